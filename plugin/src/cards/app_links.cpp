@@ -1,0 +1,42 @@
+#include "cards/app_links.hpp"
+
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/pchars.hpp>
+
+namespace tjc::cards {
+
+namespace {
+
+std::string encode_segment(std::string_view s) { return boost::urls::encode(s, boost::urls::pchars); }
+
+}  // namespace
+
+AppLinks::AppLinks(std::string_view app_url, std::string_view slug) : base_(app_url) {
+    while (!base_.empty() && base_.back() == '/') base_.pop_back();
+    std::size_t start = 0;
+    bool first = true;
+    while (start <= slug.size()) {
+        auto end = slug.find('/', start);
+        if (end == std::string_view::npos) end = slug.size();
+        auto seg = slug.substr(start, end - start);
+        if (first) {
+            if (seg == "gh") seg = "github";
+            if (seg == "bb") seg = "bitbucket";
+            first = false;
+        } else {
+            app_slug_ += '/';
+        }
+        app_slug_ += encode_segment(seg);
+        start = end + 1;
+    }
+}
+
+std::string AppLinks::dashboard() const { return base_ + "/pipelines/" + app_slug_; }
+std::string AppLinks::insights() const { return base_ + "/insights/" + app_slug_ + "/workflows"; }
+std::string AppLinks::settings() const { return base_ + "/settings/project/" + app_slug_; }
+std::string AppLinks::pipeline(std::int64_t number) const { return dashboard() + "/" + std::to_string(number); }
+std::string AppLinks::workflow(std::int64_t pipeline_number, std::string_view workflow_id) const {
+    return pipeline(pipeline_number) + "/workflows/" + encode_segment(workflow_id);
+}
+
+}  // namespace tjc::cards

@@ -1,0 +1,132 @@
+#include "config/config.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace tjc::config {
+
+namespace {
+
+// A base URL the plugin builds requests or links from: absolute http(s), a host, no query or
+// fragment. Trailing slashes are dropped so that joining paths stays simple.
+void check_base_url(MapReader& reader, std::string_view key, std::string& value, bool https_only) {
+    const auto node = reader.child(key);
+    auto where = [&](const std::string& msg) {
+        reader.diagnostics().error(line_of(node), column_of(node), reader.path_of(key), msg);
+    };
+    auto parsed = boost::urls::parse_absolute_uri(value);
+    if (!parsed) return where("'" + value + "' is not an absolute URL (" + parsed.error().message() + ")");
+    const auto scheme = parsed->scheme();
+    if (scheme != "https" && (https_only || scheme != "http"))
+        return where("'" + value + "' must use https" + std::string(https_only ? "" : " or http"));
+    if (parsed->encoded_host().empty()) return where("'" + value + "' has no host");
+    if (parsed->has_query() || parsed->has_fragment()) return where("'" + value + "' must not have a query or fragment");
+    if (parsed->has_userinfo()) return where("credentials do not belong in a URL; use a secret");
+    while (!value.empty() && value.back() == '/') value.pop_back();
+}
+
+void check_secret_name(MapReader& reader, std::string_view key, const std::string& value) {
+    const bool ok = !value.empty() && value.size() <= 128 &&
+                    std::all_of(value.begin(), value.end(), [](char c) {
+                        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+                    });
+    if (!ok) {
+        const auto node = reader.child(key);
+        reader.diagnostics().error(line_of(node), column_of(node), reader.path_of(key),
+                                   "secret names are upper-case letters, digits and '_' (got '" + value + "')");
+    }
+}
+
+void parse_root(const YAML::Node& root, Config& cfg, Diagnostics& diag) {
+    MapReader top(root, "", diag);
+    if (!top.valid()) return;
+
+    {
+        MapReader r(top.child("circleci"), "circleci", diag);
+        if (r.read("api_url", cfg.circleci.api_url)) check_base_url(r, "api_url", cfg.circleci.api_url, true);
+        if (r.read("app_url", cfg.circleci.app_url)) check_base_url(r, "app_url", cfg.circleci.app_url, false);
+        if (r.read("token_secret", cfg.circleci.token_secret)) check_secret_name(r, "token_secret", cfg.circleci.token_secret);
+        r.finish();
+    }
+    {
+        MapReader r(top.child("tls"), "tls", diag);
+        if (r.read("ca_file", cfg.tls.ca_file) && !cfg.tls.ca_file.empty()) {
+            std::ifstream probe(cfg.tls.ca_file);
+            if (!probe) {
+                const auto node = r.child("ca_file");
+                diag.error(line_of(node), column_of(node), "tls.ca_file", "cannot read '" + cfg.tls.ca_file + "'");
+            }
+        }
+        r.finish();
+    }
+    {
+        MapReader r(top.child("timeouts"), "timeouts", diag);
+        r.read("connect_ms", cfg.timeouts.connect_ms, 1, 60'000);
+        r.read("tls_handshake_ms", cfg.timeouts.tls_handshake_ms, 1, 60'000);
+        r.read("request_ms", cfg.timeouts.request_ms, 1, 120'000);
+        r.read("query_ms", cfg.timeouts.query_ms, 1, 120'000);
+        r.finish();
+    }
+    {
+        MapReader r(top.child("http"), "http", diag);
+        r.read("max_connections_per_host", cfg.http.max_connections_per_host, 1, 64);
+        r.read("max_response_bytes", cfg.http.max_response_bytes, 1024, 256ull << 20);
+        r.read("max_retries", cfg.http.max_retries, 0, 10);
+        r.finish();
+    }
+    {
+        MapReader r(top.child("proxy"), "proxy", diag);
+        if (r.read("url", cfg.proxy.url) && !cfg.proxy.url.empty()) {
+            auto parsed = boost::urls::parse_absolute_uri(cfg.proxy.url);
+            if (!parsed || parsed->encoded_host().empty()) {
+                const auto node = r.child("url");
+                diag.error(line_of(node), column_of(node), "proxy.url", "'" + cfg.proxy.url + "' is not a proxy URL");
+            }
+        }
+        r.finish();
+    }
+    cfg.mapping = parse_mapping(top.child("mapping"), "mapping", diag);
+    top.finish();
+}
+
+}  // namespace
+
+std::vector<std::string> Config::secret_names() const {
+    std::vector<std::string> names{circleci.token_secret};
+    for (auto& name : mapping.token_secrets()) {
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+    return names;
+}
+
+LoadResult load_config_text(std::string_view yaml, std::string source) {
+    Diagnostics diag(source);
+    auto cfg = std::make_shared<Config>();
+    cfg->source = source;
+    try {
+        const auto root = YAML::Load(std::string(yaml));
+        parse_root(root, *cfg, diag);
+    } catch (const YAML::Exception& e) {
+        diag.error(e.mark.line < 0 ? 0 : e.mark.line + 1, e.mark.column < 0 ? 0 : e.mark.column + 1, "",
+                   "invalid YAML: " + e.msg);
+    }
+    if (diag.has_errors()) return {nullptr, std::move(diag)};
+    return {std::move(cfg), std::move(diag)};
+}
+
+LoadResult load_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        Diagnostics diag(path);
+        diag.error(0, 0, "", "cannot open the config file");
+        return {nullptr, std::move(diag)};
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return load_config_text(text.str(), path);
+}
+
+}  // namespace tjc::config

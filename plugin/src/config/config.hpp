@@ -1,0 +1,67 @@
+// The plugin's config as plain structs with documented defaults (config/circleci.example.yaml
+// documents each key). Loaded once per create()/reload(); immutable afterwards and shared by
+// the queries that started under it.
+#pragma once
+
+#include "config/diagnostics.hpp"
+#include "config/mapping_rules.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tjc::config {
+
+struct CircleCiSettings {
+    std::string api_url = "https://circleci.com/api/v2";  // API v2 base; a server install has its own
+    std::string app_url = "https://app.circleci.com";     // every link on a card starts here
+    std::string token_secret = "CIRCLECI_TOKEN";          // secret holding the default token
+};
+
+struct TlsSettings {
+    std::string ca_file;  // extra PEM trust anchors besides the system store ("" = none)
+};
+
+struct Timeouts {
+    std::uint32_t connect_ms = 1500;        // TCP connect (per attempt)
+    std::uint32_t tls_handshake_ms = 1500;  // TLS handshake (per attempt)
+    std::uint32_t request_ms = 3000;        // one HTTP request, send to last byte
+    std::uint32_t query_ms = 4000;          // a whole query, inside ToolJump's 5 s limit
+};
+
+struct HttpSettings {
+    std::uint32_t max_connections_per_host = 4;
+    std::uint64_t max_response_bytes = 4u << 20;
+    std::uint32_t max_retries = 2;  // for idempotent GETs on resets and 5xx
+};
+
+struct ProxySettings {
+    std::string url;  // "" = from HTTPS_PROXY / NO_PROXY
+};
+
+struct Config {
+    std::string source;  // file path, or "<inline>" for YAML text
+    CircleCiSettings circleci;
+    TlsSettings tls;
+    Timeouts timeouts;
+    HttpSettings http;
+    ProxySettings proxy;
+    MappingConfig mapping;
+
+    // Every secret the config may ask the host for: the default token first.
+    [[nodiscard]] std::vector<std::string> secret_names() const;
+};
+
+struct LoadResult {
+    std::shared_ptr<const Config> config;  // null when diagnostics has errors
+    Diagnostics diagnostics;
+};
+
+// Parses YAML text; source names it in diagnostics. Empty text gives the defaults.
+LoadResult load_config_text(std::string_view yaml, std::string source = "<inline>");
+// Reads and parses a file; an unreadable file is a diagnostic, not an exception.
+LoadResult load_config_file(const std::string& path);
+
+}  // namespace tjc::config

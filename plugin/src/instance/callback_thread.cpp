@@ -1,0 +1,47 @@
+#include "instance/callback_thread.hpp"
+
+namespace tjc {
+
+namespace {
+thread_local bool t_on_callback_thread = false;
+}
+
+CallbackThread::CallbackThread() : thread_([this] { run(); }) {}
+
+CallbackThread::~CallbackThread() { stop(); }
+
+bool CallbackThread::on_this_thread() noexcept { return t_on_callback_thread; }
+
+void CallbackThread::post(std::function<void()> fn) {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+        queue_.push_back(std::move(fn));
+    }
+    wake_.notify_one();
+}
+
+void CallbackThread::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+}
+
+void CallbackThread::run() {
+    t_on_callback_thread = true;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, and everything queued has run
+        auto fn = std::move(queue_.front());
+        queue_.pop_front();
+        lock.unlock();
+        fn();
+        lock.lock();
+    }
+}
+
+}  // namespace tjc

@@ -1,0 +1,37 @@
+// The one thread that runs host callbacks (completions and logs), so a slow host callback
+// delays only other callbacks, never the io thread. Drained and joined by stop().
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace tjc {
+
+class CallbackThread {
+public:
+    CallbackThread();
+    ~CallbackThread();
+    CallbackThread(const CallbackThread&) = delete;
+    CallbackThread& operator=(const CallbackThread&) = delete;
+
+    // [any-thread] Queues fn; after stop() it is dropped.
+    void post(std::function<void()> fn);
+    // [host-thread] Runs everything queued so far, then joins. Idempotent.
+    void stop();
+    // True on the callback thread: blocking calls refuse to run there.
+    [[nodiscard]] static bool on_this_thread() noexcept;
+
+private:
+    void run();
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<std::function<void()>> queue_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace tjc

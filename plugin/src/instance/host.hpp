@@ -1,0 +1,20 @@
+// What an instance needs from its host, in C++ terms. abi/ adapts tj_host_callbacks to it.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tjc {
+
+enum class LogLevel { debug = 0, info = 1, warn = 2, error = 3 };
+
+struct Host {
+    // Called only from the instance's callback thread.
+    std::function<void(LogLevel, std::string_view)> log;
+    // Called from the thread that submits a query; nullopt when the host has no such secret.
+    std::function<std::optional<std::string>(std::string_view name)> secret;
+};
+
+}  // namespace tjc

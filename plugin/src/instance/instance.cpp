@@ -1,0 +1,197 @@
+#include "instance/instance.hpp"
+
+#include "instance/callback_thread.hpp"
+#include "instance/query_engine.hpp"
+#include "mapping/context.hpp"
+#include "mapping/explain.hpp"
+#include "mapping/resolve.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <condition_variable>
+#include <thread>
+
+namespace tjc {
+
+namespace asio = boost::asio;
+
+namespace {
+
+Expected<std::shared_ptr<const config::Config>> load(const ConfigSource& source) {
+    auto loaded = source.file_path.empty() ? config::load_config_text(source.yaml_text)
+                                           : config::load_config_file(source.file_path);
+    if (!loaded.config) return Error{loaded.diagnostics.to_string()};
+    return std::move(loaded.config);
+}
+
+}  // namespace
+
+struct Instance::Impl {
+    struct Pending {
+        Completion done;
+        std::atomic<bool> finished{false};
+    };
+
+    Host host;
+    mutable std::mutex config_mutex;
+    std::shared_ptr<const config::Config> config;
+
+    asio::io_context io{1};
+    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+    CallbackThread callbacks;
+    std::thread io_thread;
+
+    std::mutex pending_mutex;
+    std::unordered_map<std::uint64_t, std::shared_ptr<Pending>> pending;
+    std::atomic<std::uint64_t> next_ticket{1};
+
+    std::shared_ptr<const config::Config> current_config() const {
+        std::lock_guard lock(config_mutex);
+        return config;
+    }
+
+    void log(LogLevel level, std::string message) {
+        if (!host.log) return;
+        callbacks.post([this, level, message = std::move(message)] { host.log(level, message); });
+    }
+
+    // The single place a query ends: whoever flips `finished` first delivers.
+    void complete(std::uint64_t ticket, const std::shared_ptr<Pending>& p, Status status, std::string payload) {
+        if (p->finished.exchange(true)) return;
+        {
+            std::lock_guard lock(pending_mutex);
+            pending.erase(ticket);
+        }
+        callbacks.post([p, ticket, status, payload = std::move(payload)] { p->done(ticket, status, payload); });
+    }
+};
+
+Instance::Instance(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+    impl_->io_thread = std::thread([io = &impl_->io] { io->run(); });
+}
+
+Expected<std::unique_ptr<Instance>> Instance::create(Host host, const ConfigSource& source) {
+    auto cfg = load(source);
+    if (!cfg) return Error{cfg.error()};
+    auto impl = std::make_unique<Impl>();
+    impl->host = std::move(host);
+    impl->config = std::move(cfg).value();
+    return std::unique_ptr<Instance>(new Instance(std::move(impl)));
+}
+
+Instance::~Instance() {
+    std::vector<std::pair<std::uint64_t, std::shared_ptr<Impl::Pending>>> left;
+    {
+        std::lock_guard lock(impl_->pending_mutex);
+        left.assign(impl_->pending.begin(), impl_->pending.end());
+    }
+    for (auto& [ticket, p] : left) impl_->complete(ticket, p, Status::cancelled, "cancelled: the instance is being destroyed");
+    impl_->work.reset();
+    impl_->io.stop();
+    if (impl_->io_thread.joinable()) impl_->io_thread.join();
+    impl_->callbacks.stop();  // delivers what is queued, then joins
+}
+
+std::string Instance::reload(const ConfigSource& source) {
+    auto cfg = load(source);
+    if (!cfg) {
+        impl_->log(LogLevel::warn, "reload rejected, keeping the running config: " + cfg.error());
+        return cfg.error();
+    }
+    {
+        std::lock_guard lock(impl_->config_mutex);
+        impl_->config = std::move(cfg).value();
+    }
+    impl_->log(LogLevel::info, "config reloaded");
+    return {};
+}
+
+Status Instance::submit(std::string_view context_json, std::uint32_t timeout_ms, Completion done,
+                        std::uint64_t& ticket) {
+    auto p = std::make_shared<Impl::Pending>();
+    p->done = std::move(done);
+    ticket = impl_->next_ticket.fetch_add(1, std::memory_order_relaxed);
+    {
+        std::lock_guard lock(impl_->pending_mutex);
+        if (impl_->pending.size() >= kMaxInFlight) return Status::busy;
+        impl_->pending.emplace(ticket, p);
+    }
+    auto cfg = impl_->current_config();
+    // Mapping is pure and cheap, and secrets come from the host: both run here, on the
+    // submitting thread, so that a slow get_secret never stalls the io thread.
+    auto facts = mapping::parse_context(context_json);
+    if (!facts) {
+        impl_->complete(ticket, p, Status::invalid_argument, facts.error());
+        return Status::ok;
+    }
+    auto plan = QueryPlan{cfg, mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value()),
+                          timeout_ms ? timeout_ms : cfg->timeouts.query_ms};
+    asio::post(impl_->io, [impl = impl_.get(), ticket, p, plan = std::move(plan)] {
+        if (p->finished.load()) return;  // cancelled before it started
+        auto results = run_query(plan);
+        impl->complete(ticket, p, Status::ok, std::move(results));
+    });
+    return Status::ok;
+}
+
+Status Instance::cancel(std::uint64_t ticket) {
+    std::shared_ptr<Impl::Pending> p;
+    {
+        std::lock_guard lock(impl_->pending_mutex);
+        auto it = impl_->pending.find(ticket);
+        if (it == impl_->pending.end()) return Status::unknown_ticket;
+        p = it->second;
+    }
+    impl_->complete(ticket, p, Status::cancelled, "cancelled");
+    return Status::ok;
+}
+
+Status Instance::query(std::string_view context_json, std::uint32_t timeout_ms, std::string& out) {
+    if (CallbackThread::on_this_thread()) {
+        out = "query() called from inside a plugin callback would deadlock";
+        return Status::invalid_argument;
+    }
+    struct Waiter {
+        std::mutex mutex;
+        std::condition_variable cv;
+        bool done = false;
+        Status status = Status::internal;
+        std::string payload;
+    };
+    auto w = std::make_shared<Waiter>();
+    std::uint64_t ticket = 0;
+    const auto accepted = submit(context_json, timeout_ms, [w](std::uint64_t, Status s, std::string_view payload) {
+        std::lock_guard lock(w->mutex);
+        w->status = s;
+        w->payload.assign(payload);
+        w->done = true;
+        w->cv.notify_all();
+    }, ticket);
+    if (accepted != Status::ok) {
+        out = "too many queries in flight";
+        return accepted;
+    }
+    std::unique_lock lock(w->mutex);
+    w->cv.wait(lock, [&] { return w->done; });
+    out = std::move(w->payload);
+    return w->status;
+}
+
+Status Instance::resolve(std::string_view context_json, std::string& out) {
+    auto facts = mapping::parse_context(context_json);
+    if (!facts) {
+        out = facts.error();
+        return Status::invalid_argument;
+    }
+    auto cfg = impl_->current_config();
+    const auto resolution = mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value());
+    out = boost::json::serialize(mapping::to_json(resolution));
+    return resolution.projects.empty() ? Status::no_match : Status::ok;
+}
+
+std::vector<std::string> Instance::secret_names() const { return impl_->current_config()->secret_names(); }
+
+}  // namespace tjc

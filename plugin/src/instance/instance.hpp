@@ -1,0 +1,65 @@
+// One plugin instance: its config, its threads (one io thread, one callback thread) and the
+// queries in flight. Lifetimes: a query holds the config it started with; destroy (the
+// destructor) completes every pending query with `cancelled`, then joins both threads, so
+// no callback runs after it returns.
+#pragma once
+
+#include "config/config.hpp"
+#include "instance/host.hpp"
+#include "instance/status.hpp"
+#include "util/expected.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace tjc {
+
+struct ConfigSource {
+    std::string yaml_text;  // one of the two is non-empty
+    std::string file_path;
+};
+
+// Exactly once per accepted query, on the callback thread.
+using Completion = std::function<void(std::uint64_t ticket, Status status, std::string_view payload)>;
+
+class Instance {
+public:
+    // Upper bound of queries in flight; submit() answers `busy` beyond it.
+    static constexpr std::size_t kMaxInFlight = 4096;
+
+    // Loads the config; on error the message lists every diagnostic (file:line:col key).
+    static Expected<std::unique_ptr<Instance>> create(Host host, const ConfigSource& source);
+    ~Instance();
+    Instance(const Instance&) = delete;
+    Instance& operator=(const Instance&) = delete;
+
+    // [any-thread] "" on success; else the diagnostics, and the running config stays.
+    std::string reload(const ConfigSource& source);
+
+    // [any-thread] Accepts a query: every later outcome, bad context JSON included, comes
+    // through done. Returns `busy` (done not called) past kMaxInFlight.
+    Status submit(std::string_view context_json, std::uint32_t timeout_ms, Completion done, std::uint64_t& ticket);
+    // [any-thread] `unknown_ticket` when it already completed.
+    Status cancel(std::uint64_t ticket);
+    // [any-thread, not the callback thread] submit() and wait.
+    Status query(std::string_view context_json, std::uint32_t timeout_ms, std::string& out);
+    // [any-thread] Pure mapping, no network: out is the explain JSON (or the error message).
+    Status resolve(std::string_view context_json, std::string& out);
+
+    // [any-thread] The secrets the running config may ask for.
+    [[nodiscard]] std::vector<std::string> secret_names() const;
+
+private:
+    struct Impl;
+    explicit Instance(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tjc
