@@ -1,0 +1,88 @@
+// The rendered-results cache: TTL, single flight, stale-while-revalidate, stale-on-error and
+// LRU bounds on entries and bytes. Values are finished results JSON, so a hit costs a lookup
+// and a shared_ptr copy: nothing is re-rendered on the hot path. Thread-safe; no I/O: the
+// caller fetches when told to, and reports back with complete().
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace tjc::cache {
+
+using Clock = std::chrono::steady_clock;
+using Value = std::shared_ptr<const std::string>;
+
+struct CacheSettings {
+    std::chrono::milliseconds ttl{60'000};              // fresh for this long
+    std::chrono::milliseconds max_stale{24 * 3'600'000}; // stale entries are served up to this age
+    std::size_t max_entries = 20'000;
+    std::size_t max_bytes = 48u << 20;
+};
+
+class ResultCache {
+public:
+    explicit ResultCache(CacheSettings settings = {});
+
+    enum class State { miss, fresh, stale };
+    struct Hit {
+        State state = State::miss;
+        Value value;                   // null on miss
+        Clock::time_point fetched_at;  // when value was fetched
+        bool refresh = false;          // stale: the caller is the one to start the single refresh
+    };
+
+    // Fresh: the value. Stale (past ttl, within max_stale): the value, and refresh=true for
+    // exactly one caller until complete() is called for the key. Miss: nothing.
+    Hit lookup(const std::string& key, Clock::time_point now);
+
+    // Single flight for misses: returns true when the caller leads (must fetch and then call
+    // complete()); false when a fetch is already running, and then `waiter` is called by
+    // that fetch's complete().
+    using Waiter = std::function<void(const Value& value, Clock::time_point fetched_at)>;
+    bool join(const std::string& key, Waiter waiter);
+
+    // Ends the fetch for key. A value is stored (errors pass null and never replace a good
+    // entry); returns the waiters to run, outside the lock, with what they should serve:
+    // the new value, or the last good one, or null.
+    struct Completion {
+        std::vector<Waiter> waiters;
+        Value value;
+        Clock::time_point fetched_at;
+    };
+    Completion complete(const std::string& key, Value value, Clock::time_point now);
+
+    // The last good value whatever its age (for stale-on-error), or null.
+    Hit last_good(const std::string& key);
+
+    void clear();
+    [[nodiscard]] std::size_t size() const;
+    [[nodiscard]] std::size_t bytes() const;
+
+private:
+    struct Entry {
+        std::string key;
+        Value value;
+        Clock::time_point fetched_at;
+        bool refreshing = false;
+    };
+    using List = std::list<Entry>;
+
+    void evict_locked();
+    static std::size_t cost(const Entry& e) { return e.key.size() + (e.value ? e.value->size() : 0) + 128; }
+
+    CacheSettings settings_;
+    mutable std::mutex mutex_;
+    List lru_;  // most recently used first
+    std::unordered_map<std::string, List::iterator> index_;
+    std::unordered_map<std::string, std::vector<Waiter>> inflight_;
+    std::size_t bytes_ = 0;
+};
+
+}  // namespace tjc::cache

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Configures and builds into ${BUILD_DIR:-build}. Extra arguments go to cmake's configure step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${BUILD_DIR:-build}
+cmake -S . -B "$build_dir" -G Ninja "$@" >/dev/null
+cmake --build "$build_dir" -j "${JOBS:-2}"
