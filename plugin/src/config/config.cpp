@@ -40,6 +40,16 @@ void check_secret_name(MapReader& reader, std::string_view key, const std::strin
     }
 }
 
+void check_card_names(MapReader& reader, std::string_view key, const std::vector<std::string>& names) {
+    for (const auto& name : names) {
+        if (std::find(std::begin(kCardKinds), std::end(kCardKinds), name) != std::end(kCardKinds)) continue;
+        const auto node = reader.child(key);
+        reader.diagnostics().error(line_of(node), column_of(node), reader.path_of(key),
+                                   "unknown card '" + name +
+                                       "' (cards: status, commit, pipelines, insights, deploys, approval, links)");
+    }
+}
+
 void parse_root(const YAML::Node& root, Config& cfg, Diagnostics& diag) {
     MapReader top(root, "", diag);
     if (!top.valid()) return;
@@ -86,6 +96,43 @@ void parse_root(const YAML::Node& root, Config& cfg, Diagnostics& diag) {
                 diag.error(line_of(node), column_of(node), "proxy.url", "'" + cfg.proxy.url + "' is not a proxy URL");
             }
         }
+        r.finish();
+    }
+    {
+        MapReader r(top.child("cards"), "cards", diag);
+        if (r.read("enabled", cfg.cards.enabled)) check_card_names(r, "enabled", cfg.cards.enabled);
+        r.read("recent_pipelines", cfg.cards.recent_pipelines, 1, 20);
+        if (r.read("reporting_window", cfg.cards.reporting_window)) {
+            static const std::vector<std::string> windows{"last-24-hours", "last-7-days", "last-30-days",
+                                                          "last-60-days", "last-90-days"};
+            if (std::find(windows.begin(), windows.end(), cfg.cards.reporting_window) == windows.end()) {
+                const auto node = r.child("reporting_window");
+                diag.error(line_of(node), column_of(node), "cards.reporting_window",
+                           "'" + cfg.cards.reporting_window +
+                               "' is not one of last-24-hours, last-7-days, last-30-days, last-60-days, last-90-days");
+            }
+        }
+        r.read("success_threshold", cfg.cards.success_threshold, 0.0, 1.0);
+        if (r.read("deploy_patterns", cfg.cards.deploy_patterns)) {
+            for (const auto& p : cfg.cards.deploy_patterns) {
+                if (p.find("{env}") == std::string::npos) {
+                    const auto node = r.child("deploy_patterns");
+                    diag.error(line_of(node), column_of(node), "cards.deploy_patterns",
+                               "'" + p + "' has no {env} placeholder: the environment could not be known");
+                }
+            }
+        }
+        r.read("deploy_scan_pipelines", cfg.cards.deploy_scan_pipelines, 1, 100);
+        r.finish();
+    }
+    {
+        MapReader r(top.child("cache"), "cache", diag);
+        r.read("ttl_s", cfg.cache.ttl_s, 0, 86400);
+        r.read("insights_ttl_s", cfg.cache.insights_ttl_s, 0, 7 * 86400);
+        r.read("max_stale_s", cfg.cache.max_stale_s, 0, 30 * 86400);
+        r.read("max_entries", cfg.cache.max_entries, 1, 10'000'000);
+        r.read("max_bytes", cfg.cache.max_bytes, 1u << 20, 16ull << 30);
+        r.read("max_immutable_pipelines", cfg.cache.max_immutable_pipelines, 0, 10'000'000);
         r.finish();
     }
     cfg.mapping = parse_mapping(top.child("mapping"), "mapping", diag);

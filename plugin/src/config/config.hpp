@@ -41,6 +41,28 @@ struct ProxySettings {
     std::string url;  // "" = from HTTPS_PROXY / NO_PROXY
 };
 
+// The cards a query can show; each can be switched off here and per mapping rule.
+inline constexpr const char* kCardKinds[] = {"status", "commit", "pipelines", "insights", "deploys", "approval", "links"};
+
+struct CardsSettings {
+    std::vector<std::string> enabled{std::begin(kCardKinds), std::end(kCardKinds)};
+    std::uint32_t recent_pipelines = 5;          // entries in the recent-pipelines dropdown
+    std::string reporting_window = "last-30-days";  // insights window (CircleCI's enum)
+    double success_threshold = 0.9;              // insights: a workflow below it is highlighted
+    // Deploy workflows, by naming convention; {service} and {env} are placeholders.
+    std::vector<std::string> deploy_patterns{"deploy-{service}-{env}", "deploy-{env}"};
+    std::uint32_t deploy_scan_pipelines = 20;    // how many recent pipelines are searched for deploys
+};
+
+struct CacheConfig {
+    std::uint32_t ttl_s = 60;             // live status stays fresh this long
+    std::uint32_t insights_ttl_s = 3600;  // insights (CircleCI refreshes them daily)
+    std::uint32_t max_stale_s = 86400;    // stale cards are served (marked) up to this age
+    std::uint32_t max_entries = 20000;
+    std::uint64_t max_bytes = 48u << 20;
+    std::uint32_t max_immutable_pipelines = 20000;  // finished pipelines' workflows, kept without expiry
+};
+
 struct Config {
     std::string source;  // file path, or "<inline>" for YAML text
     CircleCiSettings circleci;
@@ -49,6 +71,8 @@ struct Config {
     HttpSettings http;
     ProxySettings proxy;
     MappingConfig mapping;
+    CardsSettings cards;
+    CacheConfig cache;
 
     // Every secret the config may ask the host for: the default token first.
     [[nodiscard]] std::vector<std::string> secret_names() const;
