@@ -1,13 +1,27 @@
 // The `mapping:` section of the config as plain data: how a repo, service tag or branch maps
-// to CircleCI project slugs. Parsing validates everything; mapping/ only reads these structs.
+// to CircleCI project slugs. Parsing validates everything (config/mapping.example.yaml
+// documents every key); mapping/ only reads these structs.
 #pragma once
 
+#include "config/repo_pattern.hpp"
+#include "config/slug_template.hpp"
 #include "config/yaml_reader.hpp"
 
+#include <map>
+#include <memory>
+#include <regex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tjc::config {
+
+// Where a rule was written, for diagnostics and for explaining a resolution.
+struct SourcePos {
+    int line = 0;    // 1-based
+    int column = 0;  // 1-based
+};
 
 // A VCS host and the slug prefix CircleCI uses for it.
 struct VcsHost {
@@ -15,12 +29,71 @@ struct VcsHost {
     std::string prefix;  // e.g. "gh"
 };
 
+// The card names a rule may pick with `cards:` (empty list: every card).
+inline constexpr std::string_view kCardNames[] = {"status", "pipelines", "workflows", "jobs", "insights", "links"};
+
+// Which runs belong to the page, inside one project: templates over {service}, {env}, ...
+struct Filters {
+    std::vector<Template> workflows;                          // workflow name patterns
+    std::vector<std::pair<std::string, Template>> parameters;  // pipeline parameter -> value
+    [[nodiscard]] bool empty() const noexcept { return workflows.empty() && parameters.empty(); }
+};
+
+struct ProjectSpec {
+    Template slug;        // "gh/{org}/{repo}", "circleci/<org-id>/<project-id>", ...
+    std::string service;  // lower-case; "" = for every service, else only for this one
+    bool has_filters = false;
+    Filters filters;      // when has_filters: replaces the rule's filters for this project
+    SourcePos pos;
+};
+
+struct Rule {
+    std::string name;  // optional label
+    SourcePos pos;
+    std::size_t index = 0;  // position in mapping.rules
+
+    // What it matches: every condition given must hold (at least one is required).
+    std::string host;                          // lower-case; "" = any host
+    std::string repo;                          // exact "org/repo", lower-case ("" = none)
+    std::string repo_org, repo_name;           // the exact repo's names, case as written
+    bool has_pattern = false;
+    RepoPattern pattern;                       // `repo_pattern:`
+    std::shared_ptr<const std::regex> regex;   // `repo_regex:` over "org/repo", without case
+    std::string regex_source;
+    std::string service;                       // lower-case service tag
+
+    // What it gives.
+    bool exclude = false;                      // matched repos show nothing, without an error
+    std::vector<ProjectSpec> projects;
+    std::string branch;                        // branch override ("" = the page's branch)
+    std::string token_secret;                  // "" = circleci.token_secret
+    std::vector<std::string> cards;            // "" = every card
+    Filters filters;
+};
+
+// GitHub App / GitLab projects: their slug is circleci/<org-id>/<project-id>, which no name
+// gives, so an org maps its repos to project ids (and may opt in to asking CircleCI).
+struct Organization {
+    std::string host = "github.com";  // lower-case
+    std::string org;                  // lower-case
+    std::string org_id;
+    std::map<std::string, std::string> projects;  // lower-case repo name -> project id
+    bool lookup = false;              // opt-in: ask CircleCI for repos not listed
+    std::string token_secret;         // "" = circleci.token_secret
+    SourcePos pos;
+};
+
 struct MappingConfig {
-    // Defaults: github.com -> gh, bitbucket.org -> bb.
+    std::string source;  // the config file, to name rules as file:line
+    // Defaults: github.com -> gh, bitbucket.org -> bb; `vcs_hosts:` adds or overrides.
     std::vector<VcsHost> vcs_hosts{{"github.com", "gh"}, {"bitbucket.org", "bb"}};
+    std::vector<Rule> rules;                  // checked in order; the first that maps wins
+    std::vector<Organization> organizations;  // checked after the rules
 
     // Names of every secret the rules refer to (per-project tokens), without duplicates.
-    [[nodiscard]] std::vector<std::string> token_secrets() const { return {}; }
+    [[nodiscard]] std::vector<std::string> token_secrets() const;
+    // "file:line:column" of a rule or organization.
+    [[nodiscard]] std::string where(const SourcePos& pos) const;
 };
 
 // Reads `mapping:` (node may be undefined: the defaults apply).

@@ -1,0 +1,120 @@
+// Repository references in every form, hostile ones included: each maps to host/org/repo or
+// fails with a reason that never repeats userinfo.
+#include "mapping/repo_url.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+namespace {
+
+struct UrlCase {
+    std::string input;
+    std::string host, org, repo;  // expected on success
+    std::string error;            // expected substring of the error, "" = success
+};
+
+}  // namespace
+
+TEST_CASE("repository references: table") {
+    const std::string long_name(101, 'a');
+    const UrlCase cases[] = {
+        // https / http and their tails
+        {"https://github.com/acme/webshop", "github.com", "acme", "webshop", ""},
+        {"http://github.com/acme/webshop", "github.com", "acme", "webshop", ""},
+        {"https://github.com/acme/webshop/", "github.com", "acme", "webshop", ""},
+        {"https://github.com/acme/webshop.git", "github.com", "acme", "webshop", ""},
+        {"https://github.com/acme/webshop/tree/feature/x", "github.com", "acme", "webshop", ""},
+        {"https://github.com/acme/webshop/pull/42/files", "github.com", "acme", "webshop", ""},
+        {"https://github.com/acme/webshop?tab=readme#top", "github.com", "acme", "webshop", ""},
+        {"https://www.github.com/acme/webshop", "github.com", "acme", "webshop", ""},
+        {"HTTPS://GitHub.COM/Acme/WebShop", "github.com", "Acme", "WebShop", ""},
+        {"https://github.com:443/acme/webshop", "github.com", "acme", "webshop", ""},
+        {"https://github.acme.internal:8443/team/app", "github.acme.internal", "team", "app", ""},
+        {"https://bitbucket.org/acme/webshop/src/main/", "bitbucket.org", "acme", "webshop", ""},
+        {"https://github.com/acme/web.shop_v2-x", "github.com", "acme", "web.shop_v2-x", ""},
+        {"https://github.com/acme/repo.git.git", "github.com", "acme", "repo.git", ""},
+        {"https://github.com./acme/webshop", "github.com", "acme", "webshop", ""},
+        // userinfo is dropped
+        {"https://user:ghp_secret@github.com/acme/webshop", "github.com", "acme", "webshop", ""},
+        {"https://ghp_secret@github.com/acme/webshop.git", "github.com", "acme", "webshop", ""},
+        // ssh and scp-like
+        {"ssh://git@github.com/acme/webshop.git", "github.com", "acme", "webshop", ""},
+        {"ssh://git@github.com:22/acme/webshop.git", "github.com", "acme", "webshop", ""},
+        {"git+ssh://git@github.com/acme/webshop", "github.com", "acme", "webshop", ""},
+        {"git@github.com:acme/webshop.git", "github.com", "acme", "webshop", ""},
+        {"git@github.com:acme/webshop", "github.com", "acme", "webshop", ""},
+        {"github.com:acme/webshop.git", "github.com", "acme", "webshop", ""},
+        {"git@bitbucket.org:Acme/WebShop.git", "bitbucket.org", "Acme", "WebShop", ""},
+        {"git://github.com/acme/webshop.git", "github.com", "acme", "webshop", ""},
+        // plain forms
+        {"acme/webshop", "", "acme", "webshop", ""},
+        {"  acme/webshop\n", "", "acme", "webshop", ""},
+        {"acme/webshop.git", "", "acme", "webshop", ""},
+        {"acme/webshop/", "", "acme", "webshop", ""},
+        {"github.com/acme/webshop", "github.com", "acme", "webshop", ""},
+        // IP hosts
+        {"https://[2001:db8::1]/acme/webshop", "[2001:db8::1]", "acme", "webshop", ""},
+        {"https://[2001:DB8::1]:8443/acme/webshop", "[2001:db8::1]", "acme", "webshop", ""},
+        {"git@[::1]:acme/webshop.git", "[::1]", "acme", "webshop", ""},
+        {"http://127.0.0.1:8080/acme/webshop", "127.0.0.1", "acme", "webshop", ""},
+        // percent-encoding decodes to the same names, or to something refused
+        {"https://github.com/acme/%77ebshop", "github.com", "acme", "webshop", ""},
+        {"https://github.com/acme%2Fevil/webshop", "", "", "", "organization name has characters"},
+        {"https://github.com/acme/web%20shop", "", "", "", "repository name has characters"},
+        {"https://github.com/acme/%2E%2E", "", "", "", "'.' or '..'"},
+        {"https://github.com/acme/web%00shop", "", "", "", "repository name has characters"},
+        // path tricks and empty segments
+        {"https://github.com/../acme/webshop", "", "", "", "'.' or '..'"},
+        {"https://github.com/acme/..", "", "", "", "'.' or '..'"},
+        {"../acme", "", "", "", "'.' or '..'"},
+        {"https://github.com//acme/webshop", "", "", "", "empty path segment"},
+        {"https://github.com/acme//webshop", "", "", "", "empty path segment"},
+        {"acme//webshop", "", "", "", "empty path segment"},
+        {"https://github.com/acme", "", "", "", "expected <org>/<repo>"},
+        {"https://github.com/", "", "", "", "expected <org>/<repo>"},
+        {"acme", "", "", "", "expected <org>/<repo>"},
+        {"a/b/c/d", "", "", "", "expected <org>/<repo>"},
+        {"acme/webshop?x=1", "", "", "", "no query or fragment"},
+        // unicode, overlong, empty, junk
+        {"https://github.com/acmé/webshop", "", "", "", "not a valid URL"},
+        {"https://github.com/acme/%C3%A9", "", "", "", "repository name has characters"},
+        {"https://gïthub.com/acme/webshop", "", "", "", "not a valid URL"},
+        {"https://github.com/acme/" + long_name, "", "", "", "longer than 100"},
+        {"https://github.com/acme/" + std::string(3000, 'b'), "", "", "", "longer than 2048"},
+        {"", "", "", "", "empty"},
+        {"   ", "", "", "", "empty"},
+        {"ftp://github.com/acme/webshop", "", "", "", "unsupported scheme 'ftp'"},
+        {"javascript:alert(1)", "", "", "", "expected <org>/<repo>"},
+        {"https:///acme/webshop", "", "", "", "no host"},
+        {"https://git hub.com/acme/webshop", "", "", "", "not a valid URL"},
+        {"https://exa%5Fmple.com/acme/webshop", "", "", "", "invalid host name"},
+    };
+    int checked = 0;
+    for (const auto& c : cases) {
+        CAPTURE(c.input);
+        const auto r = tjc::mapping::parse_repo_ref(c.input);
+        if (c.error.empty()) {
+            REQUIRE_MESSAGE(r.has_value(), (r.has_value() ? std::string() : r.error()));
+            CHECK(r->host == c.host);
+            CHECK(r->org == c.org);
+            CHECK(r->repo == c.repo);
+        } else {
+            REQUIRE_FALSE(r.has_value());
+            CHECK_MESSAGE(r.error().find(c.error) != std::string::npos, r.error());
+            CHECK(r.error().find("ghp_secret") == std::string::npos);
+        }
+        ++checked;
+    }
+    CHECK(checked >= 60);
+}
+
+TEST_CASE("userinfo never appears in an error") {
+    for (const char* input : {"https://user:ghp_secret@github.com/acme", "ssh://ghp_secret@github.com/",
+                              "https://ghp_secret@github.com/acme/%2E%2E", "ghp_secret@github.com:acme"}) {
+        CAPTURE(input);
+        const auto r = tjc::mapping::parse_repo_ref(input);
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().find("ghp_secret") == std::string::npos);
+    }
+}
