@@ -67,6 +67,8 @@ TEST_CASE("mapping config: mistakes are diagnosed with file:line:column") {
         {"duplicate organization", "mapping:\n  organizations:\n    - {org: x, org_id: i1}\n    - {org: X, org_id: i2}\n",
          "duplicate of the organization at line 3"},
         {"org without id", "mapping:\n  organizations:\n    - org: x\n", "needs the CircleCI organization id"},
+        {"lookup without a prefix", "mapping:\n  organizations:\n    - {host: gitlab.com, org: x, org_id: i, lookup: true}\n",
+         "t.yaml:3:53: error: mapping.organizations[0].lookup: asking CircleCI needs"},
         {"bad vcs host", "mapping:\n  vcs_hosts:\n    - {host: \"git hub\", prefix: gh}\n", "needs a host name"},
         {"shadowed by pattern", "mapping:\n  rules:\n    - repo_pattern: \"acme/{r}\"\n      project: gh/acme/{r}\n    - repo: acme/web\n      project: gh/acme/web2\n",
          "t.yaml:5:7: warning: mapping.rules[1]: unreachable: the earlier rule at line 3", false},
@@ -152,8 +154,13 @@ TEST_CASE("mapping config: the documented example loads and means what it says")
     gl.url = "https://gitlab.com/acme-gl/storefront/-/pipelines";
     CHECK(slugs(gl) == "circleci/43G3kM5RtfFE7v5sa4nWAU/44n9pujWcTnVZ2b5S8Fnat");
     gl.url = "git@gitlab.com:acme-gl/unlisted.git";
-    CHECK(slugs(gl) == "lookup:43G3kM5RtfFE7v5sa4nWAU");
+    CHECK(slugs(gl).empty());
+    CHECK(tjc::mapping::resolve(m, "CIRCLECI_TOKEN", gl).reason.find("lists no project id for 'unlisted'") !=
+          std::string::npos);
     CHECK(slugs(facts("acmeapp/payments")) == "circleci/5d4e2b1c9a/7f3a9c2e1b");
+    CHECK(slugs(facts("AcmeApp/Unlisted")) == "lookup:5d4e2b1c9a");
+    CHECK(tjc::mapping::resolve(m, "CIRCLECI_TOKEN", facts("AcmeApp/Unlisted")).projects[0].lookup.name_slug ==
+          "gh/AcmeApp/Unlisted");
     tjc::mapping::ContextFacts ghe;
     ghe.type = "github";
     ghe.url = "https://github.acme.internal/team/app";

@@ -464,7 +464,13 @@ void parse_organizations(const YAML::Node& node, MappingConfig& out, Diagnostics
                 }
             }
         }
-        r.read("lookup", o.lookup);
+        if (r.read("lookup", o.lookup) && o.lookup &&
+            std::none_of(out.vcs_hosts.begin(), out.vcs_hosts.end(), [&](const VcsHost& v) { return v.host == o.host; })) {
+            const auto n = r.child("lookup");
+            diag.error(line_of(n), column_of(n), path + ".lookup",
+                       "asking CircleCI needs the project's name slug, and '" + o.host +
+                           "' has no VCS prefix (add it to vcs_hosts, or list the project ids)");
+        }
         if (r.read("token_secret", o.token_secret) && !valid_secret_name(o.token_secret))
             diag.error(o.pos.line, o.pos.column, path + ".token_secret", "not a secret name");
         r.finish();

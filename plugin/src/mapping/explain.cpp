@@ -34,7 +34,8 @@ boost::json::object to_json(const Resolution& resolution) {
         }
         if (!p.lookup.empty()) {
             o["lookup"] = boost::json::object{{"orgId", p.lookup.org_id}, {"host", p.lookup.host},
-                                              {"org", p.lookup.org}, {"repo", p.lookup.repo}};
+                                              {"org", p.lookup.org}, {"repo", p.lookup.repo},
+                                              {"nameSlug", p.lookup.name_slug}};
         }
         projects.push_back(std::move(o));
     }

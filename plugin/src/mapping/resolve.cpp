@@ -211,7 +211,14 @@ Resolution resolve(const config::MappingConfig& mapping, const std::string& defa
         if (auto id = org.projects.find(lower(ref.repo)); id != org.projects.end()) {
             t.slug = "circleci/" + org.org_id + "/" + id->second;
         } else if (org.lookup) {
-            t.lookup = SlugLookup{org.org_id, ref.host, ref.org, ref.repo};
+            const auto vcs = std::find_if(mapping.vcs_hosts.begin(), mapping.vcs_hosts.end(),
+                                          [&](const config::VcsHost& v) { return v.host == ref.host; });
+            if (vcs == mapping.vcs_hosts.end()) {
+                out.reason = "the organization at " + mapping.where(org.pos) + " asks CircleCI by name, but '" +
+                             ref.host + "' has no VCS prefix to name the project with: list its project id";
+                return out;
+            }
+            t.lookup = SlugLookup{org.org_id, ref.host, ref.org, ref.repo, vcs->prefix + "/" + ref.org + "/" + ref.repo};
         } else {
             out.reason = "the organization at " + mapping.where(org.pos) + " lists no project id for '" + ref.repo +
                          "' (add it under projects, or set lookup: true)";

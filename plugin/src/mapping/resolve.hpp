@@ -15,10 +15,11 @@ namespace tjc::mapping {
 // An opt-in question for CircleCI: which circleci/<org-id>/<project-id> is this repo?
 // Set only when an organization has `lookup: true` and does not list the repo.
 struct SlugLookup {
-    std::string org_id;  // CircleCI organization id
-    std::string host;    // VCS host of the repo
-    std::string org;     // names as the page gave them
+    std::string org_id;     // CircleCI organization id
+    std::string host;       // VCS host of the repo
+    std::string org;        // names as the page gave them
     std::string repo;
+    std::string name_slug;  // "<vcs prefix>/<org>/<repo>": what to ask GET /project/{slug} about
     [[nodiscard]] bool empty() const noexcept { return org_id.empty(); }
 };
 
