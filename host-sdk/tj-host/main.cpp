@@ -98,9 +98,14 @@ boost::json::value describe_static(const tjhost::Plugin& p) {
 
 boost::json::value context_of(const Args& a) {
     if (a.has("context") && a.has("repo")) throw BadInput("give --context or --repo, not both");
-    if (a.has("context")) return tjhost::context_from_arg(a.get("context"));
-    if (a.has("repo")) {
-        return tjhost::context_from_repo({a.get("repo"), a.get("service"), a.get("branch"), a.get("commit")});
+    // A malformed --context or --repo is the user's input: exit 2, not 1.
+    try {
+        if (a.has("context")) return tjhost::context_from_arg(a.get("context"));
+        if (a.has("repo")) {
+            return tjhost::context_from_repo({a.get("repo"), a.get("service"), a.get("branch"), a.get("commit")});
+        }
+    } catch (const std::runtime_error& e) {
+        throw BadInput(e.what());
     }
     throw BadInput("a context is required: --context JSON|@file or --repo URL");
 }
