@@ -1,6 +1,7 @@
 #include "cards/app_links.hpp"
 
 #include <boost/url/encode.hpp>
+#include <boost/url/url.hpp>
 #include <boost/url/rfc/pchars.hpp>
 
 namespace tjc::cards {
@@ -33,6 +34,14 @@ AppLinks::AppLinks(std::string_view app_url, std::string_view slug) : base_(app_
 
 std::string AppLinks::dashboard() const { return base_ + "/pipelines/" + app_slug_; }
 std::string AppLinks::insights() const { return base_ + "/insights/" + app_slug_ + "/workflows"; }
+std::string AppLinks::insights_workflow(std::string_view workflow, std::string_view branch,
+                                        std::string_view window) const {
+    boost::urls::url u(insights() + "/" + encode_segment(workflow) + "/overview");
+    if (!branch.empty()) u.params().append({"branch", branch});
+    if (!window.empty()) u.params().append({"reporting-window", window});
+    return std::string(u.buffer());
+}
+
 std::string AppLinks::settings() const { return base_ + "/settings/project/" + app_slug_; }
 std::string AppLinks::pipeline(std::int64_t number) const { return dashboard() + "/" + std::to_string(number); }
 std::string AppLinks::workflow(std::int64_t pipeline_number, std::string_view workflow_id) const {

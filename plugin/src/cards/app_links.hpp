@@ -16,6 +16,9 @@ public:
     [[nodiscard]] std::string dashboard() const;
     [[nodiscard]] std::string insights() const;
     [[nodiscard]] std::string settings() const;
+    // One workflow's insights; branch and window are added as query parameters when given.
+    [[nodiscard]] std::string insights_workflow(std::string_view workflow, std::string_view branch,
+                                                std::string_view window) const;
     [[nodiscard]] std::string pipeline(std::int64_t number) const;
     [[nodiscard]] std::string workflow(std::int64_t pipeline_number, std::string_view workflow_id) const;
 

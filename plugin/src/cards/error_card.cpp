@@ -1,0 +1,84 @@
+#include "cards/error_card.hpp"
+
+#include "cards/app_links.hpp"
+#include "cards/format.hpp"
+
+namespace tjc::cards {
+
+std::string_view to_string(FailureKind kind) noexcept {
+    switch (kind) {
+        case FailureKind::no_token: return "no API token";
+        case FailureKind::token_rejected: return "token rejected";
+        case FailureKind::forbidden: return "access denied";
+        case FailureKind::not_found: return "project not found";
+        case FailureKind::rate_limited: return "rate-limited";
+        case FailureKind::unreachable: return "CircleCI unreachable";
+        case FailureKind::timeout: return "timed out";
+        case FailureKind::bad_response: return "unexpected response";
+        case FailureKind::server_error: return "CircleCI error";
+    }
+    return "error";
+}
+
+Card error_card(FailureKind kind, const mapping::ProjectTarget& project, std::string_view app_url,
+                std::string_view detail) {
+    const AppLinks links(app_url, project.slug);
+    Card card;
+    card.type = Card::Type::link;
+    card.icon = "circleci";
+    card.status = Status::important;
+    card.content = "CircleCI: " + std::string(to_string(kind));
+    card.href = links.dashboard();
+    std::string tip;
+    switch (kind) {
+        case FailureKind::no_token:
+            tip = "No value for the secret " + project.token_secret + " (ToolJump reads INTEGRATION_" +
+                  project.token_secret + "). Set it to a CircleCI personal API token.";
+            card.href = std::string(app_url) + "/settings/user/tokens";
+            break;
+        case FailureKind::token_rejected:
+            tip = "CircleCI rejected the token in " + project.token_secret +
+                  " (401). API v2 accepts personal API tokens only: a project API token is refused.";
+            card.href = std::string(app_url) + "/settings/user/tokens";
+            break;
+        case FailureKind::forbidden:
+            tip = "The token in " + project.token_secret + " may not read " + project.slug + " (403).";
+            break;
+        case FailureKind::not_found:
+            tip = "CircleCI has no project " + project.slug + ", or it is not followed (404). The slug came from " +
+                  project.rule + ".";
+            break;
+        case FailureKind::rate_limited:
+            tip = "CircleCI is rate-limiting requests for now (429); cards come back when it allows.";
+            break;
+        case FailureKind::unreachable:
+            tip = "Could not reach CircleCI for " + project.slug + ".";
+            break;
+        case FailureKind::timeout:
+            tip = "CircleCI did not answer in time for " + project.slug + ".";
+            break;
+        case FailureKind::bad_response:
+            tip = "CircleCI answered with something unexpected for " + project.slug + ".";
+            break;
+        case FailureKind::server_error:
+            tip = "CircleCI answered with a server error for " + project.slug + ".";
+            break;
+    }
+    if (!detail.empty()) tip += " (" + std::string(detail) + ")";
+    card.tooltip = clip(tip, kMaxTooltip);
+    return card;
+}
+
+Card stale_note_card(FailureKind kind, const mapping::ProjectTarget& project, std::chrono::milliseconds age) {
+    Card card;
+    card.type = Card::Type::text;
+    card.icon = "circleci";
+    card.status = Status::relevant;
+    card.content = "CircleCI: " + std::string(to_string(kind)) + ", cards from " + span(age) + " ago";
+    card.tooltip = clip("The last refresh of " + project.slug + " failed (" + std::string(to_string(kind)) +
+                            "); the cards beside this one are from " + span(age) + " ago.",
+                        kMaxTooltip);
+    return card;
+}
+
+}  // namespace tjc::cards

@@ -1,0 +1,33 @@
+#include "cards/render.hpp"
+
+#include "cards/project_links.hpp"
+
+#include <algorithm>
+
+namespace tjc::cards {
+
+bool card_enabled(const mapping::ProjectTarget& target, const config::CardsSettings& settings, std::string_view card) {
+    const auto& list = target.cards.empty() ? settings.enabled : target.cards;
+    return std::find(list.begin(), list.end(), card) != list.end();
+}
+
+std::vector<Card> render_project(const ProjectSnapshot& snap, const RenderContext& ctx) {
+    std::vector<Card> out;
+    for (const auto& name : ctx.settings->enabled) {
+        if (!card_enabled(snap.target, *ctx.settings, name)) continue;
+        std::optional<Card> card;
+        if (name == "status") card = branch_status_card(snap, ctx);
+        else if (name == "commit") card = commit_card(snap, ctx);
+        else if (name == "pipelines") card = recent_pipelines_card(snap, ctx);
+        else if (name == "approval") card = approval_card(snap, ctx);
+        else if (name == "insights") card = insights_card(snap, ctx);
+        else if (name == "deploys") card = deploys_card(snap, ctx);
+        else if (name == "links") card = project_links_card(snap.target, ctx.app_url);
+        // A card that breaks ToolJump's schema would be replaced by an error card there:
+        // drop it here instead (a unit test keeps this from happening).
+        if (card && validate(*card).empty()) out.push_back(std::move(*card));
+    }
+    return out;
+}
+
+}  // namespace tjc::cards

@@ -1,0 +1,35 @@
+// What the fetch plan gathered for one project: the input of card rendering. Plain data.
+#pragma once
+
+#include "circleci/model.hpp"
+#include "mapping/resolve.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tjc::cards {
+
+struct PipelineRun {
+    circleci::Pipeline pipeline;
+    std::vector<circleci::Workflow> workflows;  // after the service filter
+    bool workflows_known = false;               // false when their fetch failed or was skipped
+};
+
+struct InsightsData {
+    std::vector<circleci::WorkflowMetrics> workflows;  // after the service filter
+    std::optional<circleci::ProjectPageSummary> summary;  // trends, when CircleCI gave them
+};
+
+struct ProjectSnapshot {
+    mapping::ProjectTarget target;
+    std::string branch;              // the branch shown ("" on a commit page)
+    bool branch_is_default = false;
+    std::optional<circleci::Project> project;
+    std::vector<PipelineRun> pipelines;         // the branch's (or the commit's) pipelines, newest first
+    std::vector<PipelineRun> default_pipelines; // the default branch's, for deploys (may alias pipelines)
+    std::optional<InsightsData> insights;
+    std::string repo_web_url;        // "https://github.com/org/repo" when known, for tree links
+};
+
+}  // namespace tjc::cards

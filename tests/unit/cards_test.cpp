@@ -1,0 +1,327 @@
+// Card rendering against the scenario world (tests/support/fixtures/world.json): the exact
+// cards for each scenario, and ToolJump's schema for every card rendered.
+#include "cards/error_card.hpp"
+#include "cards/format.hpp"
+#include "cards/outcome.hpp"
+#include "cards/render.hpp"
+#include "circleci/parse.hpp"
+#include "plan/filters.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace tjc;
+using namespace std::chrono_literals;
+
+namespace {
+
+const boost::json::object& world() {
+    static const boost::json::value w = [] {
+        std::ifstream in(TJC_FIXTURES_DIR "/world.json");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return boost::json::parse(ss.str());
+    }();
+    return w.as_object();
+}
+
+circleci::Timestamp time_base() { return *circleci::parse_timestamp(world().at("time_base").as_string()); }
+
+template <typename T, typename F>
+T parse_body(const boost::json::value& v, F parser) {
+    auto r = parser(boost::json::serialize(v), circleci::ParseLimits{});
+    REQUIRE_MESSAGE(r.has_value(), r.error());
+    return std::move(r).value();
+}
+
+std::vector<cards::PipelineRun> runs_of(const boost::json::object& proj, const mapping::ProjectTarget& target,
+                                        const std::string& branch) {
+    std::vector<cards::PipelineRun> out;
+    const auto& workflows = proj.at("workflows").as_object();
+    for (const auto& p : proj.at("pipelines").as_array()) {
+        auto pipeline = parse_body<circleci::Pipeline>(p, circleci::parse_pipeline);
+        if (!branch.empty() && (!pipeline.vcs || pipeline.vcs->branch.value_or("") != branch)) continue;
+        if (!plan::pipeline_selected(target, pipeline)) continue;
+        cards::PipelineRun run{pipeline, {}, true};
+        if (const auto* w = workflows.if_contains(pipeline.id)) {
+            boost::json::object page{{"items", *w}, {"next_page_token", nullptr}};
+            run.workflows = plan::select_workflows(
+                target, parse_body<circleci::Page<circleci::Workflow>>(page, circleci::parse_workflows_page).items);
+        }
+        if (plan::has_workflow_filter(target) && run.workflows.empty()) continue;
+        out.push_back(std::move(run));
+    }
+    return out;
+}
+
+// What the fetch plan would gather for a project of the world, without a network.
+cards::ProjectSnapshot snapshot(const std::string& slug, std::string branch = {}, mapping::ProjectTarget target = {}) {
+    const auto& proj = world().at("projects").at(slug).as_object();
+    target.slug = slug;
+    if (target.rule.empty()) target.rule = "test";
+    if (target.token_secret.empty()) target.token_secret = "CIRCLECI_TOKEN";
+    cards::ProjectSnapshot s;
+    s.project = parse_body<circleci::Project>(proj.at("project"), circleci::parse_project);
+    const auto& default_branch = s.project->vcs_info.default_branch;
+    s.branch = branch.empty() && target.commit.empty() ? default_branch : branch;
+    s.branch_is_default = s.branch == default_branch;
+    s.target = target;
+    s.pipelines = runs_of(proj, target, s.branch);
+    if (!target.commit.empty()) {
+        std::erase_if(s.pipelines, [&](const cards::PipelineRun& r) {
+            return !r.pipeline.vcs || !r.pipeline.vcs->revision || !r.pipeline.vcs->revision->starts_with(target.commit);
+        });
+    }
+    s.default_pipelines = runs_of(proj, target, default_branch);
+    s.repo_web_url = s.project->vcs_info.vcs_url;
+    const auto& iw = proj.at("insights_workflows").as_object();
+    if (const auto* items = iw.if_contains(s.branch.empty() ? default_branch : s.branch)) {
+        boost::json::object page{{"items", *items}, {"next_page_token", nullptr}};
+        cards::InsightsData data;
+        data.workflows = parse_body<circleci::Page<circleci::WorkflowMetrics>>(page, circleci::parse_workflow_metrics_page).items;
+        data.summary = parse_body<circleci::ProjectPageSummary>(proj.at("insights_pages_summary"),
+                                                                circleci::parse_project_page_summary);
+        s.insights = std::move(data);
+    }
+    return s;
+}
+
+config::CardsSettings& settings() {
+    static config::CardsSettings s;
+    return s;
+}
+
+cards::RenderContext ctx(const std::string& app_url = "https://app.circleci.com") {
+    return {app_url, &settings(), time_base()};
+}
+
+void check_schema(const std::vector<cards::Card>& cards) {
+    for (const auto& c : cards) {
+        INFO(c.content, ": ", cards::validate(c));
+        CHECK(cards::validate(c).empty());
+    }
+}
+
+}  // namespace
+
+TEST_CASE("passing: a green status card for the default branch, linking to its pipeline") {
+    auto s = snapshot("gh/acme/passing");
+    auto card = cards::branch_status_card(s, ctx());
+    REQUIRE(card);
+    CHECK(card->status == cards::Status::success);
+    CHECK(card->content.starts_with("CircleCI main: passed "));
+    const auto number = s.pipelines.front().pipeline.number;
+    CHECK(card->href == "https://app.circleci.com/pipelines/github/acme/passing/" + std::to_string(number));
+    CHECK(card->tooltip.find("build-and-test: success") != std::string::npos);
+    CHECK(card->tooltip.find("(default branch)") != std::string::npos);
+    check_schema(cards::render_project(s, ctx()));
+}
+
+TEST_CASE("failing: failing since N pipelines, important") {
+    auto s = snapshot("gh/acme/failing");
+    auto streak = cards::failure_streak(s.pipelines);
+    CHECK(streak.pipelines == 3);
+    auto card = cards::branch_status_card(s, ctx());
+    REQUIRE(card);
+    CHECK(card->status == cards::Status::important);
+    CHECK(card->content.find("failing since 3 pipelines / ") != std::string::npos);
+    check_schema(cards::render_project(s, ctx()));
+}
+
+TEST_CASE("running: relevant, and the running head does not break the streak count") {
+    auto s = snapshot("gh/acme/running");
+    auto card = cards::branch_status_card(s, ctx());
+    REQUIRE(card);
+    CHECK(card->status == cards::Status::relevant);
+    CHECK(card->content.find(": running") != std::string::npos);
+    check_schema(cards::render_project(s, ctx()));
+}
+
+TEST_CASE("on hold: a waiting-for-approval card linking to the workflow") {
+    auto s = snapshot("gh/acme/on-hold");
+    auto card = cards::approval_card(s, ctx());
+    REQUIRE(card);
+    CHECK(card->status == cards::Status::relevant);
+    CHECK(card->content.starts_with("Waiting for approval: "));
+    CHECK(card->href.find("/workflows/") != std::string::npos);
+    auto status = cards::branch_status_card(s, ctx());
+    REQUIRE(status);
+    CHECK(status->content.find("on hold") != std::string::npos);
+    check_schema(cards::render_project(s, ctx()));
+}
+
+TEST_CASE("empty: no pipelines is said plainly, and no dropdowns without items") {
+    auto s = snapshot("gh/acme/empty");
+    auto card = cards::branch_status_card(s, ctx());
+    REQUIRE(card);
+    CHECK(card->content == "CircleCI main: no pipelines");
+    CHECK_FALSE(cards::recent_pipelines_card(s, ctx()));
+    CHECK_FALSE(cards::deploys_card(s, ctx()));
+    check_schema(cards::render_project(s, ctx()));
+}
+
+TEST_CASE("recent pipelines: N entries, newest first, each linking to its pipeline or workflow") {
+    auto s = snapshot("gh/acme/passing");
+    auto card = cards::recent_pipelines_card(s, ctx());
+    REQUIRE(card);
+    CHECK(card->items.size() == settings().recent_pipelines);
+    CHECK(card->items.front().content.starts_with("#" + std::to_string(s.pipelines.front().pipeline.number) + " passed"));
+    for (const auto& item : card->items) CHECK(item.href.starts_with("https://app.circleci.com/pipelines/github/acme/passing/"));
+}
+
+TEST_CASE("deploys: last successful deploy per environment, with SHA and tree link") {
+    auto s = snapshot("gh/acme/deploys");
+    auto card = cards::deploys_card(s, ctx());
+    REQUIRE(card);
+    bool prod = false;
+    for (const auto& item : card->items) {
+        if (item.content.find("prod: deployed") != std::string::npos) {
+            prod = true;
+            CHECK(item.href.find("/workflows/") != std::string::npos);
+        }
+        if (item.icon == "github") CHECK(item.href.starts_with("https://github.com/acme/deploys/tree/"));
+    }
+    CHECK(prod);
+    check_schema(cards::render_project(s, ctx()));
+}
+
+TEST_CASE("deploy_env: naming conventions") {
+    const std::vector<std::string> patterns{"deploy-{service}-{env}", "deploy-{env}"};
+    CHECK(cards::deploy_env("deploy-webshop-prod", patterns, "webshop") == "prod");
+    CHECK(cards::deploy_env("deploy-checkout-prod", patterns, "webshop") == std::nullopt);
+    CHECK(cards::deploy_env("deploy-prod", patterns, "webshop") == "prod");
+    CHECK(cards::deploy_env("deploy-webshop-prod", patterns, "") == "webshop prod");
+    CHECK(cards::deploy_env("deploy-prod", patterns, "") == "prod");
+    CHECK(cards::deploy_env("build-webshop", patterns, "") == std::nullopt);
+}
+
+TEST_CASE("monorepo: a service filter keeps only that service's pipelines and workflows") {
+    mapping::ProjectTarget t;
+    t.service = "checkout";
+    t.workflows = {"*-checkout*"};
+    auto s = snapshot("gh/acme/monorepo", "", t);
+    REQUIRE_FALSE(s.pipelines.empty());
+    for (const auto& run : s.pipelines) {
+        for (const auto& w : run.workflows) CHECK(w.name.find("checkout") != std::string::npos);
+    }
+    mapping::ProjectTarget by_param;
+    by_param.parameters = {{"service", "webshop"}};
+    auto p = snapshot("gh/acme/monorepo", "", by_param);
+    REQUIRE_FALSE(p.pipelines.empty());
+    for (const auto& run : p.pipelines) CHECK(run.pipeline.trigger_parameters.at("service") == "webshop");
+    check_schema(cards::render_project(s, ctx()));
+}
+
+TEST_CASE("commit page: the pipeline(s) that built the SHA") {
+    const auto& proj = world().at("projects").at("gh/acme/passing").as_object();
+    const std::string sha(proj.at("pipelines").as_array()[2].at("vcs").at("revision").as_string());
+    mapping::ProjectTarget t;
+    t.commit = sha.substr(0, 10);
+    auto s = snapshot("gh/acme/passing", "", t);
+    auto card = cards::commit_card(s, ctx());
+    REQUIRE(card);
+    CHECK(card->content.starts_with("CircleCI " + sha.substr(0, 7) + ": passed"));
+    CHECK_FALSE(cards::branch_status_card(s, ctx()));
+    check_schema(cards::render_project(s, ctx()));
+}
+
+TEST_CASE("default branch comes from the project, never a hard-coded main") {
+    auto s = snapshot("gh/acme/develop-default");
+    CHECK(s.branch == "develop");
+    auto card = cards::branch_status_card(s, ctx());
+    REQUIRE(card);
+    CHECK(card->content.starts_with("CircleCI develop: "));
+}
+
+TEST_CASE("links follow app_url and the slug form: gh, bb, circleci") {
+    auto gh = cards::render_project(snapshot("gh/acme/passing"), ctx("https://circleci.example.com/"));
+    bool found = false;
+    for (const auto& c : gh) {
+        for (const auto& i : c.items) found = found || i.href == "https://circleci.example.com/pipelines/github/acme/passing";
+    }
+    CHECK(found);
+    auto bb = snapshot("bb/acme/legacy");
+    auto bb_card = cards::branch_status_card(bb, ctx());
+    REQUIRE(bb_card);
+    CHECK(bb_card->href.starts_with("https://app.circleci.com/pipelines/bitbucket/acme/legacy/"));
+    auto cc = snapshot("circleci/8e2b0c1a-org/5f4d3c2b-proj");
+    auto cc_card = cards::branch_status_card(cc, ctx());
+    REQUIRE(cc_card);
+    CHECK(cc_card->href.starts_with("https://app.circleci.com/pipelines/circleci/8e2b0c1a-org/5f4d3c2b-proj/"));
+    check_schema(cards::render_project(bb, ctx()));
+    check_schema(cards::render_project(cc, ctx()));
+}
+
+TEST_CASE("insights: success rate per workflow, threshold highlight, link per workflow") {
+    auto s = snapshot("gh/acme/failing");
+    auto card = cards::insights_card(s, ctx());
+    REQUIRE(card);
+    CHECK(card->content.starts_with("Insights 30d: "));
+    bool any_low = false;
+    for (const auto& item : card->items) {
+        if (item.status == cards::Status::important) any_low = true;
+    }
+    CHECK(any_low == (card->status == cards::Status::important));
+    CHECK(card->items.back().href == "https://app.circleci.com/insights/github/acme/failing/workflows");
+}
+
+TEST_CASE("cards can be switched off per rule") {
+    mapping::ProjectTarget t;
+    t.cards = {"status"};
+    auto out = cards::render_project(snapshot("gh/acme/passing", "", t), ctx());
+    REQUIRE(out.size() == 1);
+    CHECK(out.front().content.starts_with("CircleCI main:"));
+}
+
+TEST_CASE("error cards: one per kind, valid, naming slug and rule, never a token") {
+    mapping::ProjectTarget t;
+    t.slug = "gh/acme/missing";
+    t.rule = "mapping.yaml:12:5";
+    t.token_secret = "CIRCLECI_TOKEN";
+    for (auto kind : {cards::FailureKind::no_token, cards::FailureKind::token_rejected, cards::FailureKind::forbidden,
+                      cards::FailureKind::not_found, cards::FailureKind::rate_limited, cards::FailureKind::unreachable,
+                      cards::FailureKind::timeout, cards::FailureKind::bad_response, cards::FailureKind::server_error}) {
+        auto card = cards::error_card(kind, t, "https://app.circleci.com", "");
+        CHECK(cards::validate(card).empty());
+        CHECK(card.status == cards::Status::important);
+    }
+    auto nf = cards::error_card(cards::FailureKind::not_found, t, "https://app.circleci.com", "");
+    CHECK(nf.tooltip.find("gh/acme/missing") != std::string::npos);
+    CHECK(nf.tooltip.find("mapping.yaml:12:5") != std::string::npos);
+    auto unauthorized = cards::error_card(cards::FailureKind::token_rejected, t, "https://app.circleci.com", "");
+    CHECK(unauthorized.tooltip.find("personal API tokens") != std::string::npos);
+    auto note = cards::stale_note_card(cards::FailureKind::rate_limited, t, 5min);
+    CHECK(note.content == "CircleCI: rate-limited, cards from 5m ago");
+}
+
+TEST_CASE("tooltips are clipped to 500 characters, counted as code points") {
+    std::string long_text;
+    for (int i = 0; i < 300; ++i) long_text += "\u00e9x";
+    const auto clipped = cards::clip(long_text, cards::kMaxTooltip);
+    cards::Card c{cards::Card::Type::text, "x", "", cards::Status::none, "", clipped, {}};
+    CHECK(cards::validate(c).empty());
+    c.tooltip = long_text;
+    CHECK_FALSE(cards::validate(c).empty());
+}
+
+TEST_CASE("formatting") {
+    CHECK(cards::age(30s) == "just now");
+    CHECK(cards::age(5min) == "5m ago");
+    CHECK(cards::age(3h) == "3h ago");
+    CHECK(cards::duration(252s) == "4m 12s");
+    CHECK(cards::duration(3900s) == "1h 05m");
+    CHECK(cards::percent(0.925) == "92%");  // rounding to even is fine either way, so:
+    CHECK(cards::percent(1.0) == "100%");
+    CHECK(cards::trend(1.12) == "+12%");
+    CHECK(cards::subject("First line\nsecond", 100) == "First line");
+}
+
+TEST_CASE("deploy_env: a service name with hyphens, environments are one word") {
+    const std::vector<std::string> patterns{"deploy-{service}-{env}", "deploy-{env}"};
+    CHECK(cards::deploy_env("deploy-payments-api-prod", patterns, "") == "payments-api prod");
+    CHECK(cards::deploy_env("deploy-payments-api-prod", patterns, "payments-api") == "prod");
+}
