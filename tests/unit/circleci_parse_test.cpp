@@ -656,6 +656,22 @@ TEST_CASE("next_page_token: string, null, missing, empty, wrong type") {
           "next_page_token: expected a string, got number");
 }
 
+TEST_CASE("Prism --dynamic style bodies: odd but schema-valid values are accepted") {
+    // Random extra properties, negative numbers, dates in the 1800s, object-valued untyped ids.
+    const auto& page = ok(parse_workflow_metrics_page(R"({"next_page_token":null,"items":[{
+        "name":"x","project_id":{"k":1},"window_start":"1843-03-02T08:21:55.372Z",
+        "window_end":"1907-11-30T23:59:59Z","Lorem":{"ipsum":[true]},
+        "metrics":{"total_runs":-71384928,"success_rate":-3.402823669209385e+38,"throughput":0,
+                   "duration_metrics":{"min":-5,"p95":null,"standard_deviation":1}}}]})"));
+    const auto& m = page.items.at(0);
+    CHECK_FALSE(m.project_id);
+    CHECK(m.metrics.total_runs == -71384928);
+    CHECK(m.metrics.duration_metrics.min == -5);
+    CHECK(*m.metrics.duration_metrics.standard_deviation == 1.0);
+    CHECK(m.window_start == utc(1843y / 3 / 2, hours{8}, minutes{21}, seconds{55}, milliseconds{372}));
+    CHECK(format_timestamp(*m.window_end) == "1907-11-30T23:59:59.000Z");
+}
+
 TEST_CASE("untyped ids (project_id, org_id) are kept only when they are strings") {
     const auto& s = ok(parse_project_page_summary(R"({"org_id":{"weird":true},"project_id":"p-1"})"));
     CHECK_FALSE(s.org_id);
@@ -671,7 +687,7 @@ TEST_CASE("trigger parameter values become text") {
         "trigger_parameters",
         R"({"s":"x","t":true,"f":false,"i":-4,"d":1.5,"n":null,"a":[1],"o":{"k":"v"}})")));
     CHECK(p.trigger_parameters == std::map<std::string, std::string>{
-                                      {"s", "x"}, {"t", "true"}, {"f", "false"}, {"i", "-4"}, {"d", "1.5E0"}});
+                                      {"s", "x"}, {"t", "true"}, {"f", "false"}, {"i", "-4"}, {"d", "1.5"}});
 }
 
 TEST_CASE("every prefix of every documented body is handled without crashing") {

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -379,6 +380,13 @@ bool read(Ctx& c, const json::value& v, const std::string& path, Vcs& out) {
     return !c.error;
 }
 
+// The shortest text that reads back as the same double ("1.5", not Boost's "1.5E0").
+std::string shortest(double d) {
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, d);
+    return std::string(buf, r.ptr);
+}
+
 // String, integer and boolean values as text; objects (allowed by the spec), arrays and nulls
 // are skipped rather than rejected.
 void read_trigger_parameters(Ctx& c, const json::object& o, const std::string& path,
@@ -395,8 +403,12 @@ void read_trigger_parameters(Ctx& c, const json::object& o, const std::string& p
             out[key] = std::string(s->data(), s->size());
         else if (val.is_bool())
             out[key] = val.get_bool() ? "true" : "false";
-        else if (val.is_int64() || val.is_uint64() || val.is_double())
-            out[key] = json::serialize(val);
+        else if (val.is_int64())
+            out[key] = std::to_string(val.get_int64());
+        else if (val.is_uint64())
+            out[key] = std::to_string(val.get_uint64());
+        else if (val.is_double())
+            out[key] = shortest(val.get_double());
     }
 }
 

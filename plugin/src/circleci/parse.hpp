@@ -24,6 +24,8 @@ std::optional<Timestamp> parse_timestamp(std::string_view text);
 // "2026-01-01T12:00:00.123Z" (always UTC, always milliseconds).
 std::string format_timestamp(Timestamp t);
 
+// Lists: a null, missing or empty "next_page_token" gives Page::next_page_token == nullopt.
+
 // GET /project/{slug}/pipeline
 Expected<Page<Pipeline>> parse_pipelines_page(std::string_view body, const ParseLimits& limits = {});
 // GET /pipeline/{id}, GET /project/{slug}/pipeline/{number}
