@@ -193,3 +193,25 @@ TEST_CASE("mapping config: 2,000 rules load (timing is reported, not asserted)")
     REQUIRE(res.projects.size() == 1);
     CHECK(res.projects[0].token_secret == "TOKEN_1999");
 }
+
+TEST_CASE("repo patterns: captures, case, and hostile input without exponential backtracking") {
+    using tjc::config::RepoPattern;
+    auto p = RepoPattern::compile("Acme-*/{name}-svc");
+    REQUIRE(p);
+    RepoPattern::Captures caps;
+    REQUIRE(p->match("acme-labs/Billing-Core-svc", caps));
+    REQUIRE(caps.size() == 1);
+    CHECK(caps[0].second == "Billing-Core");  // keeps the input's case
+    CHECK_FALSE(p->match("acme-/x-svc", caps));  // '*' needs a character
+    CHECK_FALSE(p->match("acme-labs/x/y-svc", caps));
+    CHECK_FALSE(RepoPattern::compile("a/**"));
+    CHECK_FALSE(RepoPattern::compile("{a}{b}/c"));
+    CHECK_FALSE(RepoPattern::compile("a/{x}-{x}"));
+    CHECK_FALSE(RepoPattern::compile("a/b/c"));
+
+    // Exponential without memoization: C(100, 8) ways to place the wildcards, none matching.
+    auto hostile = RepoPattern::compile("*-*-*-*-*-*-{a}-{b}/{c}");
+    REQUIRE(hostile);
+    CHECK_FALSE(hostile->match(std::string(100, '-') + "/", caps));
+    CHECK(hostile->match(std::string(100, '-') + "/x", caps));
+}

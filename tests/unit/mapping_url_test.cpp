@@ -118,3 +118,43 @@ TEST_CASE("userinfo never appears in an error") {
         CHECK(r.error().find("ghp_secret") == std::string::npos);
     }
 }
+
+TEST_CASE("repository references: random mutations never yield names outside the allowed set") {
+    const std::string seeds[] = {"https://user:pw@github.com:8443/acme/webshop.git/tree/main?x=1#y",
+                                 "git@[::1]:acme/web%2Fshop.git", "ssh://git@bitbucket.org/acme/repo", "acme/repo"};
+    const std::string alphabet = "/:@.%2Fa-_[]?#\\ \x01\xc3\xa9~!$&'()*+,;=";
+    std::uint32_t state = 12345;
+    const auto next = [&state] {
+        state = state * 1664525u + 1013904223u;
+        return state >> 8;
+    };
+    const auto name_ok = [](const std::string& s) {
+        return !s.empty() && s.size() <= 100 && s != "." && s != ".." &&
+               s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+                   std::string::npos;
+    };
+    int parsed = 0;
+    for (int i = 0; i < 20000; ++i) {
+        std::string s = seeds[next() % 4];
+        const int edits = 1 + static_cast<int>(next() % 4);
+        for (int e = 0; e < edits && !s.empty(); ++e) {
+            const auto pos = next() % s.size();
+            switch (next() % 3) {
+                case 0: s.erase(pos, 1); break;
+                case 1: s.insert(pos, 1, alphabet[next() % alphabet.size()]); break;
+                default: s[pos] = alphabet[next() % alphabet.size()]; break;
+            }
+        }
+        const auto r = tjc::mapping::parse_repo_ref(s);
+        if (!r) {
+            CHECK(r.error().find("pw@") == std::string::npos);
+            continue;
+        }
+        ++parsed;
+        CAPTURE(s);
+        CHECK(name_ok(r->org));
+        CHECK(name_ok(r->repo));
+        CHECK(r->host.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ@/ ") == std::string::npos);
+    }
+    CHECK(parsed > 1000);  // the mutations keep many inputs valid, so the invariants were exercised
+}

@@ -78,24 +78,32 @@ std::string RepoPattern::shape() const {
 
 bool RepoPattern::match(std::string_view org_repo, Captures& captures) const {
     captures.clear();
-    return match_from(0, org_repo, captures);
+    std::vector<char> failed((parts_.size() + 1) * (org_repo.size() + 1), 0);
+    return match_from(0, org_repo, 0, captures, failed);
 }
 
-bool RepoPattern::match_from(std::size_t index, std::string_view rest, Captures& captures) const {
+bool RepoPattern::match_from(std::size_t index, std::string_view text, std::size_t offset, Captures& captures,
+                             std::vector<char>& failed) const {
+    const auto rest = text.substr(offset);
     if (index == parts_.size()) return rest.empty();
+    char& known_bad = failed[index * (text.size() + 1) + offset];
+    if (known_bad) return false;
     const auto& part = parts_[index];
     if (part.kind == Kind::literal) {
-        if (!iequal_prefix(rest, part.text)) return false;
-        return match_from(index + 1, rest.substr(part.text.size()), captures);
+        if (iequal_prefix(rest, part.text) && match_from(index + 1, text, offset + part.text.size(), captures, failed))
+            return true;
+        known_bad = 1;
+        return false;
     }
     // A wildcard or capture takes 1..n characters, never a '/'; try the shortest first.
     const auto limit = std::min(rest.find('/'), rest.size());
     for (std::size_t n = 1; n <= limit; ++n) {
         const auto before = captures.size();
         if (part.kind == Kind::capture) captures.emplace_back(part.text, std::string(rest.substr(0, n)));
-        if (match_from(index + 1, rest.substr(n), captures)) return true;
+        if (match_from(index + 1, text, offset + n, captures, failed)) return true;
         captures.resize(before);
     }
+    known_bad = 1;
     return false;
 }
 

@@ -35,7 +35,10 @@ private:
         Kind kind = Kind::literal;
         std::string text;  // lower-cased literal, or the capture's name
     };
-    bool match_from(std::size_t part, std::string_view rest, Captures& captures) const;
+    // failed remembers (part, offset) states that cannot match: with it, hostile input such as
+    // a hundred '-' against "*-*-*-{a}/{b}" costs parts x length^2 steps, not exponential.
+    bool match_from(std::size_t part, std::string_view text, std::size_t offset, Captures& captures,
+                    std::vector<char>& failed) const;
 
     std::string source_;
     std::vector<Part> parts_;
