@@ -165,7 +165,11 @@ struct TestServer::Impl {
         std::promise<void> done;
         auto fut = done.get_future();
         asio::post(ioc, [&] {
-            f();
+            try {
+                f();
+            } catch (const std::exception& e) {  // e.g. the port was taken while we refused
+                std::cerr << "circleci-test-server: " << e.what() << "\n";
+            }
             done.set_value();
         });
         fut.wait();
@@ -296,7 +300,8 @@ struct TestServer::Impl {
         switch (f.kind) {
             case FaultKind::http_status: {
                 int status = f.status ? f.status : 500;
-                reply(status, json_message(status == 503 ? "Service unavailable." : "Internal server error."));
+                auto reason = http::obsolete_reason(static_cast<http::status>(status));
+                reply(status, json_message(std::string(reason.data(), reason.size()) + "."));
                 break;
             }
             case FaultKind::rate_limit:
