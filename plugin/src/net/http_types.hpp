@@ -60,6 +60,8 @@ struct NetError {
 // A response or the reason there is none.
 class HttpResult {
 public:
+    // co_spawn hands a default-constructed result to its handler when the call threw.
+    HttpResult() : v_(NetError{NetErrorKind::bad_response, "no result", {}}) {}
     HttpResult(HttpResponse r) : v_(std::move(r)) {}  // NOLINT: implicit by design
     HttpResult(NetError e) : v_(std::move(e)) {}      // NOLINT
     [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }

@@ -1,0 +1,268 @@
+#include "circleci/client.hpp"
+
+#include "net/redact.hpp"
+#include "net/url.hpp"
+
+// GCC 12 misreads Asio's coroutine frame allocator as a mismatched new/delete pair (a known
+// false positive, GCC PR 109224).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+#include <utility>
+
+namespace tjc::circleci {
+
+namespace {
+
+template <typename T>
+using Parser = Expected<T> (*)(std::string_view, const ParseLimits&);
+
+ApiErrorKind kind_of(net::NetErrorKind k) {
+    switch (k) {
+        case net::NetErrorKind::unreachable: return ApiErrorKind::unreachable;
+        case net::NetErrorKind::tls: return ApiErrorKind::tls;
+        case net::NetErrorKind::timeout: return ApiErrorKind::timeout;
+        case net::NetErrorKind::cancelled: return ApiErrorKind::cancelled;
+        case net::NetErrorKind::rate_limited: return ApiErrorKind::rate_limited;
+        case net::NetErrorKind::bad_response: return ApiErrorKind::bad_response;
+    }
+    return ApiErrorKind::bad_response;
+}
+
+// The server's own words: {"message"} of a JSON body, else one line of whatever it sent.
+std::string server_says(const net::HttpResponse& r) {
+    if (net::is_json_content_type(r.content_type))
+        if (auto m = parse_error_message(r.body)) return net::summarize_body(*m);
+    return net::summarize_body(r.body);
+}
+
+ApiError no_token() {
+    return {ApiErrorKind::no_token, 0, "no CircleCI API token: set the token secret to a personal API token", {}};
+}
+
+bool usable_token(std::string_view token) {
+    if (token.empty()) return false;
+    for (unsigned char c : token)
+        if (c < 0x21 || c == 0x7f) return false;  // no header injection, no stray whitespace
+    return true;
+}
+
+}  // namespace
+
+ApiError api_error_from(const net::NetError& error, std::string_view token) {
+    return {kind_of(error.kind), 0, net::redact(error.message, token), error.retry_after};
+}
+
+std::optional<ApiError> api_error_from(const net::HttpResponse& r, std::string_view what_view, std::string_view token) {
+    const std::string what(what_view);
+    const int status = static_cast<int>(r.status);
+    auto make = [&](ApiErrorKind k, std::string msg) {
+        return ApiError{k, status, net::redact(std::move(msg), token), {}};
+    };
+    if (status >= 200 && status < 300) {
+        if (net::is_json_content_type(r.content_type)) return std::nullopt;
+        return make(ApiErrorKind::bad_response, what + std::string(": expected JSON, got ") +
+                                                    (r.content_type.empty() ? "no content type" : r.content_type) +
+                                                    ": " + net::summarize_body(r.body, 80));
+    }
+    const std::string says = server_says(r);
+    switch (status) {
+        case 401:
+            return make(ApiErrorKind::unauthorized,
+                        "CircleCI rejected the token (401: " + says +
+                            "). API v2 accepts personal API tokens only; a project API token always gets 401");
+        case 403:
+            return make(ApiErrorKind::forbidden, what + ": the token's user may not see this (403: " + says + ")");
+        case 404:
+            return make(ApiErrorKind::not_found, what + ": not found (404: " + says +
+                                                     "); check the slug and that the token's user can see the project");
+        case 429: {
+            auto e = make(ApiErrorKind::rate_limited, "CircleCI rate limit (429: " + says + ")");
+            e.retry_after = r.retry_after;
+            if (r.retry_after) e.message += "; retry in " + std::to_string(r.retry_after->count()) + " s";
+            return e;
+        }
+        default: break;
+    }
+    if (status >= 500) return make(ApiErrorKind::server_error, what + ": CircleCI answered " + std::to_string(status) + ": " + says);
+    return make(ApiErrorKind::bad_response, what + ": CircleCI answered " + std::to_string(status) + ": " + says);
+}
+
+namespace {
+
+// One GET: the response parsed by `parse`, or the ApiError it stands for.
+template <typename T>
+boost::asio::awaitable<ApiResult<T>> call(net::HttpClient& http, net::Endpoint api, ParseLimits limits,
+                                          std::string token, std::string path, std::vector<net::QueryParam> query,
+                                          Parser<T> parse, Deadline deadline) {
+    if (!usable_token(token)) co_return no_token();
+    const std::string what = "GET " + api.base_path + path;
+    net::GetRequest req;
+    req.server = api;
+    req.target = net::build_target(api.base_path, path, query);
+    req.headers = {{"Circle-Token", token}, {"Accept", "application/json"}};
+    req.secret = token;
+    auto result = co_await http.get(std::move(req), deadline);
+    if (!result.has_value()) co_return api_error_from(result.error(), token);
+    const net::HttpResponse& resp = result.value();
+    if (auto e = api_error_from(resp, what, token)) co_return std::move(*e);
+    auto parsed = parse(resp.body, limits);
+    if (!parsed.has_value())
+        co_return ApiError{ApiErrorKind::bad_response, static_cast<int>(resp.status),
+                           net::redact(what + ": unexpected response: " + parsed.error(), token), {}};
+    co_return std::move(parsed).value();
+}
+
+// Follows next_page_token up to max_pages; the result's next_page_token is where it stopped.
+template <typename T>
+boost::asio::awaitable<ApiResult<Page<T>>> pages(net::HttpClient& http, net::Endpoint api, ParseLimits limits,
+                                                 std::string token, std::string path,
+                                                 std::vector<net::QueryParam> query, Parser<Page<T>> parse,
+                                                 std::size_t max_pages, Deadline deadline) {
+    Page<T> all;
+    std::optional<std::string> token_for_next;
+    for (std::size_t i = 0; i < std::max<std::size_t>(max_pages, 1); ++i) {
+        auto q = query;
+        if (token_for_next) q.push_back({"page-token", *token_for_next});
+        auto page = co_await call<Page<T>>(http, api, limits, token, path, std::move(q), parse, deadline);
+        if (!page.has_value()) co_return page.error();
+        for (auto& item : page.value().items) all.items.push_back(std::move(item));
+        token_for_next = std::move(page.value().next_page_token);
+        if (!token_for_next || token_for_next->empty()) {
+            token_for_next.reset();
+            break;
+        }
+    }
+    all.next_page_token = std::move(token_for_next);
+    co_return all;
+}
+
+void add_if(std::vector<net::QueryParam>& q, const char* key, const std::string& value) {
+    if (!value.empty()) q.push_back({key, value});
+}
+
+}  // namespace
+
+Client::Client(net::HttpClient& http, net::Endpoint api, ClientOptions options)
+    : http_(&http), api_(std::move(api)), options_(options) {}
+
+Expected<Client> Client::create(net::HttpClient& http, std::string_view api_base_url, ClientOptions options) {
+    auto e = net::parse_endpoint(api_base_url);
+    if (!e.has_value()) return Error{"circleci.api_url: " + e.error()};
+    return Client(http, std::move(e.value()), options);
+}
+
+// A slug that is not vcs/org/repo never reaches the network.
+#define TJC_SLUG_OR_RETURN(var, slug)                                                     \
+    auto var##_enc = net::encode_slug(slug);                                              \
+    if (!var##_enc.has_value())                                                           \
+        co_return ApiError{ApiErrorKind::not_found, 0, var##_enc.error(), {}};            \
+    const std::string& var = var##_enc.value()
+
+Client::Call<User> Client::me(std::string token, Deadline deadline) {
+    co_return co_await call<User>(*http_, api_, options_.limits, std::move(token), "/me", {}, &parse_user, deadline);
+}
+
+Client::Call<Project> Client::project(std::string token, std::string slug, Deadline deadline) {
+    TJC_SLUG_OR_RETURN(s, slug);
+    co_return co_await call<Project>(*http_, api_, options_.limits, std::move(token), "/project/" + s, {}, &parse_project,
+                                     deadline);
+}
+
+Client::Call<Page<Pipeline>> Client::pipelines(std::string token, std::string slug, std::string branch,
+                                               std::string page_token, Deadline deadline) {
+    TJC_SLUG_OR_RETURN(s, slug);
+    std::vector<net::QueryParam> q;
+    add_if(q, "branch", branch);
+    add_if(q, "page-token", page_token);
+    co_return co_await call<Page<Pipeline>>(*http_, api_, options_.limits, std::move(token), "/project/" + s + "/pipeline",
+                                            std::move(q), &parse_pipelines_page, deadline);
+}
+
+Client::Call<Page<Pipeline>> Client::pipelines_pages(std::string token, std::string slug, std::string branch,
+                                                     std::size_t max_pages, Deadline deadline) {
+    TJC_SLUG_OR_RETURN(s, slug);
+    std::vector<net::QueryParam> q;
+    add_if(q, "branch", branch);
+    co_return co_await pages<Pipeline>(*http_, api_, options_.limits, std::move(token), "/project/" + s + "/pipeline",
+                                       std::move(q), &parse_pipelines_page, max_pages, deadline);
+}
+
+Client::Call<Pipeline> Client::pipeline(std::string token, std::string id, Deadline deadline) {
+    co_return co_await call<Pipeline>(*http_, api_, options_.limits, std::move(token), "/pipeline/" + net::encode_segment(id),
+                                      {}, &parse_pipeline, deadline);
+}
+
+Client::Call<Pipeline> Client::pipeline_by_number(std::string token, std::string slug, std::int64_t number,
+                                                  Deadline deadline) {
+    TJC_SLUG_OR_RETURN(s, slug);
+    co_return co_await call<Pipeline>(*http_, api_, options_.limits, std::move(token),
+                                      "/project/" + s + "/pipeline/" + std::to_string(number), {}, &parse_pipeline, deadline);
+}
+
+Client::Call<Page<Workflow>> Client::workflows(std::string token, std::string pipeline_id, Deadline deadline) {
+    co_return co_await pages<Workflow>(*http_, api_, options_.limits, std::move(token),
+                                       "/pipeline/" + net::encode_segment(pipeline_id) + "/workflow", {},
+                                       &parse_workflows_page, options_.max_pages, deadline);
+}
+
+Client::Call<Workflow> Client::workflow(std::string token, std::string id, Deadline deadline) {
+    co_return co_await call<Workflow>(*http_, api_, options_.limits, std::move(token), "/workflow/" + net::encode_segment(id),
+                                      {}, &parse_workflow, deadline);
+}
+
+Client::Call<Page<Job>> Client::jobs(std::string token, std::string workflow_id, Deadline deadline) {
+    co_return co_await pages<Job>(*http_, api_, options_.limits, std::move(token),
+                                  "/workflow/" + net::encode_segment(workflow_id) + "/job", {}, &parse_jobs_page,
+                                  options_.max_pages, deadline);
+}
+
+Client::Call<Page<WorkflowMetrics>> Client::workflow_metrics(std::string token, std::string slug, std::string branch,
+                                                             std::string reporting_window, Deadline deadline) {
+    TJC_SLUG_OR_RETURN(s, slug);
+    std::vector<net::QueryParam> q;
+    add_if(q, "branch", branch);
+    add_if(q, "reporting-window", reporting_window);
+    co_return co_await pages<WorkflowMetrics>(*http_, api_, options_.limits, std::move(token),
+                                              "/insights/" + s + "/workflows", std::move(q),
+                                              &parse_workflow_metrics_page, options_.max_pages, deadline);
+}
+
+Client::Call<Page<WorkflowRun>> Client::workflow_runs(std::string token, std::string slug, std::string name,
+                                                      std::string branch, Deadline deadline) {
+    TJC_SLUG_OR_RETURN(s, slug);
+    std::vector<net::QueryParam> q;
+    add_if(q, "branch", branch);
+    co_return co_await call<Page<WorkflowRun>>(*http_, api_, options_.limits, std::move(token),
+                                               "/insights/" + s + "/workflows/" + net::encode_segment(name), std::move(q),
+                                               &parse_workflow_runs_page, deadline);
+}
+
+Client::Call<WorkflowSummary> Client::workflow_summary(std::string token, std::string slug, std::string name,
+                                                       std::string branch, std::string reporting_window,
+                                                       Deadline deadline) {
+    TJC_SLUG_OR_RETURN(s, slug);
+    std::vector<net::QueryParam> q;
+    add_if(q, "branch", branch);
+    add_if(q, "reporting-window", reporting_window);
+    co_return co_await call<WorkflowSummary>(*http_, api_, options_.limits, std::move(token),
+                                             "/insights/" + s + "/workflows/" + net::encode_segment(name) + "/summary",
+                                             std::move(q), &parse_workflow_summary, deadline);
+}
+
+Client::Call<ProjectPageSummary> Client::pages_summary(std::string token, std::string slug,
+                                                       std::string reporting_window, std::vector<std::string> branches,
+                                                       Deadline deadline) {
+    TJC_SLUG_OR_RETURN(s, slug);
+    std::vector<net::QueryParam> q;
+    add_if(q, "reporting-window", reporting_window);
+    for (const auto& b : branches) add_if(q, "branches", b);
+    co_return co_await call<ProjectPageSummary>(*http_, api_, options_.limits, std::move(token),
+                                                "/insights/pages/" + s + "/summary", std::move(q),
+                                                &parse_project_page_summary, deadline);
+}
+
+#undef TJC_SLUG_OR_RETURN
+
+}  // namespace tjc::circleci
