@@ -3,6 +3,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -64,8 +65,10 @@ void parse_root(const YAML::Node& root, Config& cfg, Diagnostics& diag) {
     {
         MapReader r(top.child("tls"), "tls", diag);
         if (r.read("ca_file", cfg.tls.ca_file) && !cfg.tls.ca_file.empty()) {
+            // A directory opens as a stream too; only a readable regular file is a CA file.
+            std::error_code ec;
             std::ifstream probe(cfg.tls.ca_file);
-            if (!probe) {
+            if (!probe || !std::filesystem::is_regular_file(cfg.tls.ca_file, ec)) {
                 const auto node = r.child("ca_file");
                 diag.error(line_of(node), column_of(node), "tls.ca_file", "cannot read '" + cfg.tls.ca_file + "'");
             }
