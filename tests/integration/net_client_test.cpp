@@ -5,18 +5,29 @@
 #include "net/http_client.hpp"
 #include "test_server.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <doctest/doctest.h>
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <exception>
+#include <istream>
+#include <mutex>
+#include <thread>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,6 +80,7 @@ struct Fixture {
         asio::co_spawn(io, std::move(aw), [&](std::exception_ptr e, T v) {
             failure = e;
             if (!e) out.emplace(std::move(v));
+            io.stop();  // idle pooled connections hold no work, but be explicit
         });
         io.restart();
         io.run();
@@ -78,6 +90,90 @@ struct Fixture {
     }
 
     static Clock::time_point in(std::chrono::milliseconds d) { return Clock::now() + d; }
+};
+
+// A minimal HTTP CONNECT proxy on its own thread: counts tunnels, remembers the last
+// Proxy-Authorization, or answers every CONNECT with `refuse_status`.
+class ConnectProxy {
+public:
+    explicit ConnectProxy(int refuse_status = 0) : refuse_status_(refuse_status) {
+        acceptor_.open(asio::ip::tcp::v4());
+        acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
+        acceptor_.listen();
+        asio::co_spawn(io_, accept_loop(), asio::detached);
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~ConnectProxy() {
+        io_.stop();
+        thread_.join();
+    }
+    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+    int tunnels() const { return tunnels_; }
+    std::string last_auth() const {
+        std::lock_guard lock(mu_);
+        return last_auth_;
+    }
+
+private:
+    asio::awaitable<void> accept_loop() {
+        for (;;) {
+            auto sock = co_await acceptor_.async_accept(asio::use_awaitable);
+            asio::co_spawn(io_, serve(std::move(sock)), asio::detached);
+        }
+    }
+    static asio::awaitable<void> pump(asio::ip::tcp::socket& from, asio::ip::tcp::socket& to) {
+        std::array<char, 16384> buf{};
+        for (;;) {
+            auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+            if (ec) break;
+            auto [wec, wn] = co_await asio::async_write(to, asio::buffer(buf.data(), n), asio::as_tuple(asio::use_awaitable));
+            (void)wn;
+            if (wec) break;
+        }
+        boost::system::error_code ignored;
+        to.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    }
+    asio::awaitable<void> serve(asio::ip::tcp::socket client) {
+        using namespace asio::experimental::awaitable_operators;
+        asio::streambuf head;
+        auto [ec, n] = co_await asio::async_read_until(client, head, "\r\n\r\n", asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+        std::istream in(&head);
+        std::string method, authority, line;
+        in >> method >> authority;
+        std::getline(in, line);
+        while (std::getline(in, line) && line != "\r") {
+            if (line.rfind("Proxy-Authorization: ", 0) == 0) {
+                std::lock_guard lock(mu_);
+                last_auth_ = line.substr(21, line.size() - 22);
+            }
+        }
+        if (method != "CONNECT" || refuse_status_ != 0) {
+            const std::string no = "HTTP/1.1 " + std::to_string(refuse_status_ ? refuse_status_ : 405) +
+                                   " No\r\nContent-Length: 0\r\n\r\n";
+            co_await asio::async_write(client, asio::buffer(no), asio::as_tuple(asio::use_awaitable));
+            co_return;
+        }
+        const auto colon = authority.rfind(':');
+        asio::ip::tcp::socket upstream(io_);
+        auto [cec] = co_await upstream.async_connect(
+            {asio::ip::make_address(authority.substr(0, colon)),
+             static_cast<std::uint16_t>(std::stoi(authority.substr(colon + 1)))},
+            asio::as_tuple(asio::use_awaitable));
+        if (cec) co_return;
+        ++tunnels_;
+        static const std::string ok = "HTTP/1.1 200 Connection established\r\n\r\n";
+        co_await asio::async_write(client, asio::buffer(ok), asio::as_tuple(asio::use_awaitable));
+        co_await (pump(client, upstream) && pump(upstream, client));
+    }
+
+    int refuse_status_;
+    asio::io_context io_{1};
+    asio::ip::tcp::acceptor acceptor_{io_};
+    std::thread thread_;
+    std::atomic<int> tunnels_{0};
+    mutable std::mutex mu_;
+    std::string last_auth_;
 };
 
 void check_clean(const tjc::circleci::ApiError& e) {
@@ -438,6 +534,36 @@ TEST_CASE_FIXTURE(Fixture, "a CA that does not sign the server is a TLS error") 
     auto r = run(strict_api.me(kToken, in(5s)));
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().kind == ApiErrorKind::tls);
+    check_clean(r.error());
+    CHECK(server.requests() == 0);
+}
+
+TEST_CASE_FIXTURE(Fixture, "through an HTTP CONNECT proxy: one tunnel, pooled, with proxy credentials") {
+    ConnectProxy proxy;
+    tjc::net::HttpClientOptions o = make_client_options(server);
+    o.proxy_url = "http://proxyuser:s3cret@127.0.0.1:" + std::to_string(proxy.port());
+    tjc::net::HttpClient via(io.get_executor(), o);
+    auto via_api = make_api(via, server);
+    for (int i = 0; i < 3; ++i) {
+        auto r = run(via_api.me(kToken, in(5s)));
+        REQUIRE(r.has_value());
+        CHECK(r->login == "tooljump-bot");
+    }
+    CHECK(proxy.tunnels() == 1);
+    CHECK(proxy.last_auth() == "Basic cHJveHl1c2VyOnMzY3JldA==");  // base64("proxyuser:s3cret")
+    CHECK(server.handshakes() == 1);  // TLS end to end through the tunnel, kept alive
+}
+
+TEST_CASE_FIXTURE(Fixture, "a proxy that refuses CONNECT is an unreachable error") {
+    ConnectProxy proxy(407);
+    tjc::net::HttpClientOptions o = make_client_options(server);
+    o.proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
+    tjc::net::HttpClient via(io.get_executor(), o);
+    auto via_api = make_api(via, server);
+    auto r = run(via_api.me(kToken, in(5s)));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().kind == ApiErrorKind::unreachable);
+    CHECK(r.error().message.find("407") != std::string::npos);
     check_clean(r.error());
     CHECK(server.requests() == 0);
 }

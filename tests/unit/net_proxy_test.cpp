@@ -65,9 +65,16 @@ TEST_CASE("choose_proxy: config wins, env next, NO_PROXY and loopback bypass") {
     REQUIRE(bypass.has_value());
     CHECK_FALSE(bypass.value().has_value());
 
-    auto loop = choose_proxy("http://cfgproxy:8000", ProxyEnv{}, "127.0.0.1", 8443);
-    REQUIRE(loop.has_value());
-    CHECK_FALSE(loop.value().has_value());
+    // The environment's proxy skips loopback; an explicitly configured one does not.
+    auto env_loop = choose_proxy("", env, "127.0.0.1", 8443);
+    REQUIRE(env_loop.has_value());
+    CHECK_FALSE(env_loop.value().has_value());
+    auto cfg_loop = choose_proxy("http://cfgproxy:8000", ProxyEnv{}, "127.0.0.1", 8443);
+    REQUIRE(cfg_loop.has_value());
+    CHECK(cfg_loop.value().has_value());
+    auto cfg_no_proxy = choose_proxy("http://cfgproxy:8000", ProxyEnv{"", "127.0.0.1"}, "127.0.0.1", 8443);
+    REQUIRE(cfg_no_proxy.has_value());
+    CHECK_FALSE(cfg_no_proxy.value().has_value());
 
     CHECK_FALSE(choose_proxy("https://tlsproxy:443", ProxyEnv{}, "circleci.com", 443).has_value());
     CHECK_FALSE(choose_proxy("socks5://s:1080", ProxyEnv{}, "circleci.com", 443).has_value());

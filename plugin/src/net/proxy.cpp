@@ -78,8 +78,8 @@ Expected<std::optional<ProxyRoute>> choose_proxy(std::string_view configured, co
                                                  std::string_view target_host, std::uint16_t target_port) {
     const std::string_view raw = configured.empty() ? std::string_view(env.https_proxy) : configured;
     if (raw.empty()) return std::optional<ProxyRoute>{};
-    if (is_loopback_host(target_host) || no_proxy_matches(env.no_proxy, target_host, target_port))
-        return std::optional<ProxyRoute>{};
+    if (no_proxy_matches(env.no_proxy, target_host, target_port)) return std::optional<ProxyRoute>{};
+    if (configured.empty() && is_loopback_host(target_host)) return std::optional<ProxyRoute>{};
 
     std::string text(raw);
     if (text.find("://") == std::string::npos) text.insert(0, "http://");

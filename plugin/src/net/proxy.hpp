@@ -29,10 +29,12 @@ struct ProxyRoute {
 // "api.example.com"); an entry with ":port" matches that port only; IP literals match exactly.
 bool no_proxy_matches(std::string_view no_proxy, std::string_view host, std::uint16_t port);
 
-// Loopback hosts (localhost, 127.0.0.0/8, ::1) never go through a proxy.
+// localhost, 127.0.0.0/8, ::1.
 bool is_loopback_host(std::string_view host);
 
-// configured (proxy.url) wins over env.https_proxy; NO_PROXY applies to both. Proxy URLs are
+// configured (proxy.url) wins over env.https_proxy; NO_PROXY applies to both. A proxy from the
+// environment is not used for loopback hosts (a local test server stays direct); a configured
+// one is used for every host NO_PROXY does not name. Proxy URLs are
 // "http://[user:pass@]host[:port]" or a bare "host:port"; an https:// proxy (TLS to the proxy)
 // is not supported and is an error.
 Expected<std::optional<ProxyRoute>> choose_proxy(std::string_view configured, const ProxyEnv& env,
