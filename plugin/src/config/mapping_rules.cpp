@@ -235,15 +235,14 @@ void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size
             for (auto& c : rule.pattern.capture_names()) scope.names.insert(c);
         }
     }
-    if (r.read("repo_regex", rule.regex_source)) {
+    if (std::string source; r.read("repo_regex", source)) {
         ++matchers;
-        try {
-            rule.regex = std::make_shared<const std::regex>(rule.regex_source,
-                                                            std::regex::ECMAScript | std::regex::icase);
-            for (unsigned i = 1; i <= rule.regex->mark_count(); ++i) scope.names.insert(std::to_string(i));
-        } catch (const std::regex_error& e) {
-            error(r.child("repo_regex"), path + ".repo_regex",
-                  "invalid regular expression '" + rule.regex_source + "': " + e.what());
+        auto re = RepoRegex::compile(source);
+        if (!re) {
+            error(r.child("repo_regex"), path + ".repo_regex", "invalid regular expression '" + source + "': " + re.error());
+        } else {
+            rule.regex = std::move(re).value();
+            for (unsigned i = 1; i <= rule.regex.groups(); ++i) scope.names.insert(std::to_string(i));
         }
     }
     if (matchers > 1) error(node, path, "use one of repo, repo_pattern and repo_regex");
@@ -309,7 +308,7 @@ void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size
 // The placeholders a rule's match guarantees a value for.
 bool guaranteed(const Rule& rule, const std::string& name) {
     if (name == "service") return !rule.service.empty();
-    if (name == "org" || name == "repo") return !rule.repo.empty() || rule.has_pattern || rule.regex;
+    if (name == "org" || name == "repo") return !rule.repo.empty() || rule.has_pattern || !rule.regex.empty();
     if (name == "env" || name == "branch" || name == "host") return false;
     return true;  // a capture of the rule's own pattern or regex
 }
@@ -335,9 +334,10 @@ bool covers(const Rule& a, const Rule& b) {
         RepoPattern::Captures unused;
         return !b.repo.empty() && a.pattern.match(b.repo, unused);
     }
-    if (a.regex) {
-        if (b.regex) return a.regex_source == b.regex_source;
-        return !b.repo.empty() && std::regex_match(b.repo, *a.regex);
+    if (!a.regex.empty()) {
+        if (!b.regex.empty()) return a.regex.source() == b.regex.source();
+        RepoPattern::Captures unused;
+        return !b.repo.empty() && a.regex.match(b.repo, unused);
     }
     return true;  // a has no repo condition
 }
@@ -346,7 +346,7 @@ std::string signature(const Rule& r) {
     std::string s = r.host + '|' + r.service + '|';
     if (!r.repo.empty()) return s + "r:" + r.repo;
     if (r.has_pattern) return s + "p:" + r.pattern.shape();
-    if (r.regex) return s + "x:" + r.regex_source;
+    if (!r.regex.empty()) return s + "x:" + r.regex.source();
     return s;
 }
 

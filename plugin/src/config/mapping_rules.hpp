@@ -4,12 +4,12 @@
 #pragma once
 
 #include "config/repo_pattern.hpp"
+#include "config/repo_regex.hpp"
 #include "config/slug_template.hpp"
 #include "config/yaml_reader.hpp"
 
 #include <map>
 #include <memory>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -58,8 +58,7 @@ struct Rule {
     std::string repo_org, repo_name;           // the exact repo's names, case as written
     bool has_pattern = false;
     RepoPattern pattern;                       // `repo_pattern:`
-    std::shared_ptr<const std::regex> regex;   // `repo_regex:` over "org/repo", without case
-    std::string regex_source;
+    RepoRegex regex;                           // `repo_regex:` over "org/repo", without case
     std::string service;                       // lower-case service tag
 
     // What it gives.

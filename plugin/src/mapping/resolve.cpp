@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
-#include <regex>
 
 namespace tjc::mapping {
 
@@ -79,14 +78,12 @@ bool rule_matches(const Rule& rule, const std::optional<RepoRef>& ref, const std
     captures.clear();
     if (!rule.host.empty() && (!ref || ref->host != rule.host)) return false;
     if (!rule.service.empty() && service != rule.service) return false;
-    if (!rule.repo.empty() || rule.has_pattern || rule.regex) {
+    if (!rule.repo.empty() || rule.has_pattern || !rule.regex.empty()) {
         if (!ref) return false;
         const std::string org_repo = ref->org + "/" + ref->repo;
         if (!rule.repo.empty()) return lower(org_repo) == rule.repo;
         if (rule.has_pattern) return rule.pattern.match(org_repo, captures);
-        std::smatch m;
-        if (!std::regex_match(org_repo, m, *rule.regex)) return false;
-        for (std::size_t i = 1; i < m.size(); ++i) captures.emplace_back(std::to_string(i), m[i].str());
+        return rule.regex.match(org_repo, captures);
     }
     return true;
 }
