@@ -11,6 +11,16 @@ std::string field(const boost::json::object& o, const char* key) {
     return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+// Multi-line tooltips stay under their card.
+std::string indent(const std::string& text, const std::string& pad) {
+    std::string out;
+    for (char c : text) {
+        out += c;
+        if (c == '\n') out += pad;
+    }
+    return out;
+}
+
 std::string marker(const std::string& status) {
     if (status == "success") return "[ok]  ";
     if (status == "important") return "[!!]  ";
@@ -29,7 +39,7 @@ std::string render_text(const boost::json::value& results) {
         if (!o) continue;
         out += marker(field(*o, "status")) + field(*o, "content");
         if (auto href = field(*o, "href"); !href.empty()) out += "\n        -> " + href;
-        if (auto tip = field(*o, "tooltip"); !tip.empty()) out += "\n        " + tip;
+        if (auto tip = field(*o, "tooltip"); !tip.empty()) out += "\n        " + indent(tip, "        ");
         out += '\n';
         if (const auto* items = o->if_contains("items"); items && items->is_array()) {
             for (const auto& i : items->as_array()) {

@@ -78,6 +78,12 @@ void ResultCache::evict_locked() {
     }
 }
 
+void ResultCache::set_settings(CacheSettings settings) {
+    std::lock_guard lock(mutex_);
+    settings_ = settings;
+    evict_locked();
+}
+
 void ResultCache::clear() {
     std::lock_guard lock(mutex_);
     lru_.clear();

@@ -61,6 +61,8 @@ public:
     // The last good value whatever its age (for stale-on-error), or null.
     Hit last_good(const std::string& key);
 
+    // New bounds and ttl (a reload); entries over the bounds go at once.
+    void set_settings(CacheSettings settings);
     void clear();
     [[nodiscard]] std::size_t size() const;
     [[nodiscard]] std::size_t bytes() const;

@@ -41,9 +41,6 @@ struct ProxySettings {
     std::string url;  // "" = from HTTPS_PROXY / NO_PROXY
 };
 
-// The cards a query can show; each can be switched off here and per mapping rule.
-inline constexpr const char* kCardKinds[] = {"status", "commit", "pipelines", "insights", "deploys", "approval", "links"};
-
 struct CardsSettings {
     std::vector<std::string> enabled{std::begin(kCardKinds), std::end(kCardKinds)};
     std::uint32_t recent_pipelines = 5;          // entries in the recent-pipelines dropdown

@@ -285,10 +285,10 @@ void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size
     if (r.read("cards", rule.cards)) {
         const auto cards = r.child("cards");
         for (std::size_t i = 0; i < rule.cards.size(); ++i) {
-            if (std::find(std::begin(kCardNames), std::end(kCardNames), rule.cards[i]) != std::end(kCardNames))
+            if (std::find(std::begin(kCardKinds), std::end(kCardKinds), rule.cards[i]) != std::end(kCardKinds))
                 continue;
             std::string known;
-            for (auto c : kCardNames) known += (known.empty() ? "" : ", ") + std::string(c);
+            for (auto c : kCardKinds) known += (known.empty() ? "" : ", ") + std::string(c);
             error(cards[i], path + ".cards[" + std::to_string(i) + "]",
                   "unknown card '" + rule.cards[i] + "' (known: " + known + ")");
         }

@@ -3,6 +3,7 @@
 // documents every key); mapping/ only reads these structs.
 #pragma once
 
+#include "config/card_kinds.hpp"
 #include "config/repo_pattern.hpp"
 #include "config/repo_regex.hpp"
 #include "config/slug_template.hpp"
@@ -29,8 +30,6 @@ struct VcsHost {
     std::string prefix;  // e.g. "gh"
 };
 
-// The card names a rule may pick with `cards:` (empty list: every card).
-inline constexpr std::string_view kCardNames[] = {"status", "pipelines", "workflows", "jobs", "insights", "links"};
 
 // Which runs belong to the page, inside one project: templates over {service}, {env}, ...
 struct Filters {

@@ -43,6 +43,7 @@ struct Instance::Impl {
     asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
     CallbackThread callbacks;
     std::thread io_thread;
+    std::unique_ptr<QueryEngine> engine;  // after io: destroyed first
 
     std::mutex pending_mutex;
     std::unordered_map<std::uint64_t, std::shared_ptr<Pending>> pending;
@@ -79,6 +80,7 @@ Expected<std::unique_ptr<Instance>> Instance::create(Host host, const ConfigSour
     auto impl = std::make_unique<Impl>();
     impl->host = std::move(host);
     impl->config = std::move(cfg).value();
+    impl->engine = std::make_unique<QueryEngine>(impl->io, impl->host, impl->config);
     return std::unique_ptr<Instance>(new Instance(std::move(impl)));
 }
 
@@ -104,6 +106,7 @@ std::string Instance::reload(const ConfigSource& source) {
     {
         std::lock_guard lock(impl_->config_mutex);
         impl_->config = std::move(cfg).value();
+        impl_->engine->reconfigure(impl_->config);
     }
     impl_->log(LogLevel::info, "config reloaded");
     return {};
@@ -119,21 +122,20 @@ Status Instance::submit(std::string_view context_json, std::uint32_t timeout_ms,
         if (impl_->pending.size() >= kMaxInFlight) return Status::busy;
         impl_->pending.emplace(ticket, p);
     }
-    auto cfg = impl_->current_config();
-    // Mapping is pure and cheap, and secrets come from the host: both run here, on the
-    // submitting thread, so that a slow get_secret never stalls the io thread.
     auto facts = mapping::parse_context(context_json);
     if (!facts) {
         impl_->complete(ticket, p, Status::invalid_argument, facts.error());
         return Status::ok;
     }
-    auto plan = QueryPlan{cfg, mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value()),
-                          timeout_ms ? timeout_ms : cfg->timeouts.query_ms};
-    asio::post(impl_->io, [impl = impl_.get(), ticket, p, plan = std::move(plan)] {
-        if (p->finished.load()) return;  // cancelled before it started
-        auto results = run_query(plan);
-        impl->complete(ticket, p, Status::ok, std::move(results));
-    });
+    auto cfg = impl_->current_config();
+    // Mapping is pure and cheap, and secrets come from the host: both run here, on the
+    // submitting thread, so that a slow get_secret never stalls the io thread.
+    const auto resolution = mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value());
+    auto now = impl_->engine->start(resolution, cfg, timeout_ms,
+                                    [impl = impl_.get(), ticket, p](Status s, std::string payload) {
+                                        impl->complete(ticket, p, s, std::move(payload));
+                                    });
+    if (now) impl_->complete(ticket, p, Status::ok, std::move(*now));
     return Status::ok;
 }
 
@@ -153,6 +155,15 @@ Status Instance::query(std::string_view context_json, std::uint32_t timeout_ms, 
     if (CallbackThread::on_this_thread()) {
         out = "query() called from inside a plugin callback would deadlock";
         return Status::invalid_argument;
+    }
+    // A cache hit is answered here, on the caller's thread, without a ticket or a thread hop.
+    if (auto facts = mapping::parse_context(context_json)) {
+        auto cfg = impl_->current_config();
+        const auto resolution = mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value());
+        if (auto hit = impl_->engine->peek(resolution, cfg)) {
+            out = std::move(*hit);
+            return Status::ok;
+        }
     }
     struct Waiter {
         std::mutex mutex;

@@ -1,21 +1,341 @@
 #include "instance/query_engine.hpp"
 
-#include "cards/project_links.hpp"
-#include "cards/result.hpp"
+#include "cards/error_card.hpp"
+#include "cards/format.hpp"
+#include "cards/render.hpp"
+#include "circleci/client.hpp"
+#include "net/http_client.hpp"
+#include "plan/fetch_plan.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <mutex>
 
 namespace tjc {
 
-std::string run_query(const QueryPlan& plan) {
-    // Until the CircleCI client lands, the cards are what is known offline: the project each
-    // mapping produced, linking to its pages in the app.
-    std::vector<cards::Card> out;
-    for (const auto& project : plan.resolution.projects) {
-        auto card = cards::project_links_card(project, plan.config->circleci.app_url);
-        if (cards::validate(card).empty()) out.push_back(std::move(card));
+namespace asio = boost::asio;
+using cache::Clock;
+
+namespace {
+
+cache::CacheSettings cache_settings(const config::CacheConfig& c) {
+    cache::CacheSettings s;
+    s.ttl = std::chrono::seconds(c.ttl_s);
+    s.max_stale = std::chrono::seconds(std::max(c.max_stale_s, c.ttl_s));
+    s.max_entries = c.max_entries;
+    s.max_bytes = c.max_bytes;
+    return s;
+}
+
+std::string cards_json(const std::vector<cards::Card>& cards) { return boost::json::serialize(cards::to_json(cards)); }
+
+// "[a,b]" + "[c]" -> "[a,b,c]"; parts are JSON arrays as rendered by cards_json.
+std::string join_arrays(const std::vector<std::string_view>& parts) {
+    std::string out = "[";
+    for (auto p : parts) {
+        if (p.size() <= 2) continue;  // "[]"
+        if (out.size() > 1) out += ',';
+        out.append(p.substr(1, p.size() - 2));
     }
-    return boost::json::serialize(cards::to_json(out));
+    out += ']';
+    return out;
+}
+
+std::string with_note(const cards::Card& note, const std::string& cards_array) {
+    return join_arrays({cards_json({note}), cards_array});
+}
+
+circleci::Timestamp system_now() {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+}  // namespace
+
+struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
+    // What fetches use; replaced on reload, kept alive by the fetches still running on it.
+    struct Runtime {
+        std::shared_ptr<const config::Config> config;
+        std::unique_ptr<net::HttpClient> http;
+        std::optional<circleci::Client> api;
+        std::string error;  // why api is empty (a bad api_url cannot pass config validation)
+    };
+
+    // One query waiting for its projects' cards.
+    struct Pending {
+        std::mutex mutex;
+        std::vector<std::optional<std::string>> parts;
+        std::size_t missing = 0;
+        bool finished = false;
+        Done done;
+        std::optional<asio::steady_timer> timer;
+    };
+
+    asio::io_context& io;
+    Host host;
+    cache::ResultCache results;
+    plan::Stores stores;
+    std::shared_ptr<Runtime> runtime;  // io thread only
+    std::atomic<std::uint64_t> hits{0}, stale{0}, misses{0}, fetches{0}, fetch_failures{0};
+
+    Impl(asio::io_context& io_, Host host_, const config::Config& cfg)
+        : io(io_), host(std::move(host_)), results(cache_settings(cfg.cache)), stores(cfg.cache) {}
+
+    std::shared_ptr<Runtime> runtime_for(const std::shared_ptr<const config::Config>& cfg) {
+        if (runtime && runtime->config == cfg) return runtime;
+        auto rt = std::make_shared<Runtime>();
+        rt->config = cfg;
+        rt->http = std::make_unique<net::HttpClient>(io.get_executor(), net::HttpClientOptions::from_config(*cfg));
+        circleci::ClientOptions opts;
+        opts.limits.max_body_bytes = cfg->http.max_response_bytes;
+        auto api = circleci::Client::create(*rt->http, cfg->circleci.api_url, opts);
+        if (api) {
+            rt->api.emplace(std::move(api).value());
+        } else {
+            rt->error = api.error();
+        }
+        runtime = rt;
+        return rt;
+    }
+
+    // Targets waiting for a slug lookup take the answer CircleCI gave before, if any.
+    // Copies only in that case: the hot path reads the caller's resolution as it is.
+    const mapping::Resolution& with_known_slugs(const mapping::Resolution& r,
+                                                std::optional<mapping::Resolution>& patched) const {
+        const bool waits = std::any_of(r.projects.begin(), r.projects.end(),
+                                       [](const mapping::ProjectTarget& t) { return t.slug.empty(); });
+        if (!waits) return r;
+        patched = r;
+        stores.slugs.apply(*patched, mapping::SlugCache::Clock::now());
+        return *patched;
+    }
+
+    static std::string key_of(const mapping::ProjectTarget& t, const config::Config& cfg) {
+        // The config object's address stands for its generation: a reload gives new keys.
+        std::string key = t.slug.empty() ? "lookup:" + t.lookup.org_id + "/" + t.lookup.name_slug : t.slug;
+        for (const auto* part : {&t.branch, &t.commit, &t.service, &t.env, &t.token_secret}) key += '\n' + *part;
+        for (const auto& w : t.workflows) key += "\nw:" + w;
+        for (const auto& [k, v] : t.parameters) key += "\np:" + k + "=" + v;
+        for (const auto& c : t.cards) key += "\nc:" + c;
+        key += '\n' + std::to_string(reinterpret_cast<std::uintptr_t>(&cfg));
+        return key;
+    }
+
+    static void finish(const std::shared_ptr<Pending>& q) {
+        std::vector<std::string_view> views;
+        Done done;
+        std::string payload;
+        {
+            std::lock_guard lock(q->mutex);
+            if (q->finished) return;
+            q->finished = true;
+            for (const auto& p : q->parts) views.push_back(p ? std::string_view(*p) : std::string_view("[]"));
+            payload = views.size() == 1 ? std::string(views.front()) : join_arrays(views);
+            done = std::move(q->done);
+            if (q->timer) q->timer->cancel();
+        }
+        done(Status::ok, std::move(payload));
+    }
+
+    static void fill(const std::shared_ptr<Pending>& q, std::size_t i, std::string part) {
+        bool complete = false;
+        {
+            std::lock_guard lock(q->mutex);
+            if (q->finished || q->parts[i]) return;
+            q->parts[i] = std::move(part);
+            complete = --q->missing == 0;
+        }
+        if (complete) finish(q);
+    }
+
+    // The part to serve when a fetch failed: the last good cards with a note, or the error card.
+    std::string failure_part(const std::string& key, const mapping::ProjectTarget& target, const config::Config& cfg,
+                             cards::FailureKind kind, const std::string& detail) {
+        auto last = results.last_good(key);
+        if (last.value) {
+            const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last.fetched_at);
+            return with_note(cards::stale_note_card(kind, target, age), *last.value);
+        }
+        return cards_json({cards::error_card(kind, target, cfg.circleci.app_url, detail)});
+    }
+
+    // Starts the fetch for key on the io thread; `leader` (may be null) and the cache's
+    // waiters get the part when it ends.
+    void spawn_fetch(std::string key, mapping::ProjectTarget target, std::shared_ptr<const config::Config> cfg,
+                     std::string token, Clock::time_point deadline, std::function<void(const std::string&)> leader) {
+        asio::post(io, [self = shared_from_this(), key = std::move(key), target = std::move(target), cfg = std::move(cfg),
+                        token = std::move(token), deadline, leader = std::move(leader)]() mutable {
+            auto rt = self->runtime_for(cfg);
+            ++self->fetches;
+            auto on_result = [self, key, target, cfg, leader](std::exception_ptr ep, plan::FetchResult r) {
+                std::string part;
+                cache::Value stored;
+                if (!ep && r.snapshot) {
+                    auto cards = cards::render_project(*r.snapshot, {cfg->circleci.app_url, &cfg->cards, system_now()});
+                    stored = std::make_shared<const std::string>(cards_json(cards));
+                    part = *stored;
+                } else {
+                    ++self->fetch_failures;
+                    const auto failure = ep ? plan::FetchFailure{cards::FailureKind::bad_response, "internal error"}
+                                            : r.failure.value_or(plan::FetchFailure{});
+                    if (self->host.log)
+                        self->host.log(LogLevel::warn, "fetch for " + target.slug + " failed: " +
+                                                           std::string(cards::to_string(failure.kind)) +
+                                                           (failure.detail.empty() ? "" : " (" + failure.detail + ")"));
+                    part = self->failure_part(key, target, *cfg, failure.kind, failure.detail);
+                }
+                auto completion = self->results.complete(key, stored, Clock::now());
+                const auto shared = std::make_shared<const std::string>(part);
+                for (auto& w : completion.waiters) w(shared, Clock::now());
+                if (leader) leader(part);
+            };
+            if (!rt->api) {
+                on_result(nullptr, plan::FetchResult{std::nullopt, plan::FetchFailure{cards::FailureKind::bad_response, rt->error}});
+                return;
+            }
+            asio::co_spawn(
+                self->io,
+                [rt, &stores = self->stores, target, token = std::move(token), deadline]() -> asio::awaitable<plan::FetchResult> {
+                    co_return co_await plan::fetch_project(*rt->api, stores, *rt->config, target, token, deadline);
+                },
+                std::move(on_result));
+        });
+    }
+};
+
+QueryEngine::QueryEngine(asio::io_context& io, Host host, std::shared_ptr<const config::Config> config)
+    : impl_(std::make_shared<Impl>(io, std::move(host), *config)) {}
+
+QueryEngine::~QueryEngine() = default;
+
+void QueryEngine::reconfigure(std::shared_ptr<const config::Config> config) {
+    impl_->results.set_settings(cache_settings(config->cache));
+    impl_->stores.apply(config->cache);
+}
+
+std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolution_in,
+                                              const std::shared_ptr<const config::Config>& config,
+                                              std::uint32_t timeout_ms, Done done) {
+    std::optional<mapping::Resolution> patched;
+    const auto& resolution = impl_->with_known_slugs(resolution_in, patched);
+    const auto& projects = resolution.projects;
+    if (projects.empty()) return std::string("[]");
+    const auto now = Clock::now();
+    const auto deadline = now + std::chrono::milliseconds(timeout_ms ? timeout_ms : config->timeouts.query_ms);
+
+    // The hot path: one project, fresh in the cache.
+    std::vector<std::string> keys;
+    keys.reserve(projects.size());
+    std::vector<cache::ResultCache::Hit> hits;
+    hits.reserve(projects.size());
+    bool all_fresh = true;
+    for (const auto& t : projects) {
+        keys.push_back(Impl::key_of(t, *config));
+        hits.push_back(impl_->results.lookup(keys.back(), now));
+        all_fresh = all_fresh && hits.back().state == cache::ResultCache::State::fresh;
+    }
+    if (all_fresh) {
+        impl_->hits += projects.size();
+        if (hits.size() == 1) return *hits.front().value;
+        std::vector<std::string_view> views;
+        for (const auto& h : hits) views.emplace_back(*h.value);
+        return join_arrays(views);
+    }
+
+    auto q = std::make_shared<Impl::Pending>();
+    q->parts.resize(projects.size());
+    q->done = std::move(done);
+    auto token_for = [&](const mapping::ProjectTarget& t) {
+        // The host's get_secret runs here, on the submitting thread, never on the io thread.
+        auto token = impl_->host.secret ? impl_->host.secret(t.token_secret) : std::nullopt;
+        return token.value_or(std::string());
+    };
+    std::vector<std::size_t> misses;
+    for (std::size_t i = 0; i < projects.size(); ++i) {
+        const auto& t = projects[i];
+        auto& hit = hits[i];
+        if (hit.state == cache::ResultCache::State::fresh) {
+            ++impl_->hits;
+            q->parts[i] = *hit.value;
+        } else if (hit.state == cache::ResultCache::State::stale) {
+            ++impl_->stale;
+            // Served at once, its age said; one refresh runs behind it.
+            const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - hit.fetched_at);
+            cards::Card note;
+            note.type = cards::Card::Type::text;
+            note.icon = "circleci";
+            note.content = "CircleCI: refreshing";
+            note.tooltip = "These cards are from " + cards::span(age) + " ago; a refresh is running.";
+            q->parts[i] = with_note(note, *hit.value);
+            if (hit.refresh) impl_->spawn_fetch(keys[i], t, config, token_for(t), deadline, nullptr);
+        } else {
+            ++impl_->misses;
+            misses.push_back(i);
+        }
+    }
+    if (misses.empty()) {
+        std::vector<std::string_view> views;
+        for (const auto& p : q->parts) views.push_back(*p);
+        return views.size() == 1 ? std::string(views.front()) : join_arrays(views);
+    }
+    // Counted before any waiter can run: a fetch may end on the io thread at once.
+    q->missing = misses.size();
+    for (auto i : misses) {
+        const auto& t = projects[i];
+        const bool leads = impl_->results.join(keys[i], [q, i](const cache::Value& part, Clock::time_point) {
+            Impl::fill(q, i, *part);
+        });
+        if (leads) impl_->spawn_fetch(keys[i], t, config, token_for(t), deadline, [q, i](const std::string& part) {
+            Impl::fill(q, i, part);
+        });
+    }
+    // The query's own deadline: what is still missing then becomes a timeout card (or the
+    // last good cards with a note).
+    asio::post(impl_->io, [impl = impl_, q, deadline, projects, keys, config] {
+        std::lock_guard lock(q->mutex);
+        if (q->finished) return;
+        q->timer.emplace(impl->io, deadline);
+        q->timer->async_wait([impl, q, projects, keys, config](boost::system::error_code ec) {
+            if (ec) return;
+            for (std::size_t i = 0; i < projects.size(); ++i) {
+                Impl::fill(q, i, impl->failure_part(keys[i], projects[i], *config, cards::FailureKind::timeout, ""));
+            }
+        });
+    });
+    return std::nullopt;
+}
+
+std::optional<std::string> QueryEngine::peek(const mapping::Resolution& resolution_in,
+                                             const std::shared_ptr<const config::Config>& config) {
+    std::optional<mapping::Resolution> patched;
+    const auto& resolution = impl_->with_known_slugs(resolution_in, patched);
+    const auto& projects = resolution.projects;
+    if (projects.empty()) return std::string("[]");
+    const auto now = Clock::now();
+    if (projects.size() == 1) {
+        auto hit = impl_->results.lookup(Impl::key_of(projects.front(), *config), now);
+        if (hit.state != cache::ResultCache::State::fresh) return std::nullopt;
+        ++impl_->hits;
+        return *hit.value;
+    }
+    std::vector<cache::Value> values;
+    for (const auto& t : projects) {
+        auto hit = impl_->results.lookup(Impl::key_of(t, *config), now);
+        if (hit.state != cache::ResultCache::State::fresh) return std::nullopt;
+        values.push_back(std::move(hit.value));
+    }
+    impl_->hits += projects.size();
+    std::vector<std::string_view> views;
+    for (const auto& v : values) views.emplace_back(*v);
+    return join_arrays(views);
+}
+
+QueryEngine::Stats QueryEngine::stats() const {
+    return {impl_->hits.load(), impl_->stale.load(), impl_->misses.load(), impl_->fetches.load(),
+            impl_->fetch_failures.load()};
 }
 
 }  // namespace tjc

@@ -1,22 +1,62 @@
-// From a resolved context to the results JSON. Runs on the io thread.
+// From a resolved context to the results JSON: the rendered-results cache first, then the
+// fetch plan for what is missing or stale. A cache hit is answered on the caller's thread
+// with the stored JSON (no rendering, no thread hop); fetches run on the io thread.
 #pragma once
 
+#include "cache/result_cache.hpp"
 #include "config/config.hpp"
+#include "instance/host.hpp"
+#include "instance/status.hpp"
 #include "mapping/resolve.hpp"
 
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace tjc {
 
-struct QueryPlan {
-    std::shared_ptr<const config::Config> config;  // the config the query started under
-    mapping::Resolution resolution;
-    std::uint32_t timeout_ms = 0;
-};
+namespace plan {
+struct Stores;
+}
 
-// The results JSON array. Nothing mapped: "[]" (ToolJump shows nothing for the repo).
-std::string run_query(const QueryPlan& plan);
+class QueryEngine {
+public:
+    // Called once, on the io thread, when the answer needs I/O.
+    using Done = std::function<void(Status, std::string payload)>;
+
+    // io must outlive the engine and be run by exactly one thread.
+    QueryEngine(boost::asio::io_context& io, Host host, std::shared_ptr<const config::Config> config);
+    ~QueryEngine();
+    QueryEngine(const QueryEngine&) = delete;
+    QueryEngine& operator=(const QueryEngine&) = delete;
+
+    // [any-thread] A new config: later queries use it (their cache keys change with it).
+    void reconfigure(std::shared_ptr<const config::Config> config);
+
+    // [any-thread] The answer now when every project's cards are cached (fresh or stale);
+    // otherwise nullopt, and `done` runs later with the answer, by the deadline.
+    std::optional<std::string> start(const mapping::Resolution& resolution,
+                                     const std::shared_ptr<const config::Config>& config,
+                                     std::uint32_t timeout_ms, Done done);
+
+    // [any-thread] The answer when every project's cards are cached and fresh, else nullopt;
+    // starts nothing.
+    std::optional<std::string> peek(const mapping::Resolution& resolution,
+                                    const std::shared_ptr<const config::Config>& config);
+
+    struct Stats {
+        std::uint64_t hits = 0, stale = 0, misses = 0, fetches = 0, fetch_failures = 0;
+    };
+    [[nodiscard]] Stats stats() const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
 
 }  // namespace tjc
