@@ -7,7 +7,7 @@
 #include <boost/json.hpp>
 
 #include <charconv>
-#include <regex>
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -86,8 +86,11 @@ Manifest load_manifest(const std::string& path) {
     const auto name = root["name"];
     if (!name || !name.IsScalar()) fail(path, root, "name", "required");
     m.name = name.Scalar();
-    static const std::regex name_re("^[a-z][a-z0-9_-]{3,99}$");
-    if (!std::regex_match(m.name, name_re))
+    const bool name_ok = m.name.size() >= 4 && m.name.size() <= 100 && m.name[0] >= 'a' && m.name[0] <= 'z' &&
+                         std::all_of(m.name.begin(), m.name.end(), [](char c) {
+                             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+                         });
+    if (!name_ok)
         fail(path, name, "name", "must be lowercase, start with a letter, [a-z0-9_-], 4 to 100 characters");
     if (const auto d = root["description"]) {
         m.description = d.Scalar();

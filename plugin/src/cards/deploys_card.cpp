@@ -5,70 +5,61 @@
 #include "cards/render.hpp"
 
 #include <map>
-#include <regex>
+#include <algorithm>
 
 namespace tjc::cards {
 
 namespace {
 
-std::string regex_escape(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
-        out += c;
-    }
-    return out;
+bool env_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
 }
 
-// Pattern -> regex with groups for {service} (when not fixed) and {env}.
-struct Compiled {
-    std::regex re;
-    int service_group = 0;
-    int env_group = 0;
-};
+bool same_letter(char a, char b) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return lower(a) == lower(b);
+}
 
-Compiled compile(std::string_view pattern, std::string_view service) {
-    Compiled c;
-    std::string re = "^";
-    int group = 0;
-    std::size_t i = 0;
-    while (i < pattern.size()) {
-        if (pattern.substr(i).starts_with("{service}")) {
-            if (service.empty()) {
-                re += "(.+)";
-                c.service_group = ++group;
-            } else {
-                re += regex_escape(service);
+// Matches name against a pattern of literals, {service} and {env}, without case. {env} is one
+// word ([A-Za-z0-9_.]+): "deploy-checkout-prod" is not environment "checkout-prod" of another
+// service. {service} is the given service, or (none given) any non-empty run, captured.
+// Backtracking is bounded by the few placeholders a pattern has.
+bool match(std::string_view p, std::string_view n, std::string_view service, std::string& env, std::string& svc) {
+    if (p.empty()) return n.empty();
+    if (p.starts_with("{env}")) {
+        for (std::size_t len = 1; len <= n.size() && env_char(n[len - 1]); ++len) {
+            if (match(p.substr(5), n.substr(len), service, env, svc)) {
+                env = std::string(n.substr(0, len));
+                return true;
             }
-            i += 9;
-        } else if (pattern.substr(i).starts_with("{env}")) {
-            // One word: "deploy-checkout-prod" is not an environment "checkout-prod" of
-            // another service, and a {service} before it may itself hold hyphens.
-            re += "([A-Za-z0-9_.]+)";
-            c.env_group = ++group;
-            i += 5;
-        } else {
-            re += regex_escape(pattern.substr(i, 1));
-            ++i;
         }
+        return false;
     }
-    c.re = std::regex(re + "$", std::regex::ECMAScript | std::regex::icase);
-    return c;
+    if (p.starts_with("{service}")) {
+        if (!service.empty()) {
+            if (n.size() < service.size() || !std::equal(service.begin(), service.end(), n.begin(), same_letter)) return false;
+            return match(p.substr(9), n.substr(service.size()), service, env, svc);
+        }
+        for (std::size_t len = n.size(); len >= 1; --len) {  // longest first: services may hold '-'
+            if (match(p.substr(9), n.substr(len), service, env, svc)) {
+                svc = std::string(n.substr(0, len));
+                return true;
+            }
+        }
+        return false;
+    }
+    return !n.empty() && same_letter(p.front(), n.front()) && match(p.substr(1), n.substr(1), service, env, svc);
 }
 
 }  // namespace
 
 std::optional<std::string> deploy_env(std::string_view workflow_name, const std::vector<std::string>& patterns,
                                       std::string_view service) {
-    const std::string name(workflow_name);
     for (const auto& p : patterns) {
-        // Without a service tag a {service} pattern still matches, and the label keeps it.
-        const auto c = compile(p, service);
-        std::smatch m;
-        if (!std::regex_match(name, m, c.re) || c.env_group == 0) continue;
-        std::string env = m[c.env_group].str();
-        if (c.service_group) env = m[c.service_group].str() + " " + env;
-        return env;
+        std::string env, svc;
+        if (!match(p, workflow_name, service, env, svc) || env.empty()) continue;
+        // Without a service tag the label keeps the service the name gave.
+        return svc.empty() ? env : svc + " " + env;
     }
     return std::nullopt;
 }
