@@ -3,6 +3,7 @@
 // tj-host binary on the real plugin as a subprocess.
 #include <doctest/doctest.h>
 
+#include "closed_port.hpp"
 #include "subprocess.hpp"
 
 #include <boost/json.hpp>
@@ -51,6 +52,21 @@ std::string manifest_with(const std::string& from, const std::string& to) {
 }
 
 const std::string kPlugin = TJC_PLUGIN_PATH;
+
+// Queries stay on this machine: the API is a loopback port that refuses connections, and the
+// token is a fake one, so a query fails fast with an "unreachable" card (still a result).
+const tjtest::ClosedPort& closed_port() {
+    static const tjtest::ClosedPort port;
+    return port;
+}
+const std::map<std::string, std::string> kFakeToken{{"INTEGRATION_CIRCLECI_TOKEN", "test-token-not-real"}};
+
+// A config file for queries: the closed API port plus `circleci_lines` (indented keys).
+std::string offline_config_file(const std::string& circleci_lines = "") {
+    static int n = 0;
+    return temp_file("offline_" + std::to_string(++n) + ".yaml",
+                     "circleci:\n  api_url: " + closed_port().api_url() + "\n" + circleci_lines + "http:\n  max_retries: 0\n");
+}
 
 }  // namespace
 
@@ -178,7 +194,10 @@ TEST_CASE("bad input exits 2 with a message on stderr") {
 }
 
 TEST_CASE("query prints a JSON array of results") {
-    const auto r = tj_host({"query", "--plugin", kPlugin, "--repo", "acme/webshop", "--timeout-ms", "4000"});
+    const auto config = offline_config_file();
+    const auto r = tj_host({"query", "--plugin", kPlugin, "--config", config, "--repo", "acme/webshop", "--timeout-ms", "4000"},
+                           kFakeToken);
+    std::remove(config.c_str());
     INFO("stderr: " << r.err);
     REQUIRE(r.exit_code == 0);
     const auto v = parse(r.out);
@@ -189,10 +208,13 @@ TEST_CASE("query prints a JSON array of results") {
 }
 
 TEST_CASE("query --format text prints a readable table") {
-    const auto r = tj_host({"query", "--plugin", kPlugin, "--repo", "acme/webshop", "--format", "text"});
+    const auto config = offline_config_file();
+    const auto r = tj_host({"query", "--plugin", kPlugin, "--config", config, "--repo", "acme/webshop", "--format", "text"},
+                           kFakeToken);
+    std::remove(config.c_str());
     INFO("stderr: " << r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK_FALSE(r.out.starts_with("["));
+    CHECK_FALSE(r.out.starts_with("[{"));
     boost::system::error_code ec;
     (void)boost::json::parse(r.out, ec);
     CHECK(ec);  // not JSON
@@ -208,8 +230,8 @@ TEST_CASE("query: a context the manifest does not match prints [] and exits 0") 
 }
 
 TEST_CASE("--config is applied, and a config with an unknown key exits 2 naming file:line:column") {
-    const auto good = temp_file("good.yaml", "circleci:\n  app_url: https://circleci.internal.example.com\n");
-    const auto ok = tj_host({"query", "--plugin", kPlugin, "--config", good, "--repo", "acme/webshop"});
+    const auto good = offline_config_file("  app_url: https://circleci.internal.example.com\n");
+    const auto ok = tj_host({"query", "--plugin", kPlugin, "--config", good, "--repo", "acme/webshop"}, kFakeToken);
     std::remove(good.c_str());
     INFO("stderr: " << ok.err);
     REQUIRE(ok.exit_code == 0);
@@ -277,11 +299,13 @@ TEST_CASE("an invalid manifest is refused with its file and key") {
 TEST_CASE("secret values never reach the output") {
     const std::string value = "tok-3f9a77c1d2e8";
     const std::map<std::string, std::string> env{{"INTEGRATION_CIRCLECI_TOKEN", value}, {"INTEGRATION_OTHER", value}};
+    const auto config = offline_config_file();
     for (const char* command : {"resolve", "query"}) {
         CAPTURE(command);
-        const auto r = tj_host({command, "--plugin", kPlugin, "--repo", "acme/webshop"}, env);
+        const auto r = tj_host({command, "--plugin", kPlugin, "--config", config, "--repo", "acme/webshop"}, env);
         CHECK(r.exit_code == 0);
         CHECK_FALSE(contains(r.out, value));
         CHECK_FALSE(contains(r.err, value));
     }
+    std::remove(config.c_str());
 }

@@ -195,7 +195,7 @@ TEST_CASE("invalid YAML is an error at its position") {
     CHECK(tab.line > 0);
 }
 
-TEST_CASE("api_url must be https; app_url may be http; both must be base URLs") {
+TEST_CASE("api_url must be https, app_url may be http, both must be base URLs") {
     struct Case {
         const char* yaml;
         const char* key;
@@ -231,6 +231,11 @@ TEST_CASE("tls.ca_file must be readable at load time") {
     CHECK(d.line == 2);
     CHECK(d.column == 12);
     CHECK(contains(d.message, "/nonexistent/private-ca.pem"));
+
+    // A directory is not a CA file, though it opens as a stream.
+    const auto dir = only_error("tls:\n  ca_file: /tmp\n");
+    CHECK(dir.key == "tls.ca_file");
+    CHECK(contains(dir.message, "'/tmp'"));
 
     const auto pem = temp_file("ca.pem", "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
     const auto r = load_config_text("tls:\n  ca_file: " + pem + "\n");
