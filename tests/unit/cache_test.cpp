@@ -129,3 +129,13 @@ TEST_CASE("concurrent lookups and completions keep the bounds") {
     CHECK(cache.size() <= 64);
     CHECK(hits.load() > 0);
 }
+
+TEST_CASE("a look without a claim leaves the refresh to the next caller") {
+    ResultCache cache(CacheSettings{1s, 3600s, 100, 1 << 20});
+    const auto t0 = Clock::now();
+    cache.complete("k", v("x"), t0);
+    auto peek = cache.lookup("k", t0 + 2s, false);
+    CHECK(peek.state == ResultCache::State::stale);
+    CHECK_FALSE(peek.refresh);
+    CHECK(cache.lookup("k", t0 + 2s).refresh);
+}

@@ -4,7 +4,7 @@ namespace tjc::cache {
 
 ResultCache::ResultCache(CacheSettings settings) : settings_(settings) {}
 
-ResultCache::Hit ResultCache::lookup(const std::string& key, Clock::time_point now) {
+ResultCache::Hit ResultCache::lookup(const std::string& key, Clock::time_point now, bool claim_refresh) {
     std::lock_guard lock(mutex_);
     auto it = index_.find(key);
     if (it == index_.end()) return {};
@@ -15,7 +15,7 @@ ResultCache::Hit ResultCache::lookup(const std::string& key, Clock::time_point n
     Hit hit{State::fresh, e.value, e.fetched_at, false};
     if (age > settings_.ttl) {
         hit.state = State::stale;
-        if (!e.refreshing && !inflight_.contains(key)) {
+        if (claim_refresh && !e.refreshing && !inflight_.contains(key)) {
             e.refreshing = true;
             hit.refresh = true;
         }

@@ -40,7 +40,9 @@ public:
 
     // Fresh: the value. Stale (past ttl, within max_stale): the value, and refresh=true for
     // exactly one caller until complete() is called for the key. Miss: nothing.
-    Hit lookup(const std::string& key, Clock::time_point now);
+    // claim_refresh false: only look (the caller will not refresh), leaving the claim to the
+    // next caller that can.
+    Hit lookup(const std::string& key, Clock::time_point now, bool claim_refresh = true);
 
     // Single flight for misses: returns true when the caller leads (must fetch and then call
     // complete()); false when a fetch is already running, and then `waiter` is called by

@@ -316,14 +316,14 @@ std::optional<std::string> QueryEngine::peek(const mapping::Resolution& resoluti
     if (projects.empty()) return std::string("[]");
     const auto now = Clock::now();
     if (projects.size() == 1) {
-        auto hit = impl_->results.lookup(Impl::key_of(projects.front(), *config), now);
+        auto hit = impl_->results.lookup(Impl::key_of(projects.front(), *config), now, false);
         if (hit.state != cache::ResultCache::State::fresh) return std::nullopt;
         ++impl_->hits;
         return *hit.value;
     }
     std::vector<cache::Value> values;
     for (const auto& t : projects) {
-        auto hit = impl_->results.lookup(Impl::key_of(t, *config), now);
+        auto hit = impl_->results.lookup(Impl::key_of(t, *config), now, false);
         if (hit.state != cache::ResultCache::State::fresh) return std::nullopt;
         values.push_back(std::move(hit.value));
     }

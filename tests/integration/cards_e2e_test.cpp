@@ -1,0 +1,333 @@
+// The built plugin through its C ABI against the CircleCI test server on loopback: the cards
+// of each scenario, ToolJump's schema for every result, single flight, stale-while-revalidate,
+// stale-on-error, reuse of finished pipelines, and one clear card per failure.
+#include "loader.hpp"
+#include "test_server.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kToken = "test-token";
+
+std::size_t code_points(std::string_view s) {
+    std::size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+// ToolJump's result schema (CONTRACT.md section 2), checked on every result the suite sees.
+void check_schema(const json::value& results) {
+    REQUIRE(results.is_array());
+    for (const auto& r : results.as_array()) {
+        REQUIRE(r.is_object());
+        const auto& o = r.as_object();
+        const auto type = std::string(o.at("type").as_string());
+        CHECK((type == "text" || type == "link" || type == "dropdown"));
+        CHECK_FALSE(o.at("content").as_string().empty());
+        if (const auto* s = o.if_contains("status")) {
+            const auto st = std::string(s->as_string());
+            CHECK((st == "important" || st == "relevant" || st == "success" || st == "none"));
+        }
+        if (const auto* t = o.if_contains("tooltip")) {
+            CHECK(code_points(t->as_string()) >= 1);
+            CHECK(code_points(t->as_string()) <= 500);
+        }
+        if (type == "link") CHECK(o.at("href").as_string().starts_with("http"));
+        if (type == "dropdown") {
+            REQUIRE_FALSE(o.at("items").as_array().empty());
+            for (const auto& i : o.at("items").as_array()) {
+                CHECK_FALSE(i.at("content").as_string().empty());
+                CHECK(i.at("href").as_string().starts_with("http"));
+                if (const auto* t = i.as_object().if_contains("tooltip")) CHECK(code_points(t->as_string()) <= 500);
+            }
+        }
+    }
+}
+
+struct Host {
+    std::mutex mutex;
+    std::vector<std::string> logs;
+    std::string token = kToken;
+
+    static void log(void* self, tj_log_level, tj_str_view m) {
+        auto* h = static_cast<Host*>(self);
+        std::lock_guard lock(h->mutex);
+        h->logs.emplace_back(m.ptr, m.len);
+    }
+    static tj_status secret(void* self, tj_str_view name, tj_secret_sink sink, void* data) {
+        auto* h = static_cast<Host*>(self);
+        if (std::string_view(name.ptr, name.len) != "CIRCLECI_TOKEN" || h->token.empty()) return TJ_STATUS_NO_MATCH;
+        sink(data, {h->token.data(), h->token.size()});
+        return TJ_STATUS_OK;
+    }
+};
+
+// One plugin instance configured for the test server.
+struct Fixture {
+    tjc::testing::TestServer server;
+    tjhost::Plugin plugin{TJC_PLUGIN_PATH};
+    Host host;
+    tj_instance* instance = nullptr;
+
+    explicit Fixture(const std::string& extra_yaml = "")
+        : server(tjc::testing::TestServerOptions{TJC_FIXTURES_DIR "/world.json"}) {
+        const std::string yaml = "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() +
+                                 "\n" + extra_yaml;
+        tj_host_callbacks cb{&host, Host::log, Host::secret};
+        tj_config_source src{{yaml.data(), yaml.size()}, {nullptr, 0}};
+        tj_plugin_owned_str err{};
+        const auto st = plugin.api().create(&cb, &src, &instance, &err);
+        INFO(plugin.take(err));
+        REQUIRE(st == TJ_STATUS_OK);
+    }
+    ~Fixture() { plugin.api().destroy(instance); }
+
+    json::value query(const std::string& context, std::uint32_t timeout_ms = 0) {
+        tj_plugin_owned_str out{};
+        const auto st = plugin.api().query(instance, {context.data(), context.size()}, timeout_ms, &out);
+        const auto body = plugin.take(out);
+        INFO(body);
+        REQUIRE(st == TJ_STATUS_OK);
+        auto v = json::parse(body);
+        check_schema(v);
+        CHECK(body.find(kToken) == std::string::npos);
+        return v;
+    }
+    json::value repo(const std::string& org_repo, const std::string& hash = "", const std::string& service = "") {
+        json::object ctx{{"type", "github"}, {"url", "https://github.com/" + org_repo},
+                         {"page", {{"repository", org_repo}}}};
+        if (!hash.empty()) ctx["page"].as_object()["section"] = {{"name", "code"}, {"hash", hash}};
+        if (!service.empty()) ctx["service"] = {{"name", service}};
+        return query(json::serialize(ctx));
+    }
+    bool logs_clean() {
+        std::lock_guard lock(host.mutex);
+        for (const auto& l : host.logs) {
+            if (l.find(kToken) != std::string::npos) return false;
+        }
+        return true;
+    }
+};
+
+const json::object* card(const json::value& results, std::string_view content_prefix) {
+    for (const auto& r : results.as_array()) {
+        if (r.at("content").as_string().starts_with(content_prefix)) return &r.as_object();
+    }
+    return nullptr;
+}
+
+std::string contents(const json::value& results) {
+    std::string out;
+    for (const auto& r : results.as_array()) out += std::string(r.at("content").as_string()) + " | ";
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("scenarios: the status card of each repo says what CircleCI says") {
+    Fixture f;
+    struct Row {
+        const char* repo;
+        const char* content;
+        const char* status;
+    } rows[] = {
+        {"acme/passing", "CircleCI main: passed", "success"},
+        {"acme/failing", "CircleCI main: failing since 3 pipelines", "important"},
+        {"acme/running", "CircleCI main: running", "relevant"},
+        {"acme/on-hold", "CircleCI main: on hold", "relevant"},
+        {"acme/develop-default", "CircleCI develop: ", nullptr},
+    };
+    for (const auto& row : rows) {
+        CAPTURE(row.repo);
+        auto r = f.repo(row.repo);
+        INFO(contents(r));
+        const auto* c = card(r, row.content);
+        REQUIRE(c);
+        if (row.status) CHECK(c->at("status").as_string() == row.status);
+        CHECK(c->at("href").as_string().starts_with("https://app.circleci.com/pipelines/github/" + std::string(row.repo) + "/"));
+    }
+    auto empty = f.repo("acme/empty");
+    CHECK(card(empty, "CircleCI main: no pipelines"));
+    CHECK_FALSE(card(empty, "Recent pipelines"));
+    auto hold = f.repo("acme/on-hold");
+    CHECK(card(hold, "Waiting for approval: "));
+    auto deploys = f.repo("acme/deploys");
+    INFO(contents(deploys));
+    CHECK(card(deploys, "Deploys: "));
+    CHECK(f.logs_clean());
+}
+
+TEST_CASE("a non-default branch, a commit page, and bb/circleci slugs from mapping rules") {
+    Fixture f(
+        "mapping:\n"
+        "  rules:\n"
+        "    - repo: acme/legacy\n"
+        "      project: bb/acme/legacy\n"
+        "    - repo: acme/payments-api\n"
+        "      project: circleci/8e2b0c1a-org/5f4d3c2b-proj\n");
+    auto feature = f.repo("acme/passing", "feature/login");
+    INFO(contents(feature));
+    CHECK(card(feature, "CircleCI feature/login: "));
+
+    // A commit of the passing repo, from the world.
+    std::ifstream in(TJC_FIXTURES_DIR "/world.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const auto world = json::parse(ss.str());
+    const std::string sha(world.at("projects").at("gh/acme/passing").at("pipelines").as_array()[1].at("vcs").at("revision").as_string());
+    auto commit = f.repo("acme/passing", sha);
+    INFO(contents(commit));
+    CHECK(card(commit, "CircleCI " + sha.substr(0, 7) + ": passed"));
+
+    auto bb = f.repo("acme/legacy");
+    INFO(contents(bb));
+    const auto* bb_status = card(bb, "CircleCI master: ");
+    REQUIRE(bb_status);
+    CHECK(bb_status->at("href").as_string().starts_with("https://app.circleci.com/pipelines/bitbucket/acme/legacy/"));
+    auto app = f.repo("acme/payments-api");
+    INFO(contents(app));
+    const auto* app_status = card(app, "CircleCI main: ");
+    REQUIRE(app_status);
+    CHECK(app_status->at("href").as_string().starts_with("https://app.circleci.com/pipelines/circleci/8e2b0c1a-org/5f4d3c2b-proj/"));
+}
+
+TEST_CASE("monorepo: a service's rule shows only its workflows") {
+    Fixture f(
+        "mapping:\n"
+        "  rules:\n"
+        "    - repo: acme/monorepo\n"
+        "      project: gh/acme/monorepo\n"
+        "      filters:\n"
+        "        workflows: ['*-{service}*']\n");
+    auto r = f.repo("acme/monorepo", "", "checkout");
+    INFO(contents(r));
+    const auto* recent = card(r, "Recent pipelines");
+    REQUIRE(recent);
+    const auto* status = card(r, "CircleCI main: ");
+    REQUIRE(status);
+    CHECK(status->at("tooltip").as_string().find("webshop") == std::string::npos);
+}
+
+TEST_CASE("single flight: 100 concurrent queries of one repo cost one set of upstream requests") {
+    std::size_t one = 0;
+    {
+        Fixture f;
+        f.repo("acme/passing");
+        one = f.server.requests();
+    }
+    Fixture f;
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (int i = 0; i < 100; ++i) {
+        threads.emplace_back([&] {
+            const std::string ctx = R"({"type":"github","url":"https://github.com/acme/passing","page":{"repository":"acme/passing"}})";
+            tj_plugin_owned_str out{};
+            if (f.plugin.api().query(f.instance, {ctx.data(), ctx.size()}, 0, &out) == TJ_STATUS_OK &&
+                std::string_view(out.ptr_plugin_owned, out.len).find("CircleCI main: passed") != std::string_view::npos)
+                ++ok;
+            f.plugin.api().release_str(&out);
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(ok == 100);
+    CHECK(one > 0);
+    CHECK(f.server.requests() == one);
+}
+
+TEST_CASE("stale-while-revalidate, and a refresh of an unchanged repo costs one request") {
+    Fixture f("cache:\n  ttl_s: 1\n");
+    f.repo("acme/passing");
+    const auto cold = f.server.requests();
+    std::this_thread::sleep_for(1100ms);
+    f.server.reset_counters();
+    auto stale = f.repo("acme/passing");
+    INFO(contents(stale));
+    CHECK(card(stale, "CircleCI: refreshing"));
+    CHECK(card(stale, "CircleCI main: passed"));
+    // The refresh runs behind; once it is in, the cards are fresh again.
+    json::value fresh;
+    for (int i = 0; i < 100; ++i) {
+        fresh = f.repo("acme/passing");
+        if (!card(fresh, "CircleCI: refreshing")) break;
+        std::this_thread::sleep_for(20ms);
+    }
+    CHECK_FALSE(card(fresh, "CircleCI: refreshing"));
+    // Project, insights and finished pipelines' workflows were kept: only the first page of
+    // pipelines was asked again.
+    CHECK(f.server.requests() == 1);
+    CHECK(cold > 1);
+}
+
+TEST_CASE("stale-on-error: a failing refresh serves the last good cards with a note, and never poisons the cache") {
+    Fixture f("cache:\n  ttl_s: 1\n  max_stale_s: 1\n");
+    f.repo("acme/passing");
+    std::this_thread::sleep_for(2100ms);
+    f.server.set_fault({tjc::testing::FaultKind::rate_limit, "", -1, 0ms, 0, 1});
+    auto r = f.repo("acme/passing");
+    INFO(contents(r));
+    CHECK(card(r, "CircleCI: rate-limited, cards from "));
+    CHECK(card(r, "CircleCI main: passed"));
+    f.server.clear_faults();
+    std::this_thread::sleep_for(1100ms);  // past the throttle the 429 asked for
+    auto healed = f.repo("acme/passing");
+    INFO(contents(healed));
+    CHECK(card(healed, "CircleCI main: passed"));
+    CHECK(f.logs_clean());
+}
+
+TEST_CASE("one clear card per failure, never a token") {
+    SUBCASE("project not found names the slug and the rule") {
+        Fixture f;
+        auto r = f.repo("acme/nope");
+        const auto* c = card(r, "CircleCI: project not found");
+        REQUIRE(c);
+        CHECK(c->at("tooltip").as_string().find("gh/acme/nope") != std::string::npos);
+        CHECK(c->at("tooltip").as_string().find("default convention") != std::string::npos);
+    }
+    SUBCASE("no token") {
+        Fixture f;
+        f.host.token.clear();
+        auto r = f.repo("acme/passing");
+        CHECK(card(r, "CircleCI: no API token"));
+        CHECK(f.server.requests() == 0);
+    }
+    SUBCASE("token rejected explains personal tokens") {
+        Fixture f;
+        f.host.token = "project-token-of-someone";
+        auto r = f.repo("acme/passing");
+        const auto* c = card(r, "CircleCI: token rejected");
+        REQUIRE(c);
+        CHECK(c->at("tooltip").as_string().find("personal API tokens") != std::string::npos);
+        CHECK(json::serialize(r).find("project-token-of-someone") == std::string::npos);
+    }
+    SUBCASE("a stalled CircleCI gives a timeout card within the deadline") {
+        Fixture f;
+        f.server.set_fault({tjc::testing::FaultKind::stall, "", -1, 0ms, 0, 0});
+        const auto start = std::chrono::steady_clock::now();
+        const std::string ctx = R"({"type":"github","url":"https://github.com/acme/passing","page":{"repository":"acme/passing"}})";
+        auto r = f.query(ctx, 800);
+        CHECK(std::chrono::steady_clock::now() - start < 5s);  // a safety net, not a timing assertion
+        INFO(contents(r));
+        CHECK(r.as_array().size() == 1);
+        CHECK(card(r, "CircleCI: timed out"));
+    }
+    SUBCASE("CircleCI unreachable") {
+        Fixture f;
+        f.server.set_fault({tjc::testing::FaultKind::refuse_connections, "", -1, 0ms, 0, 0});
+        auto r = f.repo("acme/passing");
+        INFO(contents(r));
+        CHECK(card(r, "CircleCI: CircleCI unreachable"));
+    }
+}
