@@ -145,8 +145,12 @@ typedef struct tj_plugin_api_v1 {
                         tj_plugin_owned_str *out_error);
 
     /* [any-thread] Starts a query for a ToolJump context (JSON object). Returns at once;
-     * done is called exactly once on a plugin thread. timeout_ms 0 means the config's query
-     * deadline. On a non-OK return done is never called. */
+     * done is called exactly once on the plugin's callback thread (never inside submit()),
+     * by the deadline: timeout_ms, or the config's timeouts.query_ms when 0. A context that is
+     * not JSON, or lacks what it must hold, completes with TJ_STATUS_INVALID_ARGUMENT and a
+     * message naming what is wrong. On a non-OK return (TJ_STATUS_BUSY when too many queries
+     * are in flight, TJ_STATUS_INVALID_ARGUMENT for NULL arguments) done is never called.
+     * Secrets are looked up (get_secret) on the calling thread. */
     tj_status (*submit)(tj_instance *instance, tj_str_view context_json, uint32_t timeout_ms,
                         tj_completion_fn done, void *user_data, uint64_t *out_ticket);
 
@@ -155,7 +159,9 @@ typedef struct tj_plugin_api_v1 {
     tj_status (*cancel)(tj_instance *instance, uint64_t ticket);
 
     /* [any-thread] Blocking query for simple hosts: *out holds the results JSON on
-     * TJ_STATUS_OK, else the message. Must not be called from inside a callback. */
+     * TJ_STATUS_OK, else the message. Cards that are cached and fresh are answered on the
+     * calling thread without a thread hop. Must not be called from inside a callback (it
+     * returns TJ_STATUS_INVALID_ARGUMENT there rather than deadlock). */
     tj_status (*query)(tj_instance *instance, tj_str_view context_json, uint32_t timeout_ms,
                        tj_plugin_owned_str *out);
 
