@@ -567,3 +567,28 @@ TEST_CASE_FIXTURE(Fixture, "a proxy that refuses CONNECT is an unreachable error
     check_clean(r.error());
     CHECK(server.requests() == 0);
 }
+
+TEST_CASE_FIXTURE(Fixture, "latency inside the deadline is just slow, not an error") {
+    server.set_fault({FaultKind::latency, "/api/v2/me", -1, 300ms});
+    auto r = run(api.me(kToken, in(5s)));
+    REQUIRE(r.has_value());
+    CHECK(r->login == "tooljump-bot");
+}
+
+TEST_CASE_FIXTURE(Fixture, "retries never run past the query deadline") {
+    tjc::net::HttpClientOptions o = make_client_options(server);
+    o.max_retries = 50;               // the deadline, not the count, must stop this
+    o.backoff = {200ms, 400ms};
+    tjc::net::HttpClient many(io.get_executor(), o);
+    auto many_api = make_api(many, server);
+    server.set_fault({FaultKind::http_status, "/api/v2/me", -1, 0ms, 503});
+    const auto started = Clock::now();
+    auto r = run(many_api.me(kToken, started + 1500ms));
+    const auto elapsed = Clock::now() - started;
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().kind == ApiErrorKind::server_error);
+    CHECK(r.error().http_status == 503);
+    CHECK(server.requests("/api/v2/me") >= 2);
+    CHECK(server.requests("/api/v2/me") < 50);
+    CHECK(elapsed < 1500ms + 500ms);
+}
