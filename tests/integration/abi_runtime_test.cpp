@@ -19,7 +19,6 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <regex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -56,6 +55,23 @@ const tj_host_callbacks kTestHost{nullptr, nullptr, test_secret};
 
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
+}
+
+// True when text has `prefix` followed by "<digits>:<digits>: " (at its start when anchored; a
+// file:line:column position). Plain code rather than <regex>: GCC 12's <regex> trips a false
+// -Wmaybe-uninitialized in some sanitizer builds.
+bool has_position_after(const std::string& text, const std::string& prefix, bool anchored) {
+    for (std::size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+        if (anchored && at != 0) return false;
+        std::size_t i = at + prefix.size();
+        auto digits = [&] {
+            const auto start = i;
+            while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+            return i > start;
+        };
+        if (digits() && i < text.size() && text[i++] == ':' && digits() && text.compare(i, 2, ": ") == 0) return true;
+    }
+    return false;
 }
 
 std::string github_context(const std::string& repo) {
@@ -655,7 +671,8 @@ TEST_CASE("reload with an invalid config keeps the running one, and the error na
         std::string error;
         CHECK(p.reload_text(inst, b.yaml, error) == TJ_STATUS_BAD_CONFIG);
         INFO("error: " << error);
-        CHECK(std::regex_search(error, std::regex("<inline>:[0-9]+:[0-9]+: error: ")));
+        CHECK(has_position_after(error, "<inline>:", false));
+        CHECK(contains(error, ": error: "));
         if (!b.expect_position.empty()) CHECK(contains(error, b.expect_position));
         CHECK(contains(error, b.expect_text));
         expect_first_config();
