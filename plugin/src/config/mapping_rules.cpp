@@ -1,5 +1,7 @@
 #include "config/mapping_rules.hpp"
 
+#include "util/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -8,12 +10,6 @@
 namespace tjc::config {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 bool name_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
@@ -181,7 +177,7 @@ bool RuleParser::project(const YAML::Node& n, const std::string& key, const Scop
         ok = true;
     }
     if (r.read("service", out.service)) {
-        out.service = lower(out.service);
+        out.service = ascii_lower(out.service);
         if (!valid_name(out.service)) error(r.child("service"), key + ".service", "not a service name");
     }
     out.has_filters = filters(r, "filters", scope, out.filters);
@@ -213,14 +209,14 @@ void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size
                 segs.back().push_back(c);
             }
         }
-        if (segs.size() == 3) repo_host = lower(segs[0]), segs.erase(segs.begin());
+        if (segs.size() == 3) repo_host = ascii_lower(segs[0]), segs.erase(segs.begin());
         if (segs.size() != 2 || !valid_name(segs[0]) || !valid_name(segs[1]) ||
             (!repo_host.empty() && !valid_host(repo_host))) {
             error(r.child("repo"), path + ".repo", "'" + repo + "' is not <org>/<repo> or <host>/<org>/<repo>");
         } else {
             rule.repo_org = segs[0];
             rule.repo_name = segs[1];
-            rule.repo = lower(segs[0] + "/" + segs[1]);
+            rule.repo = ascii_lower(segs[0] + "/" + segs[1]);
         }
     }
     Scope scope;
@@ -247,14 +243,14 @@ void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size
     }
     if (matchers > 1) error(node, path, "use one of repo, repo_pattern and repo_regex");
     if (r.read("host", rule.host)) {
-        rule.host = lower(rule.host);
+        rule.host = ascii_lower(rule.host);
         if (!valid_host(rule.host)) error(r.child("host"), path + ".host", "'" + rule.host + "' is not a host name");
         if (!repo_host.empty() && repo_host != rule.host)
             error(r.child("host"), path + ".host", "conflicts with the host in 'repo'");
     }
     if (rule.host.empty()) rule.host = repo_host;
     if (r.read("service", rule.service)) {
-        rule.service = lower(rule.service);
+        rule.service = ascii_lower(rule.service);
         if (!valid_name(rule.service)) error(r.child("service"), path + ".service", "not a service name");
     }
     if (matchers == 0 && rule.service.empty() && rule.host.empty())
@@ -406,7 +402,7 @@ void parse_vcs_hosts(const YAML::Node& node, MappingConfig& out, Diagnostics& di
         const bool has_prefix = r.read("prefix", v.prefix);
         r.finish();
         if (!r.valid()) continue;
-        v.host = lower(v.host);
+        v.host = ascii_lower(v.host);
         if (!has_host || !valid_host(v.host)) {
             diag.error(line_of(node[i]), column_of(node[i]), path + ".host", "needs a host name, e.g. github.acme.com");
             continue;
@@ -438,11 +434,11 @@ void parse_organizations(const YAML::Node& node, MappingConfig& out, Diagnostics
         if (!r.valid()) continue;
         Organization o;
         o.pos = pos_of(n);
-        if (r.read("host", o.host)) o.host = lower(o.host);
+        if (r.read("host", o.host)) o.host = ascii_lower(o.host);
         if (!valid_host(o.host)) diag.error(o.pos.line, o.pos.column, path + ".host", "not a host name");
         if (!r.read("org", o.org) || !valid_name(o.org))
             diag.error(o.pos.line, o.pos.column, path + ".org", "needs the organization's name");
-        o.org = lower(o.org);
+        o.org = ascii_lower(o.org);
         if (!r.read("org_id", o.org_id) || !valid_name(o.org_id))
             diag.error(o.pos.line, o.pos.column, path + ".org_id", "needs the CircleCI organization id");
         if (const auto projects = r.child("projects"); projects.IsDefined()) {
@@ -458,7 +454,7 @@ void parse_organizations(const YAML::Node& node, MappingConfig& out, Diagnostics
                                    "expected <repo name>: <project id>");
                         continue;
                     }
-                    if (!o.projects.emplace(lower(repo), id).second)
+                    if (!o.projects.emplace(ascii_lower(repo), id).second)
                         diag.error(line_of(kv.first), column_of(kv.first), path + ".projects." + repo,
                                    "listed twice (names compare without case)");
                 }

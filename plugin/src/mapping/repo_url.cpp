@@ -1,5 +1,7 @@
 #include "mapping/repo_url.hpp"
 
+#include "util/ascii.hpp"
+
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -12,12 +14,6 @@ namespace {
 
 constexpr std::size_t kMaxInput = 2048;
 constexpr std::size_t kMaxName = 100;  // GitHub's limit for org and repo names
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 bool name_char(unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.'; }
 
@@ -42,7 +38,7 @@ bool valid_reg_name(std::string_view host) {
 Expected<RepoRef> from_segments(std::string host, const std::vector<std::string>& segs) {
     if (segs.size() < 2) return Error{"repository: expected <org>/<repo> in the path"};
     std::string repo = segs[1];
-    if (repo.size() > 4 && lower(repo.substr(repo.size() - 4)) == ".git") repo.resize(repo.size() - 4);
+    if (repo.size() > 4 && ascii_lower(repo.substr(repo.size() - 4)) == ".git") repo.resize(repo.size() - 4);
     if (auto p = name_problem(segs[0], "organization"); !p.empty()) return Error{p};
     if (auto p = name_problem(repo, "repository"); !p.empty()) return Error{p};
     if (host.starts_with("www.")) host.erase(0, 4);
@@ -99,7 +95,7 @@ Expected<RepoRef> parse_repo_ref(std::string_view input) {
         auto& s = segs.value();
         std::string host;
         if (s.size() == 3 && s[0].find('.') != std::string::npos) {
-            host = lower(s[0]);
+            host = ascii_lower(s[0]);
             if (!valid_reg_name(host)) return Error{"repository: invalid host name"};
             s.erase(s.begin());
         }
@@ -108,7 +104,7 @@ Expected<RepoRef> parse_repo_ref(std::string_view input) {
     }
     auto url = boost::urls::parse_uri(text);
     if (!url) return Error{"repository: not a valid URL"};
-    const auto scheme = lower(url->scheme());
+    const auto scheme = ascii_lower(url->scheme());
     if (scheme != "https" && scheme != "http" && scheme != "ssh" && scheme != "git" && scheme != "git+ssh" &&
         scheme != "ssh+git") {
         return Error{scheme.size() <= 16 ? "repository: unsupported scheme '" + scheme + "'"
@@ -118,13 +114,13 @@ Expected<RepoRef> parse_repo_ref(std::string_view input) {
     switch (url->host_type()) {
         case boost::urls::host_type::ipv6:
         case boost::urls::host_type::ipvfuture:
-            host = "[" + lower(url->encoded_host_address()) + "]";
+            host = "[" + ascii_lower(url->encoded_host_address()) + "]";
             break;
         case boost::urls::host_type::ipv4:
             host = std::string(url->encoded_host());
             break;
         case boost::urls::host_type::name:
-            host = lower(url->host());  // decoded: "%2E" is a '.'
+            host = ascii_lower(url->host());  // decoded: "%2E" is a '.'
             if (!host.empty() && !valid_reg_name(host)) return Error{"repository: invalid host name"};
             break;
         default:

@@ -1,5 +1,7 @@
 #include "mapping/resolve.hpp"
 
+#include "util/ascii.hpp"
+
 #include "mapping/repo_url.hpp"
 
 #include <algorithm>
@@ -12,12 +14,6 @@ namespace {
 
 using config::RepoPattern;
 using config::Rule;
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 bool valid_segment(std::string_view s) {
     return !s.empty() && s.size() <= 100 && s != "." && s != ".." &&
@@ -64,7 +60,7 @@ PageRepo page_repo(const ContextFacts& facts) {
     if (out.ref->host.empty()) {
         // page.repository is "org/repo": the page URL says which host (GitHub Enterprise too).
         if (auto from_url = parse_repo_ref(facts.url);
-            from_url && lower(from_url->org) == lower(out.ref->org) && lower(from_url->repo) == lower(out.ref->repo)) {
+            from_url && ascii_lower(from_url->org) == ascii_lower(out.ref->org) && ascii_lower(from_url->repo) == ascii_lower(out.ref->repo)) {
             out.ref->host = from_url->host;
         } else if (facts.type.empty() || facts.type == "github") {
             out.ref->host = "github.com";
@@ -81,7 +77,7 @@ bool rule_matches(const Rule& rule, const std::optional<RepoRef>& ref, const std
     if (!rule.repo.empty() || rule.has_pattern || !rule.regex.empty()) {
         if (!ref) return false;
         const std::string org_repo = ref->org + "/" + ref->repo;
-        if (!rule.repo.empty()) return lower(org_repo) == rule.repo;
+        if (!rule.repo.empty()) return ascii_lower(org_repo) == rule.repo;
         if (rule.has_pattern) return rule.pattern.match(org_repo, captures);
         return rule.regex.match(org_repo, captures);
     }
@@ -113,7 +109,7 @@ public:
     // The rule's projects for this page; why_not says why a project was left out.
     std::vector<ProjectTarget> targets(const std::string& default_secret, std::string& why_not) const {
         const auto lookup = [this](std::string_view n) { return value(n); };
-        const std::string service = lower(facts_.service);
+        const std::string service = ascii_lower(facts_.service);
         std::vector<ProjectTarget> out;
         for (const auto& spec : rule_.projects) {
             if (!spec.service.empty() && !service.empty() && spec.service != service) {
@@ -178,7 +174,7 @@ Resolution resolve(const config::MappingConfig& mapping, const std::string& defa
                    const ContextFacts& facts) {
     Resolution out;
     const auto page = page_repo(facts);
-    const std::string service = lower(facts.service);
+    const std::string service = ascii_lower(facts.service);
     std::string why_not;
 
     RepoPattern::Captures captures;
@@ -201,11 +197,11 @@ Resolution resolve(const config::MappingConfig& mapping, const std::string& defa
     }
     const auto& ref = *page.ref;
     for (const auto& org : mapping.organizations) {
-        if (org.host != ref.host || org.org != lower(ref.org)) continue;
+        if (org.host != ref.host || org.org != ascii_lower(ref.org)) continue;
         const auto& secret = !org.token_secret.empty() ? org.token_secret : default_token_secret;
         auto t = base_target(facts, secret);
         t.rule = mapping.where(org.pos);
-        if (auto id = org.projects.find(lower(ref.repo)); id != org.projects.end()) {
+        if (auto id = org.projects.find(ascii_lower(ref.repo)); id != org.projects.end()) {
             t.slug = "circleci/" + org.org_id + "/" + id->second;
         } else if (org.lookup) {
             const auto vcs = std::find_if(mapping.vcs_hosts.begin(), mapping.vcs_hosts.end(),

@@ -1,5 +1,7 @@
 #include "mapping/slug_lookup.hpp"
 
+#include "util/ascii.hpp"
+
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
@@ -13,12 +15,6 @@ bool valid_id(std::string_view s) {
     return !s.empty() && s.size() <= 100 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
         return std::isalnum(c) || c == '-' || c == '_';
     });
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
 }
 
 }  // namespace
@@ -41,7 +37,7 @@ Expected<std::string> slug_from_project(std::string_view json, const SlugLookup&
 }
 
 std::string SlugCache::key(const SlugLookup& lookup) {
-    return lookup.org_id + "|" + lower(lookup.host) + "/" + lower(lookup.org) + "/" + lower(lookup.repo);
+    return lookup.org_id + "|" + ascii_lower(lookup.host) + "/" + ascii_lower(lookup.org) + "/" + ascii_lower(lookup.repo);
 }
 
 std::optional<std::string> SlugCache::get(const SlugLookup& lookup, Clock::time_point now) const {

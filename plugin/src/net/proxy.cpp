@@ -1,5 +1,7 @@
 #include "net/proxy.hpp"
 
+#include "util/ascii.hpp"
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -12,12 +14,6 @@ namespace tjc::net {
 namespace urls = boost::urls;
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 std::string env_or(const char* a, const char* b) {
     if (const char* v = std::getenv(a); v && *v) return v;
@@ -36,7 +32,7 @@ bool ends_with_label(std::string_view host, std::string_view domain) {
 ProxyEnv proxy_env_from_process() { return {env_or("https_proxy", "HTTPS_PROXY"), env_or("no_proxy", "NO_PROXY")}; }
 
 bool is_loopback_host(std::string_view host_in) {
-    const std::string host = lower(host_in);
+    const std::string host = ascii_lower(host_in);
     if (host == "localhost" || host == "::1" || host == "[::1]") return true;
     if (host.size() > 10 && host.substr(host.size() - 10) == ".localhost") return true;
     auto v4 = urls::parse_ipv4_address(host);
@@ -44,11 +40,11 @@ bool is_loopback_host(std::string_view host_in) {
 }
 
 bool no_proxy_matches(std::string_view no_proxy, std::string_view host_in, std::uint16_t port) {
-    const std::string host = lower(host_in);
+    const std::string host = ascii_lower(host_in);
     std::size_t i = 0;
     while (i < no_proxy.size()) {
         const auto end = no_proxy.find_first_of(", \t", i);
-        std::string entry = lower(no_proxy.substr(i, end == std::string_view::npos ? no_proxy.npos : end - i));
+        std::string entry = ascii_lower(no_proxy.substr(i, end == std::string_view::npos ? no_proxy.npos : end - i));
         i = end == std::string_view::npos ? no_proxy.size() : end + 1;
         if (entry.empty()) continue;
         if (entry == "*") return true;

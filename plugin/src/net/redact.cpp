@@ -1,17 +1,13 @@
 #include "net/redact.hpp"
 
+#include "util/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 namespace tjc::net {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 std::string strip_tags(std::string_view s) {
     std::string out;
@@ -43,7 +39,7 @@ std::string summarize_body(std::string_view body, std::size_t max_len) {
     // Only the head of a big page matters.
     body = body.substr(0, std::min<std::size_t>(body.size(), 64 * 1024));
     std::string text;
-    const std::string low = lower(body);
+    const std::string low = ascii_lower(body);
     if (const auto t = low.find("<title"); t != std::string::npos) {
         const auto open_end = low.find('>', t);
         const auto close = low.find("</title", t);
@@ -74,7 +70,7 @@ std::string summarize_body(std::string_view body, std::size_t max_len) {
 }
 
 bool is_json_content_type(std::string_view content_type) {
-    std::string ct = lower(content_type.substr(0, content_type.find(';')));
+    std::string ct = ascii_lower(content_type.substr(0, content_type.find(';')));
     while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.pop_back();
     while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t')) ct.erase(0, 1);
     if (ct == "application/json") return true;

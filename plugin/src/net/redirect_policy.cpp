@@ -1,5 +1,7 @@
 #include "net/redirect_policy.hpp"
 
+#include "util/ascii.hpp"
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
@@ -11,12 +13,6 @@ namespace tjc::net {
 namespace urls = boost::urls;
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 }  // namespace
 
@@ -42,8 +38,8 @@ Expected<std::string> redirect_target(const Endpoint& server, std::string_view c
     urls::url dest;
     if (auto r = urls::resolve(base, *ref, dest); !r) return Error{"redirect to an unresolvable Location"};
 
-    const std::string scheme = lower(dest.scheme());
-    std::string host = lower(dest.host_type() == urls::host_type::ipv6 ? std::string(dest.encoded_host_address())
+    const std::string scheme = ascii_lower(dest.scheme());
+    std::string host = ascii_lower(dest.host_type() == urls::host_type::ipv6 ? std::string(dest.encoded_host_address())
                                                                        : std::string(dest.host()));
     std::uint16_t port = dest.has_port() ? dest.port_number() : (scheme == "https" ? 443 : (scheme == "http" ? 80 : 0));
     if (scheme != server.scheme || host != server.host || port != server.port) {
