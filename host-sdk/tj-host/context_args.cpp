@@ -41,6 +41,13 @@ Repo split_repo(const std::string& input) {
         auto r = boost::urls::parse_relative_ref(text);
         if (!r) throw std::runtime_error("--repo: '" + input + "' is not <org>/<repo>");
         for (auto s : r->segments()) if (!s.empty()) segs.emplace_back(s);
+        // "github.com/org/repo" (a URL without its scheme): the first segment is the host.
+        if (segs.size() >= 3 && segs[0].find('.') != std::string::npos) {
+            host = segs[0];
+            std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+            if (host.starts_with("www.")) host.erase(0, 4);
+            segs.erase(segs.begin());
+        }
     }
     if (segs.size() < 2) throw std::runtime_error("--repo: '" + input + "' does not name <org>/<repo>");
     std::string name = segs[1];
