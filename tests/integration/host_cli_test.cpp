@@ -107,6 +107,8 @@ TEST_CASE("--repo takes every repository URL form") {
         "ssh://git@github.com/acme/webshop.git",
         "git@github.com:acme/webshop.git",
         "git@github.com:acme/webshop",
+        "github.com/acme/webshop",
+        "github.com/acme/webshop/tree/main",
     };
     for (const char* form : forms) {
         CAPTURE(form);
