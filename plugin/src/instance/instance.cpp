@@ -8,7 +8,6 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <condition_variable>
@@ -53,6 +52,22 @@ struct Instance::Impl {
         std::lock_guard lock(config_mutex);
         return config;
     }
+
+    // A context mapped under the running config. Mapping is pure and cheap: it runs on the
+    // caller's thread, as do the secret look-ups that follow it.
+    struct Resolved {
+        std::shared_ptr<const config::Config> config;
+        mapping::Resolution resolution;
+    };
+    Expected<Resolved> resolve_context(std::string_view context_json) const {
+        auto facts = mapping::parse_context(context_json);
+        if (!facts) return Error{facts.error()};
+        auto cfg = current_config();
+        auto resolution = mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value());
+        return Resolved{std::move(cfg), std::move(resolution)};
+    }
+
+    Status submit(Expected<Resolved> resolved, std::uint32_t timeout_ms, Completion done, std::uint64_t& ticket);
 
     void log(LogLevel level, std::string message) {
         if (!host.log) return;
@@ -112,31 +127,31 @@ std::string Instance::reload(const ConfigSource& source) {
     return {};
 }
 
-Status Instance::submit(std::string_view context_json, std::uint32_t timeout_ms, Completion done,
-                        std::uint64_t& ticket) {
-    auto p = std::make_shared<Impl::Pending>();
+Status Instance::Impl::submit(Expected<Resolved> resolved, std::uint32_t timeout_ms, Completion done,
+                              std::uint64_t& ticket) {
+    auto p = std::make_shared<Pending>();
     p->done = std::move(done);
-    ticket = impl_->next_ticket.fetch_add(1, std::memory_order_relaxed);
+    ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
     {
-        std::lock_guard lock(impl_->pending_mutex);
-        if (impl_->pending.size() >= kMaxInFlight) return Status::busy;
-        impl_->pending.emplace(ticket, p);
+        std::lock_guard lock(pending_mutex);
+        if (pending.size() >= kMaxInFlight) return Status::busy;
+        pending.emplace(ticket, p);
     }
-    auto facts = mapping::parse_context(context_json);
-    if (!facts) {
-        impl_->complete(ticket, p, Status::invalid_argument, facts.error());
+    if (!resolved) {
+        complete(ticket, p, Status::invalid_argument, resolved.error());
         return Status::ok;
     }
-    auto cfg = impl_->current_config();
-    // Mapping is pure and cheap, and secrets come from the host: both run here, on the
-    // submitting thread, so that a slow get_secret never stalls the io thread.
-    const auto resolution = mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value());
-    auto now = impl_->engine->start(resolution, cfg, timeout_ms,
-                                    [impl = impl_.get(), ticket, p](Status s, std::string payload) {
-                                        impl->complete(ticket, p, s, std::move(payload));
-                                    });
-    if (now) impl_->complete(ticket, p, Status::ok, std::move(*now));
+    const auto& [cfg, resolution] = resolved.value();
+    auto now = engine->start(resolution, cfg, timeout_ms, [this, ticket, p](Status s, std::string payload) {
+        complete(ticket, p, s, std::move(payload));
+    });
+    if (now) complete(ticket, p, Status::ok, std::move(*now));
     return Status::ok;
+}
+
+Status Instance::submit(std::string_view context_json, std::uint32_t timeout_ms, Completion done,
+                        std::uint64_t& ticket) {
+    return impl_->submit(impl_->resolve_context(context_json), timeout_ms, std::move(done), ticket);
 }
 
 Status Instance::cancel(std::uint64_t ticket) {
@@ -157,10 +172,9 @@ Status Instance::query(std::string_view context_json, std::uint32_t timeout_ms, 
         return Status::invalid_argument;
     }
     // A cache hit is answered here, on the caller's thread, without a ticket or a thread hop.
-    if (auto facts = mapping::parse_context(context_json)) {
-        auto cfg = impl_->current_config();
-        const auto resolution = mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value());
-        if (auto hit = impl_->engine->peek(resolution, cfg)) {
+    auto resolved = impl_->resolve_context(context_json);
+    if (resolved) {
+        if (auto hit = impl_->engine->peek(resolved->resolution, resolved->config)) {
             out = std::move(*hit);
             return Status::ok;
         }
@@ -174,7 +188,7 @@ Status Instance::query(std::string_view context_json, std::uint32_t timeout_ms, 
     };
     auto w = std::make_shared<Waiter>();
     std::uint64_t ticket = 0;
-    const auto accepted = submit(context_json, timeout_ms, [w](std::uint64_t, Status s, std::string_view payload) {
+    const auto accepted = impl_->submit(std::move(resolved), timeout_ms, [w](std::uint64_t, Status s, std::string_view payload) {
         std::lock_guard lock(w->mutex);
         w->status = s;
         w->payload.assign(payload);
@@ -192,13 +206,12 @@ Status Instance::query(std::string_view context_json, std::uint32_t timeout_ms, 
 }
 
 Status Instance::resolve(std::string_view context_json, std::string& out) {
-    auto facts = mapping::parse_context(context_json);
-    if (!facts) {
-        out = facts.error();
+    auto resolved = impl_->resolve_context(context_json);
+    if (!resolved) {
+        out = resolved.error();
         return Status::invalid_argument;
     }
-    auto cfg = impl_->current_config();
-    const auto resolution = mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value());
+    const auto& resolution = resolved->resolution;
     out = boost::json::serialize(mapping::to_json(resolution));
     return resolution.projects.empty() ? Status::no_match : Status::ok;
 }
