@@ -79,7 +79,10 @@ private:
     using List = std::list<Entry>;
 
     void evict_locked();
-    static std::size_t cost(const Entry& e) { return e.key.size() + (e.value ? e.value->size() : 0) + 128; }
+    // What an entry holds in memory: the strings' capacity (not their size) and the nodes.
+    static std::size_t cost(const Entry& e) {
+        return e.key.capacity() + (e.value ? e.value->capacity() : 0) + sizeof(Entry) + 96;
+    }
 
     CacheSettings settings_;
     mutable std::mutex mutex_;

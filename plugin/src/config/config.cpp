@@ -3,6 +3,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -164,6 +165,8 @@ LoadResult load_config_text(std::string_view yaml, std::string source) {
                    "invalid YAML: " + e.msg);
     }
     if (diag.has_errors()) return {nullptr, std::move(diag)};
+    static std::atomic<std::uint64_t> generations{0};
+    cfg->generation = ++generations;
     return {std::move(cfg), std::move(diag)};
 }
 

@@ -62,6 +62,7 @@ struct CacheConfig {
 
 struct Config {
     std::string source;  // file path, or "<inline>" for YAML text
+    std::uint64_t generation = 0;  // unique per successful load: cached cards never outlive their config
     CircleCiSettings circleci;
     TlsSettings tls;
     Timeouts timeouts;

@@ -11,7 +11,7 @@ namespace tjc {
 enum class LogLevel { debug = 0, info = 1, warn = 2, error = 3 };
 
 struct Host {
-    // Called only from the instance's callback thread.
+    // The host's: called only from the instance's callback thread (Instance::Impl::log).
     std::function<void(LogLevel, std::string_view)> log;
     // Called from the thread that submits a query; nullopt when the host has no such secret.
     std::function<std::optional<std::string>(std::string_view name)> secret;

@@ -95,7 +95,12 @@ Expected<std::unique_ptr<Instance>> Instance::create(Host host, const ConfigSour
     auto impl = std::make_unique<Impl>();
     impl->host = std::move(host);
     impl->config = std::move(cfg).value();
-    impl->engine = std::make_unique<QueryEngine>(impl->io, impl->host, impl->config);
+    // The engine logs from the io thread: its log goes through the callback thread, so that
+    // the host is never called on the io thread.
+    Host engine_host;
+    engine_host.secret = impl->host.secret;
+    engine_host.log = [impl = impl.get()](LogLevel level, std::string_view message) { impl->log(level, std::string(message)); };
+    impl->engine = std::make_unique<QueryEngine>(impl->io, std::move(engine_host), impl->config);
     return std::unique_ptr<Instance>(new Instance(std::move(impl)));
 }
 

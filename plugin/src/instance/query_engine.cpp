@@ -114,13 +114,13 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
     }
 
     static std::string key_of(const mapping::ProjectTarget& t, const config::Config& cfg) {
-        // The config object's address stands for its generation: a reload gives new keys.
+        // A reload gives new keys: cards rendered under the old config are not served.
         std::string key = t.slug.empty() ? "lookup:" + t.lookup.org_id + "/" + t.lookup.name_slug : t.slug;
         for (const auto* part : {&t.branch, &t.commit, &t.service, &t.env, &t.token_secret}) key += '\n' + *part;
         for (const auto& w : t.workflows) key += "\nw:" + w;
         for (const auto& [k, v] : t.parameters) key += "\np:" + k + "=" + v;
         for (const auto& c : t.cards) key += "\nc:" + c;
-        key += '\n' + std::to_string(reinterpret_cast<std::uintptr_t>(&cfg));
+        key += '\n' + std::to_string(cfg.generation);
         return key;
     }
 
@@ -175,7 +175,9 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
                 cache::Value stored;
                 if (!ep && r.snapshot) {
                     auto cards = cards::render_project(*r.snapshot, {cfg->circleci.app_url, &cfg->cards, system_now()});
-                    stored = std::make_shared<const std::string>(cards_json(cards));
+                    auto json = cards_json(cards);
+                    json.shrink_to_fit();  // kept for long: the serializer's slack would be most of a small entry
+                    stored = std::make_shared<const std::string>(std::move(json));
                     part = *stored;
                 } else {
                     ++self->fetch_failures;
