@@ -23,7 +23,7 @@ struct CacheSettings {
     std::chrono::milliseconds ttl{60'000};              // fresh for this long
     std::chrono::milliseconds max_stale{24 * 3'600'000}; // stale entries are served up to this age
     std::size_t max_entries = 20'000;
-    std::size_t max_bytes = 48u << 20;
+    std::size_t max_bytes = 64u << 20;
 };
 
 class ResultCache {

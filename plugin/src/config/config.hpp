@@ -56,7 +56,7 @@ struct CacheConfig {
     std::uint32_t insights_ttl_s = 3600;  // insights (CircleCI refreshes them daily)
     std::uint32_t max_stale_s = 86400;    // stale cards are served (marked) up to this age
     std::uint32_t max_entries = 20000;
-    std::uint64_t max_bytes = 48u << 20;
+    std::uint64_t max_bytes = 64u << 20;  // 10,000 card sets of ~6 KB
     std::uint32_t max_immutable_pipelines = 20000;  // finished pipelines' workflows, kept without expiry
 };
 

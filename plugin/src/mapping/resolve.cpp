@@ -69,17 +69,22 @@ PageRepo page_repo(const ContextFacts& facts) {
     return out;
 }
 
-bool rule_matches(const Rule& rule, const std::optional<RepoRef>& ref, const std::string& service,
-                  RepoPattern::Captures& captures) {
+// The page's "org/repo" as rules compare it, made once per resolve rather than once per rule.
+struct PageNames {
+    std::string org_repo;        // as the page gave it
+    std::string org_repo_lower;  // exact rules compare without case
+};
+
+bool rule_matches(const Rule& rule, const std::optional<RepoRef>& ref, const PageNames& names,
+                  const std::string& service, RepoPattern::Captures& captures) {
     captures.clear();
     if (!rule.host.empty() && (!ref || ref->host != rule.host)) return false;
     if (!rule.service.empty() && service != rule.service) return false;
     if (!rule.repo.empty() || rule.has_pattern || !rule.regex.empty()) {
         if (!ref) return false;
-        const std::string org_repo = ref->org + "/" + ref->repo;
-        if (!rule.repo.empty()) return ascii_lower(org_repo) == rule.repo;
-        if (rule.has_pattern) return rule.pattern.match(org_repo, captures);
-        return rule.regex.match(org_repo, captures);
+        if (!rule.repo.empty()) return names.org_repo_lower == rule.repo;
+        if (rule.has_pattern) return rule.pattern.match(names.org_repo, captures);
+        return rule.regex.match(names.org_repo, captures);
     }
     return true;
 }
@@ -177,9 +182,14 @@ Resolution resolve(const config::MappingConfig& mapping, const std::string& defa
     const std::string service = ascii_lower(facts.service);
     std::string why_not;
 
+    PageNames names;
+    if (page.ref) {
+        names.org_repo = page.ref->org + "/" + page.ref->repo;
+        names.org_repo_lower = ascii_lower(names.org_repo);
+    }
     RepoPattern::Captures captures;
     for (const auto& rule : mapping.rules) {
-        if (!rule_matches(rule, page.ref, service, captures)) continue;
+        if (!rule_matches(rule, page.ref, names, service, captures)) continue;
         if (rule.exclude) {
             out.excluded = true;
             out.reason = "excluded by the rule at " + mapping.where(rule.pos) +
