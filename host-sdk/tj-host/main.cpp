@@ -139,8 +139,15 @@ struct Session {
         // The config may name more secrets (per-project tokens): the plugin declares them.
         tj_plugin_owned_str desc{};
         if (plugin.api().describe(instance, &desc) == TJ_STATUS_OK) {
-            auto d = boost::json::parse(plugin.take(desc));
-            for (const auto& s : d.as_object().at("requiredSecrets").as_array()) secrets.declare(std::string(s.as_string()));
+            try {
+                auto d = boost::json::parse(plugin.take(desc));
+                for (const auto& s : d.as_object().at("requiredSecrets").as_array())
+                    secrets.declare(std::string(s.as_string()));
+            } catch (const std::exception& e) {
+                // The constructor throws: the destructor will not run, so give the instance back.
+                plugin.api().destroy(instance);
+                throw std::runtime_error(std::string("the plugin's description is not valid JSON: ") + e.what());
+            }
         }
     }
     ~Session() { plugin.api().destroy(instance); }
