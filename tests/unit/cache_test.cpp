@@ -62,7 +62,7 @@ TEST_CASE("single flight: followers wait for the leader and get its value") {
     CHECK(done.waiters.size() == 5);
     for (auto& w : done.waiters) w(done.value, done.fetched_at);
     CHECK(served == 5);
-    CHECK(cache.join("k", nullptr));  // the flight ended: a new one can lead
+    CHECK_FALSE(cache.join("k", nullptr));  // the flight ended with a fresh value: nothing to fetch
 }
 
 TEST_CASE("an error never replaces good cards, and waiters get the last good ones") {
@@ -138,4 +138,16 @@ TEST_CASE("a look without a claim leaves the refresh to the next caller") {
     CHECK(peek.state == ResultCache::State::stale);
     CHECK_FALSE(peek.refresh);
     CHECK(cache.lookup("k", t0 + 2s).refresh);
+}
+
+TEST_CASE("a join after the flight ended gets the fresh value at once, not a second fetch") {
+    ResultCache cache;
+    const auto t0 = Clock::now();
+    CHECK(cache.lookup("k", t0).state == ResultCache::State::miss);  // a caller sees a miss...
+    CHECK(cache.join("k", nullptr, t0));                              // ...another leads and ends
+    cache.complete("k", v("done"), t0);
+    std::string got;
+    CHECK_FALSE(cache.join("k", [&](const tjc::cache::Value& value, Clock::time_point) { got = *value; }, t0));
+    CHECK(got == "done");
+    CHECK(cache.join("k", nullptr, t0 + std::chrono::hours(1)));  // stale by then: a refresh leads
 }

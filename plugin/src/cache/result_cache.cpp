@@ -30,14 +30,27 @@ ResultCache::Hit ResultCache::last_good(const std::string& key) {
     return {State::stale, it->second->value, it->second->fetched_at, false};
 }
 
-bool ResultCache::join(const std::string& key, Waiter waiter) {
-    std::lock_guard lock(mutex_);
-    auto [it, inserted] = inflight_.try_emplace(key);
-    if (!inserted) {
-        it->second.push_back(std::move(waiter));
-        return false;
+bool ResultCache::join(const std::string& key, Waiter waiter, Clock::time_point now) {
+    Value ready;
+    Clock::time_point fetched_at;
+    {
+        std::lock_guard lock(mutex_);
+        auto [it, inserted] = inflight_.try_emplace(key);
+        if (!inserted) {
+            it->second.push_back(std::move(waiter));
+            return false;
+        }
+        // Between the caller's lookup and now a flight may have ended: no second fetch.
+        if (auto e = index_.find(key); e != index_.end() && now - e->second->fetched_at <= settings_.ttl) {
+            inflight_.erase(it);
+            ready = e->second->value;
+            fetched_at = e->second->fetched_at;
+        } else {
+            return true;
+        }
     }
-    return true;
+    if (waiter) waiter(ready, fetched_at);
+    return false;
 }
 
 ResultCache::Completion ResultCache::complete(const std::string& key, Value value, Clock::time_point now) {

@@ -46,9 +46,10 @@ public:
 
     // Single flight for misses: returns true when the caller leads (must fetch and then call
     // complete()); false when a fetch is already running, and then `waiter` is called by
-    // that fetch's complete().
+    // that fetch's complete(); false too when a flight ended since the caller's lookup, and
+    // then `waiter` is called at once, here, with its fresh value.
     using Waiter = std::function<void(const Value& value, Clock::time_point fetched_at)>;
-    bool join(const std::string& key, Waiter waiter);
+    bool join(const std::string& key, Waiter waiter, Clock::time_point now = Clock::now());
 
     // Ends the fetch for key. A value is stored (errors pass null and never replace a good
     // entry); returns the waiters to run, outside the lock, with what they should serve:
