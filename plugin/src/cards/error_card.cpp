@@ -81,4 +81,13 @@ Card stale_note_card(FailureKind kind, const mapping::ProjectTarget& project, st
     return card;
 }
 
+Card refreshing_note_card(std::chrono::milliseconds age) {
+    Card card;
+    card.type = Card::Type::text;
+    card.icon = "circleci";
+    card.content = "CircleCI: refreshing";
+    card.tooltip = "These cards are from " + span(age) + " ago; a refresh is running.";
+    return card;
+}
+
 }  // namespace tjc::cards

@@ -31,4 +31,7 @@ Card error_card(FailureKind kind, const mapping::ProjectTarget& project, std::st
 // Put in front of last good cards when a refresh failed: what happened, and their age.
 Card stale_note_card(FailureKind kind, const mapping::ProjectTarget& project, std::chrono::milliseconds age);
 
+// Put in front of stale cards served while their refresh runs (stale-while-revalidate).
+Card refreshing_note_card(std::chrono::milliseconds age);
+
 }  // namespace tjc::cards

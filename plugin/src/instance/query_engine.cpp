@@ -1,7 +1,6 @@
 #include "instance/query_engine.hpp"
 
 #include "cards/error_card.hpp"
-#include "cards/format.hpp"
 #include "cards/render.hpp"
 #include "circleci/client.hpp"
 #include "net/http_client.hpp"
@@ -124,6 +123,28 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
         return key;
     }
 
+    // One cache look per project. claim: this caller may start the refresh of a stale entry.
+    // Returns the answer when every project is fresh (the hot path: no rendering, no copy
+    // beyond the result), else nullopt with keys and hits left for the slow path.
+    std::optional<std::string> look(const std::vector<mapping::ProjectTarget>& projects, const config::Config& cfg,
+                                    Clock::time_point now, bool claim, std::vector<std::string>& keys,
+                                    std::vector<cache::ResultCache::Hit>& hits) {
+        keys.clear();
+        hits.clear();
+        bool all_fresh = true;
+        for (const auto& t : projects) {
+            keys.push_back(key_of(t, cfg));
+            hits.push_back(results.lookup(keys.back(), now, claim));
+            all_fresh = all_fresh && hits.back().state == cache::ResultCache::State::fresh;
+        }
+        if (!all_fresh) return std::nullopt;
+        this->hits += projects.size();
+        if (hits.size() == 1) return *hits.front().value;
+        std::vector<std::string_view> views;
+        for (const auto& h : hits) views.emplace_back(*h.value);
+        return join_arrays(views);
+    }
+
     static void finish(const std::shared_ptr<Pending>& q) {
         std::vector<std::string_view> views;
         Done done;
@@ -228,24 +249,9 @@ std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolut
     const auto now = Clock::now();
     const auto deadline = now + std::chrono::milliseconds(timeout_ms ? timeout_ms : config->timeouts.query_ms);
 
-    // The hot path: one project, fresh in the cache.
     std::vector<std::string> keys;
-    keys.reserve(projects.size());
     std::vector<cache::ResultCache::Hit> hits;
-    hits.reserve(projects.size());
-    bool all_fresh = true;
-    for (const auto& t : projects) {
-        keys.push_back(Impl::key_of(t, *config));
-        hits.push_back(impl_->results.lookup(keys.back(), now));
-        all_fresh = all_fresh && hits.back().state == cache::ResultCache::State::fresh;
-    }
-    if (all_fresh) {
-        impl_->hits += projects.size();
-        if (hits.size() == 1) return *hits.front().value;
-        std::vector<std::string_view> views;
-        for (const auto& h : hits) views.emplace_back(*h.value);
-        return join_arrays(views);
-    }
+    if (auto answer = impl_->look(projects, *config, now, true, keys, hits)) return answer;
 
     auto q = std::make_shared<Impl::Pending>();
     q->parts.resize(projects.size());
@@ -266,12 +272,7 @@ std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolut
             ++impl_->stale;
             // Served at once, its age said; one refresh runs behind it.
             const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - hit.fetched_at);
-            cards::Card note;
-            note.type = cards::Card::Type::text;
-            note.icon = "circleci";
-            note.content = "CircleCI: refreshing";
-            note.tooltip = "These cards are from " + cards::span(age) + " ago; a refresh is running.";
-            q->parts[i] = with_note(note, *hit.value);
+            q->parts[i] = with_note(cards::refreshing_note_card(age), *hit.value);
             if (hit.refresh) impl_->spawn_fetch(keys[i], t, config, token_for(t), deadline, nullptr);
         } else {
             ++impl_->misses;
@@ -314,25 +315,10 @@ std::optional<std::string> QueryEngine::peek(const mapping::Resolution& resoluti
                                              const std::shared_ptr<const config::Config>& config) {
     std::optional<mapping::Resolution> patched;
     const auto& resolution = impl_->with_known_slugs(resolution_in, patched);
-    const auto& projects = resolution.projects;
-    if (projects.empty()) return std::string("[]");
-    const auto now = Clock::now();
-    if (projects.size() == 1) {
-        auto hit = impl_->results.lookup(Impl::key_of(projects.front(), *config), now, false);
-        if (hit.state != cache::ResultCache::State::fresh) return std::nullopt;
-        ++impl_->hits;
-        return *hit.value;
-    }
-    std::vector<cache::Value> values;
-    for (const auto& t : projects) {
-        auto hit = impl_->results.lookup(Impl::key_of(t, *config), now, false);
-        if (hit.state != cache::ResultCache::State::fresh) return std::nullopt;
-        values.push_back(std::move(hit.value));
-    }
-    impl_->hits += projects.size();
-    std::vector<std::string_view> views;
-    for (const auto& v : values) views.emplace_back(*v);
-    return join_arrays(views);
+    if (resolution.projects.empty()) return std::string("[]");
+    std::vector<std::string> keys;
+    std::vector<cache::ResultCache::Hit> hits;
+    return impl_->look(resolution.projects, *config, Clock::now(), false, keys, hits);
 }
 
 QueryEngine::Stats QueryEngine::stats() const {

@@ -20,7 +20,8 @@ using circleci::ApiError;
 
 namespace {
 
-constexpr std::size_t kCommitPipelines = 5;  // pipelines shown for one commit at most
+constexpr std::size_t kCommitPipelines = 5;    // pipelines shown for one commit at most
+constexpr std::size_t kMaxKeptProjects = 10'000;  // projects and insights the stores keep
 
 std::string insights_key(const std::string& slug, const std::string& branch, const std::string& window) {
     return slug + '\n' + branch + '\n' + window;
@@ -139,12 +140,12 @@ struct Run {
 
 Stores::Stores(const config::CacheConfig& cfg)
     : finished_workflows(cfg.max_immutable_pipelines),
-      projects(10'000, std::chrono::hours(1)),
-      insights(10'000, std::chrono::seconds(cfg.insights_ttl_s)) {}
+      projects(kMaxKeptProjects, std::chrono::hours(1)),
+      insights(kMaxKeptProjects, std::chrono::seconds(cfg.insights_ttl_s)) {}
 
 void Stores::apply(const config::CacheConfig& cfg) {
     finished_workflows.set_limits(cfg.max_immutable_pipelines, std::chrono::milliseconds::zero());
-    insights.set_limits(10'000, std::chrono::seconds(cfg.insights_ttl_s));
+    insights.set_limits(kMaxKeptProjects, std::chrono::seconds(cfg.insights_ttl_s));
 }
 
 cards::FailureKind failure_kind(circleci::ApiErrorKind kind) noexcept {
