@@ -9,6 +9,8 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
+#include "net/response_reader.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -153,14 +155,6 @@ NetError stopped(Stop s, const std::string& what) {
     return {NetErrorKind::timeout, "timed out " + what, {}};
 }
 
-bool is_connection_loss(const error_code& ec) {
-    return ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-           ec == asio::error::connection_aborted || ec == ssl::error::stream_truncated ||
-           ec == http::error::partial_message || ec == http::error::end_of_stream ||
-           ec == asio::error::not_connected || ec == asio::error::bad_descriptor ||
-           ec == asio::error::operation_aborted || ec.category() == asio::error::get_ssl_category();
-}
-
 // TCP connect to (host, port): IP literals skip the resolver (and its helper thread).
 asio::awaitable<error_code> tcp_connect(HttpsConnection::Impl& c, std::string host, std::uint16_t port,
                                         std::string& phase) {
@@ -230,17 +224,8 @@ asio::awaitable<error_code> write_and_read(HttpsConnection::Impl& c, const Reque
     (void)wn;
     if (wec) co_return wec;
     st.wrote = true;
-    st.parser.header_limit(64 * 1024);
-    st.parser.body_limit(spec.body_limit);
-    auto [rec, rn] = co_await http::async_read(c.stream, c.buffer, st.parser, asio::as_tuple(asio::use_awaitable));
-    (void)rn;
-    error_code ec = rec;
-    // A server that ends an EOF-delimited body by closing without close_notify: the only
-    // truncation we accept, and only when the message says the close ends it.
-    if (ec == ssl::error::stream_truncated && st.parser.is_header_done() && st.parser.need_eof()) {
-        ec = {};
-        st.parser.put_eof(ec);
-    }
+    const std::uint64_t body_limit = spec.body_limit;
+    error_code ec = co_await read_response(c.stream, c.buffer, st.parser, body_limit);
     co_return ec;
 }
 
@@ -321,37 +306,12 @@ asio::awaitable<ExchangeOutcome> HttpsConnection::exchange(const RequestSpec& sp
     }
     if (ec) {
         c.abort();
-        if (ec == http::error::body_limit) {
-            out.error = NetError{NetErrorKind::bad_response,
-                                 "response from " + c.where() + " is larger than " + std::to_string(spec.body_limit) + " bytes", {}};
-        } else if (ec == http::error::header_limit) {
-            out.error = NetError{NetErrorKind::bad_response, "response headers from " + c.where() + " are too large", {}};
-        } else if (is_connection_loss(ec)) {
-            out.error = NetError{NetErrorKind::unreachable,
-                                 c.where() + (out.received_any ? " closed the connection mid-response" : " closed the connection before answering") +
-                                     " (" + ec.message() + ")", {}};
-        } else if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
-            out.error = NetError{NetErrorKind::bad_response, "malformed HTTP response from " + c.where() + ": " + ec.message(), {}};
-        } else {
-            out.error = NetError{NetErrorKind::unreachable, "connection to " + c.where() + " failed: " + ec.message(), {}};
-        }
+        out.error = read_error(ec, c.where(), out.received_any, spec.body_limit);
         co_return out;
     }
 
-    auto msg = st.parser.release();
-    RawResponse r;
-    r.response.status = msg.result_int();
-    r.response.content_type = std::string(msg[http::field::content_type]);
-    r.location = std::string(msg[http::field::location]);
-    r.retry_after = std::string(msg[http::field::retry_after]);
-    r.ratelimit_reset = std::string(msg["RateLimit-Reset"]);
-    r.x_ratelimit_reset = std::string(msg["X-RateLimit-Reset"]);
-    r.response.body = std::move(msg.body());
-    // Reuse only a connection whose message ended by length and that the server keeps open,
-    // with nothing unexpected left in the buffer.
-    c.reusable = msg.keep_alive() && !msg.need_eof() && c.buffer.size() == 0;
+    out.response = take_response(st.parser, c.buffer.size(), c.reusable);
     if (!c.reusable) c.abort();
-    out.response = std::move(r);
     co_return out;
 }
 
