@@ -2,8 +2,15 @@
 
 // GCC 12's <regex> trips -Wmaybe-uninitialized under -fsanitize (a known false positive in
 // libstdc++'s _State moves); only this file includes it.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+// libstdc++ compiles and matches recursively, one level per automaton state: a deeply nested
+// or hugely repeated regex overflowed the stack (fuzz_config: 6,000 nested groups crashed the
+// load). Capping the automaton bounds both the recursion and the memory; a rule's regex
+// needs a few dozen states. Only this TU includes <regex>, so the cap is the plugin's own.
+#define _GLIBCXX_REGEX_STATE_LIMIT 1000
 #include <regex>
 
 namespace tjc::config {
@@ -15,10 +22,18 @@ struct RepoRegex::Impl {
 Expected<RepoRegex> RepoRegex::compile(std::string_view text) {
     RepoRegex out;
     try {
-        auto impl = std::make_shared<Impl>(Impl{std::regex(std::string(text), std::regex::ECMAScript | std::regex::icase)});
+        // __polynomial (libstdc++): the breadth-first matcher, linear in the input for a
+        // given regex. The default backtracking one is exponential on patterns such as
+        // "(a|aa)*c" (fuzz_config: one resolve of a 140-character repo ran for minutes).
+        // It refuses back-references, which a repo regex has no use for.
+        auto impl = std::make_shared<Impl>(Impl{std::regex(
+            std::string(text), std::regex::ECMAScript | std::regex::icase | std::regex_constants::__polynomial)});
         out.groups_ = static_cast<unsigned>(impl->regex.mark_count());
         out.impl_ = std::move(impl);
     } catch (const std::regex_error& e) {
+        if (e.code() == std::regex_constants::error_space)
+            return Error{"too complex (more than " + std::to_string(_GLIBCXX_REGEX_STATE_LIMIT) + " automaton states)"};
+        if (e.code() == std::regex_constants::error_complexity) return Error{"back-references are not supported"};
         return Error{e.what()};
     }
     out.source_ = std::string(text);
@@ -36,4 +51,6 @@ bool RepoRegex::match(std::string_view org_repo, RepoPattern::Captures& captures
 
 }  // namespace tjc::config
 
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
