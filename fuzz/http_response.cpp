@@ -15,6 +15,8 @@
 
 #include "response_replay.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -31,7 +33,7 @@ void check(bool ok) {
     if (!ok) std::abort();
 }
 
-void interpret(tjc::net::RawResponse& raw) {
+void interpret(const tjc::net::RawResponse& raw) {
     using namespace tjc::net;
     const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
     const unsigned status = raw.response.status;
@@ -51,8 +53,14 @@ void interpret(tjc::net::RawResponse& raw) {
         if (auto m = tjc::circleci::parse_error_message(raw.response.body)) says = summarize_body(*m);
     if (says.empty()) says = summarize_body(raw.response.body);
     check(says.size() <= 120 + 3 || says == "(empty body)");
-    const std::string message = redact("CircleCI answered: " + says, kToken);
-    check(message.find(kToken) == std::string::npos);
+    // A server that echoes the token: take a token-like secret (12 alphanumerics, longer than
+    // the mark, so no artifact of the mark can spell it) from the body when it starts with one.
+    const std::string_view body = raw.response.body;
+    std::string_view secret = kToken;
+    if (body.size() >= 12 && std::all_of(body.begin(), body.begin() + 12, [](unsigned char c) { return std::isalnum(c); }))
+        secret = body.substr(0, 12);
+    const std::string message = redact("GET /api/v2/me: CircleCI answered 500: " + says, secret);
+    check(message.find(secret) == std::string::npos);
 }
 
 }  // namespace
