@@ -60,11 +60,12 @@ dict_for() {  # fuzz/dict/<kind>.dict by what the target eats
   esac
 }
 
-run_target() {  # target, extra libFuzzer arguments...
+run_target() {  # target, extra libFuzzer arguments...; paths relative to the repo root
   local t=$1; shift
+  local root=${FUZZ_ROOT:-.}
   local d; d=$(dict_for "$t")
   local args=("${common[@]}" -artifact_prefix="$build_dir/artifacts/$t/")
-  [[ -n $d ]] && args+=(-dict="$d")
+  [[ -n $d ]] && args+=(-dict="$root/$d")
   mkdir -p "$build_dir/artifacts/$t"
   "$build_dir/fuzz/$t" "${args[@]}" "$@"
 }
@@ -74,9 +75,16 @@ if [[ $mode == long ]]; then
   mkdir -p "fuzz/corpus/$long_target"
   jobs=${FUZZ_JOBS:-2}
   echo "== fuzzing $long_target for $long_seconds s, $jobs workers; new inputs go to fuzz/corpus/$long_target =="
-  run_target "$long_target" -max_total_time="$long_seconds" -jobs="$jobs" -workers="$jobs" \
-    "fuzz/corpus/$long_target"
-  echo "fuzz: minimize the corpus before committing it: $build_dir/fuzz/$long_target -merge=1 DIR_NEW fuzz/corpus/$long_target"
+  root=$PWD
+  mkdir -p "$build_dir/long"
+  abs_build=$(cd "$build_dir" && pwd)
+  # The workers write fuzz-N.log into the current directory: the build dir's, not the repo.
+  (cd "$abs_build/long" && build_dir=$abs_build FUZZ_ROOT=$root \
+     run_target "$long_target" -max_total_time="$long_seconds" -jobs="$jobs" -workers="$jobs" \
+       "$root/fuzz/corpus/$long_target")
+  echo "fuzz: logs in $build_dir/long/. Before committing, minimize the grown corpus:"
+  echo "  mkdir $build_dir/min && $build_dir/fuzz/$long_target -merge=1 $build_dir/min fuzz/corpus/$long_target"
+  echo "  then replace fuzz/corpus/$long_target with $build_dir/min"
   exit 0
 fi
 
