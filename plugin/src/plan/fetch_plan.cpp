@@ -157,8 +157,8 @@ cards::FailureKind failure_kind(circleci::ApiErrorKind kind) noexcept {
         case K::forbidden: return F::forbidden;
         case K::not_found: return F::not_found;
         case K::rate_limited: return F::rate_limited;
-        case K::unreachable:
-        case K::tls: return F::unreachable;
+        case K::unreachable: return F::unreachable;
+        case K::tls: return F::tls;
         case K::timeout:
         case K::cancelled: return F::timeout;
         case K::bad_response: return F::bad_response;
