@@ -4,6 +4,7 @@
 #include "cards/render.hpp"
 #include "plan/filters.hpp"
 #include "plan/when_all.hpp"
+#include "util/wipe.hpp"
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -57,6 +58,8 @@ struct Run {
     std::optional<asio::steady_timer> project_event;
 
     std::map<std::string, std::vector<circleci::Workflow>> workflows;  // pipeline id -> all workflows
+
+    ~Run() { wipe(token); }  // the plan's copy of the token lives as long as the run
 
     void fail(const ApiError& e) {
         if (!fatal) fatal = FetchFailure{failure_kind(e.kind), e.message};
