@@ -38,7 +38,9 @@ struct Fixture {
     tjtest::RecordingHost host;
 
     std::string yaml(const std::string& more = "") const {
-        return "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() + "\n" + more;
+        // A roomy query_ms: a first query also makes the TLS context, slow under TSan.
+        return "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() +
+               "\ntimeouts:\n  query_ms: 15000\n" + more;
     }
     tj_instance* create(const std::string& config) {
         tj_host_callbacks cb = host.callbacks();
@@ -114,9 +116,13 @@ Measured run_measured(const std::vector<std::string>& argv, const std::string& e
 TEST_CASE("a response over http.max_response_bytes: a clear card, and the body is never held") {
     Fixture f;
     const auto config = "/tmp/tjc_bounds_" + std::to_string(getpid()) + ".yaml";
-    std::ofstream(config, std::ios::binary) << f.yaml("http:\n  max_response_bytes: 1048576\n  max_retries: 0\n");
+    // Roomy timeouts: making 64 MiB takes the in-process server a while under TSan; the bound
+    // under test is the size.
+    std::ofstream(config, std::ios::binary)
+        << "circleci:\n  api_url: " << f.server.base_url() << "\ntls:\n  ca_file: " << f.server.ca_file()
+        << "\ntimeouts:\n  request_ms: 30000\n  query_ms: 30000\nhttp:\n  max_response_bytes: 1048576\n  max_retries: 0\n";
     const std::vector<std::string> argv{TJ_HOST_PATH, "query", "--plugin", TJC_PLUGIN_PATH, "--config", config,
-                                        "--repo", "acme/passing"};
+                                        "--repo", "acme/passing", "--timeout-ms", "30000"};
     const std::string token_env = "INTEGRATION_CIRCLECI_TOKEN=" + std::string(kSecretToken);
     // tj-host in a process of its own, so that its peak RSS is the plugin's doing alone.
     const auto normal = run_measured(argv, token_env);

@@ -36,7 +36,9 @@ struct Fixture {
     tjtest::RecordingHost host;
 
     std::string yaml(const std::string& more = "") const {
-        return "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() + "\n" + more;
+        // A roomy query_ms: a first query also makes the TLS context, slow under TSan.
+        return "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() +
+               "\ntimeouts:\n  query_ms: 15000\n" + more;
     }
     tj_instance* create(const std::string& config, tj_host_callbacks* cb_override = nullptr) {
         tj_host_callbacks cb = cb_override ? *cb_override : host.callbacks();
@@ -97,7 +99,7 @@ TEST_CASE("destroy with 1,000 queries in flight against a stalled CircleCI: each
         REQUIRE(f.plugin.api().submit(inst, view(ctx), 30'000, Slot::on_done, &slots[i], &tickets[i]) == TJ_STATUS_OK);
     }
     // The upstream is really busy: requests sit on the stalled server.
-    const auto until = Clock::now() + 10s;
+    const auto until = Clock::now() + 30s;  // a safety net: the first fetch makes the TLS context
     while (f.server.requests() == 0 && Clock::now() < until) std::this_thread::sleep_for(10ms);
     CHECK(f.server.requests() > 0);
     int early = 0;
