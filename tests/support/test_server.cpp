@@ -95,6 +95,8 @@ struct TestServer::Impl {
     bool refusing = false;                 // guarded by mu
     std::atomic<std::size_t> handshake_count{0};
     std::atomic<std::size_t> connection_count{0};
+    std::atomic<std::size_t> open_count{0};  // written on the io thread only
+    std::atomic<std::size_t> peak_open{0};
 
     std::set<beast::tcp_stream*> open_streams;  // io thread only
     tcp::endpoint endpoint;                     // io thread only once started
@@ -244,8 +246,17 @@ struct TestServer::Impl {
     struct Registered {
         Impl& impl;
         beast::tcp_stream* stream;
-        Registered(Impl& i, beast::tcp_stream* s) : impl(i), stream(s) { impl.open_streams.insert(s); }
-        ~Registered() { impl.open_streams.erase(stream); }
+        Registered(Impl& i, beast::tcp_stream* s) : impl(i), stream(s) {
+            impl.open_streams.insert(s);
+            const auto now_open = ++impl.open_count;
+            auto peak = impl.peak_open.load();
+            while (now_open > peak && !impl.peak_open.compare_exchange_weak(peak, now_open)) {
+            }
+        }
+        ~Registered() {
+            impl.open_streams.erase(stream);
+            --impl.open_count;
+        }
         Registered(const Registered&) = delete;
         Registered& operator=(const Registered&) = delete;
     };
@@ -432,12 +443,15 @@ std::size_t TestServer::requests(std::string_view path_prefix) const {
 
 std::size_t TestServer::handshakes() const { return impl_->handshake_count; }
 std::size_t TestServer::connections() const { return impl_->connection_count; }
+std::size_t TestServer::open_connections() const { return impl_->open_count; }
+std::size_t TestServer::peak_connections() const { return impl_->peak_open; }
 
 void TestServer::reset_counters() {
     std::lock_guard lock(impl_->mu);
     impl_->seen.clear();
     impl_->handshake_count = 0;
     impl_->connection_count = 0;
+    impl_->peak_open = impl_->open_count.load();
 }
 
 void TestServer::stop() { impl_->stop(); }

@@ -70,6 +70,8 @@ public:
     std::size_t requests(std::string_view path_prefix = "") const;
     std::size_t handshakes() const;   // TLS handshakes completed
     std::size_t connections() const;  // TCP connections accepted
+    std::size_t open_connections() const;  // TCP connections open now (server side)
+    std::size_t peak_connections() const;  // most open at once since start or reset_counters()
     void reset_counters();
 
     // Closes everything and joins the io thread; idempotent (the destructor calls it).

@@ -284,7 +284,7 @@ TEST_CASE("error cards: one per kind, valid, naming slug and rule, never a token
     t.token_secret = "CIRCLECI_TOKEN";
     for (auto kind : {cards::FailureKind::no_token, cards::FailureKind::token_rejected, cards::FailureKind::forbidden,
                       cards::FailureKind::not_found, cards::FailureKind::rate_limited, cards::FailureKind::unreachable,
-                      cards::FailureKind::timeout, cards::FailureKind::bad_response, cards::FailureKind::server_error}) {
+                      cards::FailureKind::tls, cards::FailureKind::timeout, cards::FailureKind::bad_response, cards::FailureKind::server_error}) {
         auto card = cards::error_card(kind, t, "https://app.circleci.com", "");
         CHECK(cards::validate(card).empty());
         CHECK(card.status == cards::Status::important);

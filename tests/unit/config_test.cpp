@@ -49,6 +49,7 @@ TEST_CASE("config/circleci.example.yaml loads without errors or warnings") {
     CHECK(r.config->circleci.api_url == "https://circleci.com/api/v2");
     CHECK(r.config->circleci.app_url == "https://app.circleci.com");
     CHECK(r.config->circleci.token_secret == "CIRCLECI_TOKEN");
+    CHECK(r.config->limits.max_queued_queries == 4096);
 }
 
 TEST_CASE("an empty config gives the documented defaults") {
@@ -71,6 +72,7 @@ TEST_CASE("an empty config gives the documented defaults") {
         CHECK(c.http.max_response_bytes == 4u << 20);
         CHECK(c.http.max_retries == 2);
         CHECK(c.proxy.url.empty());
+        CHECK(c.limits.max_queued_queries == 4096);
         CHECK(c.secret_names() == std::vector<std::string>{"CIRCLECI_TOKEN"});
     }
 }

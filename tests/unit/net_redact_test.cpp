@@ -1,5 +1,6 @@
 // Secrets and noise kept out of messages: pure, no sockets.
 #include "net/redact.hpp"
+#include "util/wipe.hpp"
 
 #include <doctest/doctest.h>
 
@@ -50,4 +51,22 @@ TEST_CASE("JSON content types") {
     CHECK_FALSE(is_json_content_type("text/json+html"));
     CHECK_FALSE(is_json_content_type(""));
     CHECK_FALSE(is_json_content_type("application/jsonp"));
+}
+
+TEST_CASE("wipe zeroes every byte a string owns, heap or small-string buffer, and empties it") {
+    for (std::string s : {std::string("tok-SECRET-7f3a9c-and-more-than-fifteen"), std::string("short-tok")}) {
+        CAPTURE(s);
+        const auto capacity = s.capacity();
+        const char* buffer = s.data();
+        tjc::wipe(s);
+        CHECK(s.empty());
+        REQUIRE(s.capacity() == capacity);  // the same buffer: it is what gets freed later
+        REQUIRE(s.data() == buffer);
+        for (std::size_t i = 0; i < capacity; ++i) CHECK(buffer[i] == '\0');
+    }
+    std::string scoped = "tok-SECRET-7f3a9c-and-more-than-fifteen";
+    const char* buffer = scoped.data();
+    { tjc::WipeOnExit guard(scoped); }
+    CHECK(scoped.empty());
+    CHECK(buffer[0] == '\0');
 }

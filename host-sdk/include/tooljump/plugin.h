@@ -24,8 +24,16 @@
  * Threads (each function's doc names one):
  *   [any-thread]      may be called from any thread, concurrently with other [any-thread] calls.
  *   [host-thread]     a thread of the host's, never concurrently with destroy() on the same instance.
- *   [plugin-thread]   the plugin calls the host from one of the plugin's own threads
- *                     (never from the io thread; a slow callback delays only other callbacks).
+ *   [plugin-thread]   the plugin calls the host from one of the plugin's own threads.
+ *
+ * The callback rule: log() and every submit() completion of an instance run on that
+ * instance's one callback thread, one at a time, in order; never on its io thread. A callback
+ * that is slow or blocks therefore delays only the callbacks queued behind it: network I/O,
+ * retries and deadlines go on (a query's answer is made by its deadline, then waits for the
+ * callback thread to be delivered, so a blocked callback makes later completions LATE, never
+ * wrong), and query() answers its caller directly, not through the callback thread.
+ * destroy() waits for a running callback to return. get_secret() runs on the thread that
+ * calls submit() or query().
  */
 #ifndef TOOLJUMP_PLUGIN_H
 #define TOOLJUMP_PLUGIN_H
@@ -98,7 +106,8 @@ typedef struct tj_host_callbacks {
     void *host_data;
 
     /* [plugin-thread] A log line. message is borrowed for the call and never contains a secret.
-     * May be NULL (logs are dropped). Must not call back into the plugin. */
+     * May be NULL (logs are dropped). Must not call back into the plugin. Runs on the callback
+     * thread (see the callback rule above): a log that blocks delays completions, not I/O. */
     void (*log)(void *host_data, tj_log_level level, tj_str_view message);
 
     /* [any-thread] Looks up a secret by name (e.g. "CIRCLECI_TOKEN"). The host hands only
@@ -136,7 +145,9 @@ typedef struct tj_plugin_api_v1 {
 
     /* [host-thread] Cancels in-flight queries (each completes with TJ_STATUS_CANCELLED),
      * joins the plugin's threads and frees the instance. No callback runs after it returns.
-     * NULL is a no-op. Must not be called from inside a callback. */
+     * NULL is a no-op. Must not be called from inside one of the instance's own callbacks:
+     * there it would join the thread it runs on, so it is refused (nothing is freed, an error
+     * is logged) and the host must destroy the instance later from a thread of its own. */
     void (*destroy)(tj_instance *instance);
 
     /* [any-thread] Replaces the config. On error the running config is kept and *out_error
@@ -148,8 +159,9 @@ typedef struct tj_plugin_api_v1 {
      * done is called exactly once on the plugin's callback thread (never inside submit()),
      * by the deadline: timeout_ms, or the config's timeouts.query_ms when 0. A context that is
      * not JSON, or lacks what it must hold, completes with TJ_STATUS_INVALID_ARGUMENT and a
-     * message naming what is wrong. On a non-OK return (TJ_STATUS_BUSY when too many queries
-     * are in flight, TJ_STATUS_INVALID_ARGUMENT for NULL arguments) done is never called.
+     * message naming what is wrong. On a non-OK return (TJ_STATUS_BUSY when the config's
+     * limits.max_queued_queries are in flight, TJ_STATUS_INVALID_ARGUMENT for NULL arguments)
+     * done is never called and *out_ticket is 0.
      * Secrets are looked up (get_secret) on the calling thread. */
     tj_status (*submit)(tj_instance *instance, tj_str_view context_json, uint32_t timeout_ms,
                         tj_completion_fn done, void *user_data, uint64_t *out_ticket);
@@ -160,8 +172,10 @@ typedef struct tj_plugin_api_v1 {
 
     /* [any-thread] Blocking query for simple hosts: *out holds the results JSON on
      * TJ_STATUS_OK, else the message. Cards that are cached and fresh are answered on the
-     * calling thread without a thread hop. Must not be called from inside a callback (it
-     * returns TJ_STATUS_INVALID_ARGUMENT there rather than deadlock). */
+     * calling thread without a thread hop; other answers come straight back to the caller,
+     * never through the callback thread. TJ_STATUS_BUSY (with a message) as submit(). Must
+     * not be called from inside a callback (it returns TJ_STATUS_INVALID_ARGUMENT there
+     * rather than deadlock). */
     tj_status (*query)(tj_instance *instance, tj_str_view context_json, uint32_t timeout_ms,
                        tj_plugin_owned_str *out);
 

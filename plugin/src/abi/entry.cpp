@@ -133,6 +133,7 @@ tj_status create(const tj_host_callbacks* host, const tj_config_source* config, 
 void destroy(tj_instance* instance) {
     if (!instance) return;
     guarded(nullptr, [&] {
+        if (instance->impl->refuse_destroy_here()) return TJ_STATUS_INVALID_ARGUMENT;
         delete instance;
         return TJ_STATUS_OK;
     });

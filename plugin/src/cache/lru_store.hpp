@@ -37,8 +37,8 @@ public:
     }
 
     void put(const std::string& key, Ptr value, Clock::time_point now = Clock::now()) {
+        std::lock_guard lock(mutex_);  // before reading the bound: a reload may set it meanwhile
         if (max_entries_ == 0) return;
-        std::lock_guard lock(mutex_);
         if (auto it = index_.find(key); it != index_.end()) {
             lru_.erase(it->second);
             index_.erase(it);

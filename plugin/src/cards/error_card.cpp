@@ -13,6 +13,7 @@ std::string_view to_string(FailureKind kind) noexcept {
         case FailureKind::not_found: return "project not found";
         case FailureKind::rate_limited: return "rate-limited";
         case FailureKind::unreachable: return "CircleCI unreachable";
+        case FailureKind::tls: return "TLS error";
         case FailureKind::timeout: return "timed out";
         case FailureKind::bad_response: return "unexpected response";
         case FailureKind::server_error: return "CircleCI error";
@@ -53,6 +54,10 @@ Card error_card(FailureKind kind, const mapping::ProjectTarget& project, std::st
             break;
         case FailureKind::unreachable:
             tip = "Could not reach CircleCI for " + project.slug + ".";
+            break;
+        case FailureKind::tls:
+            tip = "The TLS connection to CircleCI for " + project.slug +
+                  " failed (certificate or handshake). A CircleCI server install with a private CA needs tls.ca_file.";
             break;
         case FailureKind::timeout:
             tip = "CircleCI did not answer in time for " + project.slug + ".";

@@ -16,7 +16,8 @@ enum class FailureKind {
     forbidden,       // 403
     not_found,       // 404: project not found or not followed
     rate_limited,    // 429
-    unreachable,     // connect, DNS, TLS, reset
+    unreachable,     // connect, DNS, reset
+    tls,             // certificate or TLS handshake refused: reachable, but not trusted
     timeout,         // the query's deadline passed
     bad_response,    // not JSON, too large, wrong shape
     server_error,    // 5xx after retries

@@ -2,6 +2,7 @@
 
 #include "net/redact.hpp"
 #include "net/url.hpp"
+#include "util/wipe.hpp"
 
 // GCC 12 misreads Asio's coroutine frame allocator as a mismatched new/delete pair (a known
 // false positive, GCC PR 109224).
@@ -96,12 +97,16 @@ template <typename T>
 boost::asio::awaitable<ApiResult<T>> call(net::HttpClient& http, net::Endpoint api, ParseLimits limits,
                                           std::string token, std::string path, std::vector<net::QueryParam> query,
                                           Parser<T> parse, Deadline deadline) {
+    WipeOnExit wipe_token(token);
     if (!usable_token(token)) co_return no_token();
     const std::string what = "GET " + api.base_path + path;
     net::GetRequest req;
     req.server = api;
     req.target = net::build_target(api.base_path, path, query);
-    req.headers = {{"Circle-Token", token}, {"Accept", "application/json"}};
+    // One copy each, no initializer-list temporaries: run_get wipes both when it ends.
+    req.headers.reserve(2);
+    req.headers.push_back({"Circle-Token", token});
+    req.headers.push_back({"Accept", "application/json"});
     req.secret = token;
     auto result = co_await http.get(std::move(req), deadline);
     if (!result.has_value()) co_return api_error_from(result.error(), token);
@@ -120,6 +125,7 @@ boost::asio::awaitable<ApiResult<Page<T>>> pages(net::HttpClient& http, net::End
                                                  std::string token, std::string path,
                                                  std::vector<net::QueryParam> query, Parser<Page<T>> parse,
                                                  std::size_t max_pages, Deadline deadline) {
+    WipeOnExit wipe_token(token);
     Page<T> all;
     std::optional<std::string> token_for_next;
     for (std::size_t i = 0; i < std::max<std::size_t>(max_pages, 1); ++i) {

@@ -139,6 +139,11 @@ void parse_root(const YAML::Node& root, Config& cfg, Diagnostics& diag) {
         r.read("max_immutable_pipelines", cfg.cache.max_immutable_pipelines, 0, 10'000'000);
         r.finish();
     }
+    {
+        MapReader r(top.child("limits"), "limits", diag);
+        r.read("max_queued_queries", cfg.limits.max_queued_queries, 1, 1'000'000);
+        r.finish();
+    }
     cfg.mapping = parse_mapping(top.child("mapping"), "mapping", diag);
     top.finish();
 }

@@ -60,6 +60,10 @@ struct CacheConfig {
     std::uint32_t max_immutable_pipelines = 20000;  // finished pipelines' workflows, kept without expiry
 };
 
+struct LimitsSettings {
+    std::uint32_t max_queued_queries = 4096;  // queries in flight per instance; submit() answers busy past it
+};
+
 struct Config {
     std::string source;  // file path, or "<inline>" for YAML text
     std::uint64_t generation = 0;  // unique per successful load: cached cards never outlive their config
@@ -71,6 +75,7 @@ struct Config {
     MappingConfig mapping;
     CardsSettings cards;
     CacheConfig cache;
+    LimitsSettings limits;
 
     // Every secret the config may ask the host for: the default token first.
     [[nodiscard]] std::vector<std::string> secret_names() const;

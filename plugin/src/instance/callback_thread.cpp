@@ -6,7 +6,7 @@ namespace {
 thread_local bool t_on_callback_thread = false;
 }
 
-CallbackThread::CallbackThread() : thread_([this] { run(); }) {}
+CallbackThread::CallbackThread() : thread_([this] { run(); }), id_(thread_.get_id()) {}
 
 CallbackThread::~CallbackThread() { stop(); }
 

@@ -23,6 +23,8 @@ public:
     void stop();
     // True on the callback thread: blocking calls refuse to run there.
     [[nodiscard]] static bool on_this_thread() noexcept;
+    // True on this object's own thread (stop() there would join itself).
+    [[nodiscard]] bool is_current() const noexcept { return std::this_thread::get_id() == id_; }
 
 private:
     void run();
@@ -32,6 +34,7 @@ private:
     std::deque<std::function<void()>> queue_;
     bool stopping_ = false;
     std::thread thread_;
+    std::thread::id id_;  // thread_'s, kept apart: join() resets thread_'s own
 };
 
 }  // namespace tjc

@@ -32,6 +32,9 @@ struct Instance::Impl {
     struct Pending {
         Completion done;
         std::atomic<bool> finished{false};
+        // query()'s own waiter, not host code: run where the query ends, so that a host
+        // callback that blocks the callback thread cannot hold up a blocking query.
+        bool internal = false;
     };
 
     Host host;
@@ -67,7 +70,8 @@ struct Instance::Impl {
         return Resolved{std::move(cfg), std::move(resolution)};
     }
 
-    Status submit(Expected<Resolved> resolved, std::uint32_t timeout_ms, Completion done, std::uint64_t& ticket);
+    Status submit(Expected<Resolved> resolved, std::uint32_t timeout_ms, Completion done, std::uint64_t& ticket,
+                  bool internal = false);
 
     void log(LogLevel level, std::string message) {
         if (!host.log) return;
@@ -80,6 +84,10 @@ struct Instance::Impl {
         {
             std::lock_guard lock(pending_mutex);
             pending.erase(ticket);
+        }
+        if (p->internal) {
+            p->done(ticket, status, payload);
+            return;
         }
         callbacks.post([p, ticket, status, payload = std::move(payload)] { p->done(ticket, status, payload); });
     }
@@ -133,13 +141,18 @@ std::string Instance::reload(const ConfigSource& source) {
 }
 
 Status Instance::Impl::submit(Expected<Resolved> resolved, std::uint32_t timeout_ms, Completion done,
-                              std::uint64_t& ticket) {
+                              std::uint64_t& ticket, bool internal) {
     auto p = std::make_shared<Pending>();
     p->done = std::move(done);
+    p->internal = internal;
     ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
+    const std::size_t bound = current_config()->limits.max_queued_queries;
     {
         std::lock_guard lock(pending_mutex);
-        if (pending.size() >= kMaxInFlight) return Status::busy;
+        if (pending.size() >= bound) {
+            ticket = 0;
+            return Status::busy;
+        }
         pending.emplace(ticket, p);
     }
     if (!resolved) {
@@ -199,9 +212,10 @@ Status Instance::query(std::string_view context_json, std::uint32_t timeout_ms, 
         w->payload.assign(payload);
         w->done = true;
         w->cv.notify_all();
-    }, ticket);
+    }, ticket, true);
     if (accepted != Status::ok) {
-        out = "too many queries in flight";
+        out = "busy: " + std::to_string(impl_->current_config()->limits.max_queued_queries) +
+              " queries in flight (limits.max_queued_queries); retry later";
         return accepted;
     }
     std::unique_lock lock(w->mutex);
@@ -219,6 +233,14 @@ Status Instance::resolve(std::string_view context_json, std::string& out) {
     const auto& resolution = resolved->resolution;
     out = boost::json::serialize(mapping::to_json(resolution));
     return resolution.projects.empty() ? Status::no_match : Status::ok;
+}
+
+bool Instance::refuse_destroy_here() {
+    if (!impl_->callbacks.is_current()) return false;
+    impl_->log(LogLevel::error,
+               "destroy() called from inside one of this instance's callbacks was refused (it would deadlock); "
+               "call it from a host thread");
+    return true;
 }
 
 std::vector<std::string> Instance::secret_names() const { return impl_->current_config()->secret_names(); }

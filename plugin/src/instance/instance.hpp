@@ -31,9 +31,6 @@ using Completion = std::function<void(std::uint64_t ticket, Status status, std::
 
 class Instance {
 public:
-    // Upper bound of queries in flight; submit() answers `busy` beyond it.
-    static constexpr std::size_t kMaxInFlight = 4096;
-
     // Loads the config; on error the message lists every diagnostic (file:line:col key).
     static Expected<std::unique_ptr<Instance>> create(Host host, const ConfigSource& source);
     ~Instance();
@@ -44,7 +41,8 @@ public:
     std::string reload(const ConfigSource& source);
 
     // [any-thread] Accepts a query: every later outcome, bad context JSON included, comes
-    // through done. Returns `busy` (done not called) past kMaxInFlight.
+    // through done. Returns `busy` (done not called) when the running config's
+    // limits.max_queued_queries are in flight.
     Status submit(std::string_view context_json, std::uint32_t timeout_ms, Completion done, std::uint64_t& ticket);
     // [any-thread] `unknown_ticket` when it already completed.
     Status cancel(std::uint64_t ticket);
@@ -52,6 +50,10 @@ public:
     Status query(std::string_view context_json, std::uint32_t timeout_ms, std::string& out);
     // [any-thread] Pure mapping, no network: out is the explain JSON (or the error message).
     Status resolve(std::string_view context_json, std::string& out);
+
+    // [any-thread] True (and an error is logged) on this instance's own callback thread,
+    // where destroying it would join the thread it runs on: abi/ then refuses the destroy.
+    bool refuse_destroy_here();
 
     // [any-thread] The secrets the running config may ask for.
     [[nodiscard]] std::vector<std::string> secret_names() const;

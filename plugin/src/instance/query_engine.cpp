@@ -5,6 +5,7 @@
 #include "circleci/client.hpp"
 #include "net/http_client.hpp"
 #include "plan/fetch_plan.hpp"
+#include "util/wipe.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -216,13 +217,16 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
                 if (leader) leader(part);
             };
             if (!rt->api) {
+                wipe(token);
                 on_result(nullptr, plan::FetchResult{std::nullopt, plan::FetchFailure{cards::FailureKind::bad_response, rt->error}});
                 return;
             }
             asio::co_spawn(
                 self->io,
-                [rt, &stores = self->stores, target, token = std::move(token), deadline]() -> asio::awaitable<plan::FetchResult> {
-                    co_return co_await plan::fetch_project(*rt->api, stores, *rt->config, target, token, deadline);
+                [rt, &stores = self->stores, target, token = std::move(token), deadline]() mutable -> asio::awaitable<plan::FetchResult> {
+                    // A named local, moved in: the plan keeps (and wipes) the only copy.
+                    std::string plan_token = std::move(token);
+                    co_return co_await plan::fetch_project(*rt->api, stores, *rt->config, target, std::move(plan_token), deadline);
                 },
                 std::move(on_result));
         });
@@ -258,8 +262,9 @@ std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolut
     q->done = std::move(done);
     auto token_for = [&](const mapping::ProjectTarget& t) {
         // The host's get_secret runs here, on the submitting thread, never on the io thread.
+        // Moved along, never copied: the fetch wipes its copy when it ends.
         auto token = impl_->host.secret ? impl_->host.secret(t.token_secret) : std::nullopt;
-        return token.value_or(std::string());
+        return token ? std::move(*token) : std::string();
     };
     std::vector<std::size_t> misses;
     for (std::size_t i = 0; i < projects.size(); ++i) {

@@ -12,6 +12,7 @@
 #include "net/redact.hpp"
 #include "net/redirect_policy.hpp"
 #include "net/retry_after.hpp"
+#include "util/wipe.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -214,7 +215,21 @@ asio::awaitable<std::optional<NetError>> wait_throttle(Pool& pool, const Endpoin
     }
 }
 
+// The request's copies of the token (its secret, its header, the spec's header) are wiped on
+// every path out of run_get.
+struct WipeRequest {
+    GetRequest& req;
+    RequestSpec& spec;
+    ~WipeRequest() {
+        wipe(req.secret);
+        for (auto& h : req.headers) wipe(h.value);
+        for (auto& h : spec.headers) wipe(h.value);
+    }
+};
+
 asio::awaitable<HttpResult> run_get(std::shared_ptr<Impl> self, GetRequest req, Clock::time_point deadline) {
+    RequestSpec spec;
+    WipeRequest wipe_request{req, spec};
     auto fail = [&req](NetError e) -> HttpResult {
         e.message = redact(std::move(e.message), req.secret);
         return e;
@@ -223,7 +238,6 @@ asio::awaitable<HttpResult> run_get(std::shared_ptr<Impl> self, GetRequest req, 
     auto proxy = choose_proxy(self->opt.proxy_url, self->opt.proxy_env, req.server.host, req.server.port);
     if (!proxy.has_value()) co_return fail({NetErrorKind::unreachable, proxy.error(), {}});
 
-    RequestSpec spec;
     spec.target = req.target;
     spec.headers = req.headers;
     spec.headers.push_back({"User-Agent", self->opt.user_agent});

@@ -24,6 +24,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -217,6 +218,13 @@ struct ReadState {
 
 asio::awaitable<error_code> write_and_read(HttpsConnection::Impl& c, const RequestSpec& spec, ReadState& st) {
     http::request<http::empty_body> req{http::verb::get, spec.target, 11};
+    // Beast's copy of the header block (the token's header among it) is wiped once written.
+    struct WipeFields {
+        http::fields& fields;
+        ~WipeFields() {
+            for (auto& f : fields) OPENSSL_cleanse(const_cast<char*>(f.value().data()), f.value().size());
+        }
+    } wipe_fields{req};
     req.set(http::field::host, c.target.port == 443 ? c.target.host : c.where());
     for (const auto& h : spec.headers) req.set(h.name, h.value);
     req.keep_alive(true);

@@ -4,6 +4,7 @@
 #include "cards/render.hpp"
 #include "plan/filters.hpp"
 #include "plan/when_all.hpp"
+#include "util/wipe.hpp"
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -57,6 +58,8 @@ struct Run {
     std::optional<asio::steady_timer> project_event;
 
     std::map<std::string, std::vector<circleci::Workflow>> workflows;  // pipeline id -> all workflows
+
+    ~Run() { wipe(token); }  // the plan's copy of the token lives as long as the run
 
     void fail(const ApiError& e) {
         if (!fatal) fatal = FetchFailure{failure_kind(e.kind), e.message};
@@ -157,8 +160,8 @@ cards::FailureKind failure_kind(circleci::ApiErrorKind kind) noexcept {
         case K::forbidden: return F::forbidden;
         case K::not_found: return F::not_found;
         case K::rate_limited: return F::rate_limited;
-        case K::unreachable:
-        case K::tls: return F::unreachable;
+        case K::unreachable: return F::unreachable;
+        case K::tls: return F::tls;
         case K::timeout:
         case K::cancelled: return F::timeout;
         case K::bad_response: return F::bad_response;
