@@ -147,13 +147,50 @@ void pretty(const json::value& v, std::string& out, int depth) {
     }
 }
 
-// A table cell: strings as they are, other values as compact JSON, absent as empty.
-std::string cell(const json::object& o, std::string_view key) {
+// A table cell's text: strings as they are, other values as compact JSON, absent as empty.
+std::string cell_text(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
-    if (!v || v->is_null()) return "<td></td>";
-    if (v->is_string()) return "<td>" + escape(v->get_string()) + "</td>";
-    if (v->is_object() && v->get_object().empty()) return "<td></td>";
-    return "<td><code>" + escape(json::serialize(*v)) + "</code></td>";
+    if (!v || v->is_null()) return {};
+    if (v->is_string()) return escape(v->get_string());
+    if (v->is_object() && v->get_object().empty()) return {};
+    return "<code>" + escape(json::serialize(*v)) + "</code>";
+}
+
+std::string slug_text(const json::object& o) {
+    if (const auto slug = cell_text(o, "slug"); !slug.empty()) return slug;
+    // A project still to be looked up has no slug yet: show the name it will be asked by.
+    if (const auto* lookup = o.if_contains("lookup"); lookup && lookup->is_object()) {
+        return "lookup: " + escape(str_field(lookup->get_object(), "nameSlug"));
+    }
+    return {};
+}
+
+std::string render_projects(const json::array& projects) {
+    // Only the columns some project fills: most mappings are a slug and a rule.
+    const std::pair<const char*, const char*> columns[] = {{"rule", "rule"},           {"ruleName", "rule name"},
+                                                           {"branch", "branch"},       {"commit", "commit"},
+                                                           {"filters", "filters"},     {"tokenSecret", "token secret"},
+                                                           {"cards", "cards"}};
+    std::vector<std::pair<const char*, const char*>> shown;
+    for (const auto& column : columns) {
+        for (const auto& p : projects) {
+            if (p.is_object() && !cell_text(p.get_object(), column.first).empty()) {
+                shown.push_back(column);
+                break;
+            }
+        }
+    }
+    std::string out = R"(<table class="tj-projects"><thead><tr><th>slug</th>)";
+    for (const auto& [key, name] : shown) out += "<th>" + std::string(name) + "</th>";
+    out += "</tr></thead><tbody>";
+    for (const auto& p : projects) {
+        if (!p.is_object()) continue;
+        const auto& o = p.get_object();
+        out += R"(<tr class="tj-project"><td>)" + slug_text(o) + "</td>";
+        for (const auto& [key, name] : shown) out += "<td>" + cell_text(o, key) + "</td>";
+        out += "</tr>";
+    }
+    return out + "</tbody></table>";
 }
 
 std::string render_mapping(const PreviewMapping& m) {
@@ -170,22 +207,7 @@ std::string render_mapping(const PreviewMapping& m) {
     }
     const auto* projects = v.is_object() ? v.get_object().if_contains("projects") : nullptr;
     if (projects && projects->is_array() && !projects->get_array().empty()) {
-        out += "<table class=\"tj-projects\"><thead><tr><th>slug</th><th>rule</th><th>rule name</th><th>branch</th>"
-               "<th>commit</th><th>filters</th><th>token secret</th><th>cards</th></tr></thead><tbody>";
-        for (const auto& p : projects->get_array()) {
-            if (!p.is_object()) continue;
-            const auto& o = p.get_object();
-            // A project still to be looked up has no slug yet: show the name it will be asked by.
-            std::string slug = cell(o, "slug");
-            if (slug == "<td></td>") {
-                if (const auto* lookup = o.if_contains("lookup"); lookup && lookup->is_object()) {
-                    slug = "<td>lookup: " + escape(str_field(lookup->get_object(), "nameSlug")) + "</td>";
-                }
-            }
-            out += R"(<tr class="tj-project">)" + slug + cell(o, "rule") + cell(o, "ruleName") + cell(o, "branch") +
-                   cell(o, "commit") + cell(o, "filters") + cell(o, "tokenSecret") + cell(o, "cards") + "</tr>";
-        }
-        out += "</tbody></table>";
+        out += render_projects(projects->get_array());
     } else if (v.is_object()) {
         const auto reason = str_field(v.get_object(), "reason");
         out += R"(<p class="tj-mapping-message">No project)" + std::string(reason.empty() ? "" : ": ") + escape(reason) +
@@ -212,6 +234,44 @@ std::string summary_value(const json::object& o, std::string_view key) {
     return escape(json::serialize(*v));
 }
 
+// What the bar shows only on hover, written out: each card's tooltip, href and items.
+std::string url_text(const json::object& o) {
+    const auto href = str_field(o, "href");
+    return href.empty() ? std::string() : R"(<code class="tj-url">)" + escape(href) + "</code>";
+}
+
+std::string render_details(const json::array& cards) {
+    std::string out = R"(<table class="tj-details"><thead><tr><th>#</th><th>card</th><th>type</th><th>tooltip</th>)"
+                      "<th>link / items</th></tr></thead><tbody>";
+    std::size_t n = 0;
+    for (const auto& v : cards) {
+        ++n;
+        if (!v.is_object()) continue;
+        const auto& o = v.get_object();
+        const auto st = std::string(status_of(o));
+        out += R"(<tr class="tj-detail" data-status=")" + st + R"("><td>)" + std::to_string(n) +
+               R"(</td><td><span class="tj-dot tj-st-)" + st + R"("></span>)" + escape(str_field(o, "content")) +
+               "</td><td>" + escape(str_field(o, "type")) + R"(</td><td class="tj-pre">)" + escape(str_field(o, "tooltip")) +
+               "</td><td>" + url_text(o);
+        if (const auto* items = o.if_contains("items"); items && items->is_array()) {
+            out += R"(<ul class="tj-detail-items">)";
+            for (const auto& item : items->get_array()) {
+                if (!item.is_object()) continue;
+                const auto& io = item.get_object();
+                out += R"(<li><span class="tj-dot tj-st-)" + std::string(status_of(io)) + R"("></span>)" +
+                       escape(str_field(io, "content")) + " " + url_text(io);
+                if (const auto tip = str_field(io, "tooltip"); !tip.empty()) {
+                    out += R"(<div class="tj-pre tj-muted">)" + escape(tip) + "</div>";
+                }
+                out += "</li>";
+            }
+            out += "</ul>";
+        }
+        out += "</td></tr>";
+    }
+    return out + "</tbody></table>";
+}
+
 std::string render_results(const json::value& response) {
     const auto* body = response.if_object();
     const auto* data = body ? body->if_contains("data") : nullptr;
@@ -235,6 +295,13 @@ std::string render_results(const json::value& response) {
                "</dd></div>";
     }
     return out + "</dl></section>";
+}
+
+std::string render_card_details(const json::value& response) {
+    const auto* body = response.if_object();
+    const auto* data = body ? body->if_contains("data") : nullptr;
+    if (!data || !data->is_array() || data->get_array().empty()) return {};
+    return R"(<section class="tj-section"><h2>Cards in detail</h2>)" + render_details(data->get_array()) + "</section>";
 }
 
 std::string render_form(const PreviewInput& in) {
@@ -308,6 +375,20 @@ border:1px solid var(--line);border-radius:8px;box-shadow:0 8px 24px #8c959f55;m
 .tj-projects th,.tj-projects td{border-bottom:1px solid var(--line);padding:4px 10px 4px 0;text-align:left;vertical-align:top}
 .tj-projects th{font-size:11px;color:var(--grey);font-weight:600}
 .tj-raw summary{cursor:pointer;color:var(--grey);font-size:12px;margin-top:8px}
+.tj-details{border-collapse:collapse;font-size:12px;width:100%}
+.tj-details th,.tj-details td{border-bottom:1px solid var(--line);padding:5px 10px 5px 0;text-align:left;vertical-align:top}
+.tj-details th{font-size:11px;color:var(--grey);font-weight:600}
+.tj-details td:nth-child(2){white-space:nowrap;font-weight:600}
+.tj-pre{white-space:pre-line}
+.tj-muted{color:var(--grey);font-size:11px}
+.tj-url{font-size:11px;color:var(--grey);word-break:break-all}
+.tj-detail-items{list-style:none;margin:4px 0 0;padding:0}
+.tj-detail-items li{margin:0 0 6px}
+.tj-detail-items .tj-url{display:block}
+.tj-dot{display:inline-block;width:8px;height:8px;border-radius:50%;background:#8c959f;margin-right:6px;border:0}
+.tj-dot.tj-st-important{background:var(--red)}
+.tj-dot.tj-st-relevant{background:#bf8700}
+.tj-dot.tj-st-success{background:var(--green)}
 .tj-json{background:var(--grey-bg);border:1px solid var(--line);border-radius:6px;padding:8px;font-size:12px;overflow:auto}
 )";
 
@@ -329,6 +410,7 @@ std::string render_preview_html(const PreviewInput& in) {
             for (const auto& m : in.mappings) out += render_mapping(m);
             out += "</section>";
         }
+        out += render_card_details(in.response);
     } else {
         out += R"(<p class="tj-empty">Enter a repository to see its cards as the ToolJump bar shows them.</p>)";
     }

@@ -109,10 +109,11 @@ TEST_CASE("each status has its class; an unknown one is drawn neutral") {
         cards.push_back(json::object{{"type", "text"}, {"content", std::string("s-") + st}, {"status", st}});
     }
     const auto page = render_preview_html(with_cards(std::move(cards)));
-    CHECK(count(page, R"(data-status="important")") == 1);
-    CHECK(count(page, R"(data-status="relevant")") == 1);
-    CHECK(count(page, R"(data-status="success")") == 1);
-    CHECK(count(page, R"(data-status="none")") == 2);
+    const auto bar = between(page, R"(<nav class="tj-bar")", "</nav>");
+    CHECK(count(bar, R"(data-status="important")") == 1);
+    CHECK(count(bar, R"(data-status="relevant")") == 1);
+    CHECK(count(bar, R"(data-status="success")") == 1);
+    CHECK(count(bar, R"(data-status="none")") == 2);
     CHECK_FALSE(has(page, "purple\""));
     // Colours: the stylesheet gives each status class its own colour.
     for (const char* cls : {".tj-st-important{", ".tj-st-relevant{", ".tj-st-success{"}) {
@@ -315,6 +316,10 @@ TEST_CASE("the mapping: a table of slug and rule, the raw JSON, or the message")
     CHECK(has(circleci, "<td>gh/acme/failing</td><td>config.yaml:12:7</td><td>payments</td><td>release-1</td>"));
     CHECK(has(circleci, "<td><code>{&quot;service&quot;:&quot;checkout&quot;}</code></td>"));
     CHECK(has(circleci, "<td>lookup: gh/acme/app</td>"));
+    // Columns no project fills are left out.
+    CHECK(has(circleci, "<th>rule name</th>"));
+    CHECK_FALSE(has(circleci, "<th>commit</th>"));
+    CHECK_FALSE(has(circleci, "<th>cards</th>"));
     // The raw JSON, pretty-printed: one key a line.
     const auto raw = between(circleci, R"(<pre class="tj-json">)", "</pre>");
     CHECK(has(raw, "{\n  &quot;projects&quot;: [\n    {\n      &quot;slug&quot;: &quot;gh/acme/failing&quot;,\n"));
@@ -361,7 +366,41 @@ TEST_CASE("nothing in the page comes from elsewhere: only card hrefs name a URL"
     CHECK_FALSE(has(page, "url("));
     CHECK_FALSE(has(page, "<img"));
     CHECK_FALSE(has(page, "<iframe"));
-    // Every "http" in the page is the start of one of the two card hrefs.
-    CHECK(count(page, "http") == 2);
+    // Every "http" in the page is one of the two card hrefs: in an href, or written out in the
+    // card details.
+    std::size_t urls = 0;
+    for (auto at = page.find("http"); at != std::string::npos; at = page.find("http", at + 1)) {
+        ++urls;
+        const auto before = page.substr(0, at);
+        CAPTURE(page.substr(at, 40));
+        CHECK((before.ends_with("href=\"") || before.ends_with(R"(<code class="tj-url">)")));
+        CHECK(page.substr(at).starts_with("https://app.circleci.com/"));
+    }
+    CHECK(urls == 4);
     CHECK(count(page, R"(href="https://app.circleci.com/)") == 2);
+}
+
+TEST_CASE("the card details write out what the bar shows on hover: tooltips, hrefs, items") {
+    const auto page = render_preview_html(with_cards(
+        {json::object{{"type", "link"},
+                      {"content", "CircleCI main: passed"},
+                      {"status", "success"},
+                      {"href", "https://app.circleci.com/p/1"},
+                      {"tooltip", "build: success\ntest: success"}},
+         json::object{{"type", "dropdown"},
+                      {"content", "Recent pipelines"},
+                      {"items", json::array{json::object{{"content", "#2 failed"},
+                                                         {"href", "https://app.circleci.com/p/2"},
+                                                         {"status", "important"},
+                                                         {"tooltip", "subject two"}}}}}}));
+    const auto details = between(page, R"(<table class="tj-details">)", "</table>");
+    CHECK(count(details, R"(<tr class="tj-detail")") == 2);
+    CHECK(has(details, R"(<tr class="tj-detail" data-status="success"><td>1</td>)"));
+    CHECK(has(details, R"(<td class="tj-pre">build: success)" "\n" "test: success</td>"));
+    CHECK(has(details, R"(<code class="tj-url">https://app.circleci.com/p/1</code>)"));
+    const auto items = between(details, R"(<ul class="tj-detail-items">)", "</ul>");
+    CHECK(has(items, R"(<span class="tj-dot tj-st-important"></span>#2 failed <code class="tj-url">https://app.circleci.com/p/2</code>)"));
+    CHECK(has(items, R"(<div class="tj-pre tj-muted">subject two</div>)"));
+    // No cards, no details table.
+    CHECK_FALSE(has(render_preview_html(with_cards({})), R"(<table class="tj-details">)"));
 }
