@@ -62,7 +62,14 @@ std::string icon_badge(const json::object& o) {
     } else if (icon == "link") {
         label = "\xE2\x86\x97";  // ↗
     } else {
-        label = std::string(icon.substr(0, 2));
+        // Two ASCII letters or digits of the name: a byte cut could split a UTF-8 character.
+        for (const char c : icon) {
+            if (label.size() == 2) break;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+                label += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+            }
+        }
+        if (label.empty()) label = "\xE2\x80\xA2";  // •
     }
     return R"(<span class="tj-icon" data-icon=")" + escape(icon) + R"(" aria-hidden="true">)" + escape(label) + "</span>";
 }

@@ -87,6 +87,20 @@ TEST_CASE("a text card is a chip with its status, icon and tooltip") {
     CHECK(has(page, R"(<span class="tj-icon" data-icon="circleci" aria-hidden="true">CI</span>)"));
 }
 
+TEST_CASE("an icon is a small badge: known names have their own, others two ASCII letters of the name") {
+    const auto badge = [](const std::string& icon) {
+        const auto page = render_preview_html(with_cards({json::object{{"type", "text"}, {"content", "c"}, {"icon", icon}}}));
+        const auto badge_span = between(page, R"(<span class="tj-icon")", "</span>");
+        return badge_span.substr(badge_span.find('>') + 1);
+    };
+    CHECK(badge("circleci") == "CI");
+    CHECK(badge("github") == "GH");
+    CHECK(badge("link") == "\xE2\x86\x97");
+    CHECK(badge("slack") == "SL");
+    CHECK(badge("\xC3\xBC" "ber-x") == "BE");  // "über-x": never half of the two-byte u-umlaut
+    CHECK(badge("\xC3\xBC") == "\xE2\x80\xA2");
+}
+
 TEST_CASE("a link card is an anchor that opens a new tab without an opener") {
     const auto page = render_preview_html(with_cards({json::object{
         {"type", "link"}, {"content", "Insights"}, {"href", "https://app.circleci.com/insights/github/acme/failing"}}}));
