@@ -53,6 +53,9 @@ public:
     // [any-thread] Pure mapping, no network: out is the explain JSON (or the error message).
     Status resolve(std::string_view context_json, std::string& out);
 
+    // [any-thread] The counters since create() (reloads keep them), as TJ_PLUGIN_STATS_V1's JSON.
+    [[nodiscard]] std::string stats_json() const;
+
     // [any-thread] The secrets the running config may ask for.
     [[nodiscard]] std::vector<std::string> secret_names() const;
 
