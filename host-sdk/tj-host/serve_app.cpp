@@ -3,6 +3,7 @@
 #include "context_args.hpp"
 #include "context_request.hpp"
 #include "merge.hpp"
+#include "plugin_stats.hpp"
 #include "preview_html.hpp"
 
 #include <boost/json.hpp>
@@ -65,6 +66,7 @@ void ServeApp::declare_metrics(Metrics& m) {
     m.histogram("tj_host_http_request_duration_seconds", "Time from a request's arrival to its answer, by endpoint.",
                 {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
     m.counter("tj_host_context_queries_total", "POST /context queries run (valid bodies).");
+    declare_plugin_stats(m);
 }
 
 ServeApp::ServeApp(ServeAppOptions options, IntegrationRunner& runner, Metrics& metrics)
@@ -166,6 +168,7 @@ void ServeApp::handle(HttpRequest req, Respond respond) {
     if (path == "/metrics") {
         HttpResponse r;
         r.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        collect_plugin_stats(runner_.sessions(), metrics_);  // the plugins' own counters, read now
         r.body = metrics_.render();
         return finish(req, respond, std::move(r), started);
     }

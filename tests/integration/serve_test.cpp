@@ -401,10 +401,26 @@ TEST_CASE("POST /context answers as ToolJump does; a second query is a cache hit
     CHECK(contains(m, "tj_host_result_cache_hits_total{integration=\"circleci\"} 1\n"));
     CHECK(contains(m, "tj_host_result_cache_misses_total{integration=\"circleci\"} 2\n"));
     CHECK(contains(m, "tj_host_integration_query_duration_seconds_count{integration=\"circleci\"} 2\n"));
-    // The counters move.
+    // The plugin's own counters (its stats api): the two queries the host cache did not answer.
+    for (const char* name : {"# TYPE tj_plugin_queries_total counter", "# TYPE tj_plugin_cache_total counter",
+                             "# TYPE tj_plugin_upstream_requests_total counter",
+                             "# TYPE tj_plugin_upstream_transport_errors_total counter"}) {
+        CAPTURE(name);
+        CHECK(contains(m, name));
+    }
+    CHECK(contains(m, "tj_plugin_queries_total{integration=\"circleci\"} 2\n"));
+    CHECK(contains(m, "tj_plugin_cache_total{integration=\"circleci\",result=\"miss\"} 2\n"));
+    CHECK(contains(m, "tj_plugin_cache_total{integration=\"circleci\",result=\"hit\"} 0\n"));
+    CHECK(contains(m, "tj_plugin_upstream_requests_total{integration=\"circleci\",status=\"200\"} "));
+    CHECK(contains(m, "tj_plugin_upstream_transport_errors_total{integration=\"circleci\"} 0\n"));
+    // The counters move: the host's on a cached query, the plugin's on one that reaches it.
     http(serve.port(), "POST", "/context", context_of("acme/passing"));
     CHECK(contains(http(serve.port(), "GET", "/metrics").body,
                    "tj_host_integration_queries_total{integration=\"circleci\",outcome=\"cached\"} 2\n"));
+    http(serve.port(), "POST", "/context", context_of("acme/failing"));
+    const auto moved = http(serve.port(), "GET", "/metrics").body;
+    CHECK(contains(moved, "tj_plugin_queries_total{integration=\"circleci\"} 3\n"));
+    CHECK(contains(moved, "tj_plugin_cache_total{integration=\"circleci\",result=\"miss\"} 3\n"));
     CHECK_FALSE(contains(serve.stderr_text(), kToken));
 }
 
@@ -647,6 +663,11 @@ TEST_CASE("several plugins: merged by manifest priority; a failing plugin is one
     CHECK(v.at("integrationNames") == json::array{"static-cards", "always-fails", "circleci"});
     const auto m = http(serve.port(), "GET", "/metrics").body;
     CHECK(contains(m, "tj_host_integration_queries_total{integration=\"always-fails\",outcome=\"failed\"} 1\n"));
+    // Only the plugin with the stats api (ABI 1.1) has tj_plugin_* series; the fixtures are 1.0.
+    CHECK(contains(m, "tj_plugin_queries_total{integration=\"circleci\"} 1\n"));
+    CHECK_FALSE(contains(m, "tj_plugin_queries_total{integration=\"static-cards\""));
+    CHECK_FALSE(contains(m, "integration=\"always-fails\",result="));
+    CHECK_FALSE(contains(m, "tj_plugin_upstream_requests_total{integration=\"always-fails\""));
     CHECK(http(serve.port(), "GET", "/health").json().at("integrations") ==
           json::array{"static-cards", "circleci", "always-fails"});
 }

@@ -10,6 +10,7 @@
 #include "host_cache.hpp"
 #include "merge.hpp"
 #include "metrics.hpp"
+#include "plugin_stats.hpp"
 #include "rate_limiter.hpp"
 #include "serve_app.hpp"
 #include "serve_options.hpp"
@@ -131,6 +132,29 @@ TEST_CASE("metrics: exposition format 0.0.4 with HELP, TYPE, escaped labels and 
     CHECK_THROWS_AS(m.add("undeclared", {}), std::logic_error);
     CHECK(tjhost::format_metric_number(0.25) == "0.25");
     CHECK(tjhost::format_metric_number(12) == "12");
+}
+
+TEST_CASE("plugin stats: the stats api's JSON as tj_plugin_* series; odd values are skipped") {
+    tjhost::Metrics m;
+    tjhost::declare_plugin_stats(m);
+    const auto stats = json::parse(R"({"queries":7,"cache":{"hits":3,"misses":4,"stale":0},)"
+                                   R"("upstream":{"requests":{"200":12,"404":1,"503":"x"},"transport_errors":2},"later":{}})");
+    tjhost::record_plugin_stats(m, "ci\"x", stats);
+    const auto text = m.render();
+    INFO(text);
+    CHECK(text.find("tj_plugin_queries_total{integration=\"ci\\\"x\"} 7\n") != std::string::npos);
+    CHECK(m.value("tj_plugin_cache_total", {{"integration", "ci\"x"}, {"result", "hit"}}) == 3);
+    CHECK(m.value("tj_plugin_cache_total", {{"integration", "ci\"x"}, {"result", "miss"}}) == 4);
+    CHECK(text.find("result=\"stale\"} 0\n") != std::string::npos);
+    CHECK(m.value("tj_plugin_upstream_requests_total", {{"integration", "ci\"x"}, {"status", "200"}}) == 12);
+    CHECK(m.value("tj_plugin_upstream_requests_total", {{"integration", "ci\"x"}, {"status", "404"}}) == 1);
+    CHECK(text.find("status=\"503\"") == std::string::npos);
+    CHECK(m.value("tj_plugin_upstream_transport_errors_total", {{"integration", "ci\"x"}}) == 2);
+    // Values are the plugin's totals: a later read replaces them.
+    tjhost::record_plugin_stats(m, "ci\"x", json::parse(R"({"queries":9})"));
+    CHECK(m.value("tj_plugin_queries_total", {{"integration", "ci\"x"}}) == 9);
+    tjhost::record_plugin_stats(m, "other", json::parse("[1,2]"));  // not an object: nothing
+    CHECK(m.render().find("integration=\"other\"") == std::string::npos);
 }
 
 TEST_CASE("merge: by priority (ties in load order), failures as one important card, counts") {
