@@ -330,7 +330,7 @@ std::vector<std::string> plugin_args(const Upstream& up, std::vector<std::string
 
 }  // namespace
 
-TEST_CASE("POST /context answers as ToolJump does; a second query is a cache hit; /config, /health, /metrics") {
+TEST_CASE("POST /context answers as ToolJump does, a second query is a cache hit, /config, /health, /metrics") {
     Upstream up;
     Serve serve(plugin_args(up), up.env);
     INFO("stderr: " << serve.stderr_text());
@@ -491,7 +491,7 @@ TEST_CASE("every error over HTTP: malformed JSON, missing fields, oversized body
     CHECK(http(serve.port(), "GET", "/health").status == 200);
 }
 
-TEST_CASE("the server token: /context, /metrics and /preview need it; /health and /config do not; never logged") {
+TEST_CASE("the server token: /context, /metrics and /preview need it, /health and /config do not, never logged") {
     Upstream up;
     auto env = up.env;
     env["TOOLJUMP_SERVER_TOKEN"] = kServerToken;
@@ -549,7 +549,7 @@ TEST_CASE("CORS: preflight for allowed origins, nothing for others") {
     CHECK(r.status == 403);
 }
 
-TEST_CASE("rate limit: N requests per client per window, then 429 with Retry-After; /health is not limited") {
+TEST_CASE("rate limit: N requests per client per window, then 429 with Retry-After, /health is not limited") {
     Upstream up;
     Serve serve(plugin_args(up, {"--rate-limit", "3/600"}), up.env);
     INFO("stderr: " << serve.stderr_text());
@@ -565,7 +565,7 @@ TEST_CASE("rate limit: N requests per client per window, then 429 with Retry-Aft
     CHECK(http(serve.port(), "GET", "/metrics").status == 200);
 }
 
-TEST_CASE("a slow client gets 408 and is closed while others are served; 50 clients at once are all answered") {
+TEST_CASE("a slow client gets 408 and is closed while others are served, 50 clients at once are all answered") {
     Upstream up;
     Serve serve(plugin_args(up, {"--read-timeout-ms", "1000"}), up.env);
     INFO("stderr: " << serve.stderr_text());
@@ -639,7 +639,7 @@ TEST_CASE("each plugin's deadline: an upstream that never answers becomes an err
     CHECK(http(serve.port(), "GET", "/health").status == 200);
 }
 
-TEST_CASE("several plugins: merged by manifest priority; a failing plugin is one error card") {
+TEST_CASE("several plugins: merged by manifest priority, a failing plugin is one error card") {
     Upstream up;
     Serve serve({"--plugin", FIXTURE_STATIC_CARDS, "--plugin", TJC_PLUGIN_PATH, "--plugin", FIXTURE_ALWAYS_FAILS,
                  "--config", up.config},

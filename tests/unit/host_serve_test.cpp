@@ -134,7 +134,7 @@ TEST_CASE("metrics: exposition format 0.0.4 with HELP, TYPE, escaped labels and 
     CHECK(tjhost::format_metric_number(12) == "12");
 }
 
-TEST_CASE("plugin stats: the stats api's JSON as tj_plugin_* series; odd values are skipped") {
+TEST_CASE("plugin stats: the stats api's JSON as tj_plugin_* series, odd values are skipped") {
     tjhost::Metrics m;
     tjhost::declare_plugin_stats(m);
     const auto stats = json::parse(R"({"queries":7,"cache":{"hits":3,"misses":4,"stale":0},)"
