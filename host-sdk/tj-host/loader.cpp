@@ -29,6 +29,9 @@ Plugin::Plugin(const std::string& path) : path_(path) {
         initialized_ = true;
         api_ = static_cast<const tj_plugin_api_v1*>(entry_->get_api(TJ_PLUGIN_API_V1));
         if (!api_) throw std::runtime_error("plugin " + path + " does not provide " TJ_PLUGIN_API_V1);
+        // Optional (ABI 1.1); a stats struct without its function counts as none.
+        stats_ = static_cast<const tj_plugin_stats_v1*>(entry_->get_api(TJ_PLUGIN_STATS_V1));
+        if (stats_ && !stats_->stats) stats_ = nullptr;
     } catch (...) {
         if (initialized_) entry_->deinit();
         dlclose(handle_);

@@ -1,4 +1,5 @@
-// dlopen a plugin, check its ABI version, init it and fetch TJ_PLUGIN_API_V1.
+// dlopen a plugin, check its ABI version, init it and fetch TJ_PLUGIN_API_V1 (and the optional
+// TJ_PLUGIN_STATS_V1: plugins of minor 0 have none, and load all the same).
 #pragma once
 
 #include <tooljump/plugin.h>
@@ -17,6 +18,8 @@ public:
 
     [[nodiscard]] const tj_plugin_api_v1& api() const noexcept { return *api_; }
     [[nodiscard]] const tj_plugin_entry& entry() const noexcept { return *entry_; }
+    // NULL when the plugin has no stats api.
+    [[nodiscard]] const tj_plugin_stats_v1* stats_api() const noexcept { return stats_; }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
     // Takes a plugin-owned string, releases it, returns a copy.
@@ -27,6 +30,7 @@ private:
     void* handle_ = nullptr;
     const tj_plugin_entry* entry_ = nullptr;
     const tj_plugin_api_v1* api_ = nullptr;
+    const tj_plugin_stats_v1* stats_ = nullptr;
     bool initialized_ = false;
 };
 

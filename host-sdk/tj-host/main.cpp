@@ -7,6 +7,9 @@
 #include "manifest.hpp"
 #include "match.hpp"
 #include "secrets.hpp"
+#include "serve_command.hpp"
+#include "serve_options.hpp"
+#include "session.hpp"
 #include "text_table.hpp"
 
 #include <boost/json.hpp>
@@ -77,23 +80,8 @@ Args parse_args(int argc, char** argv) {
     return a;
 }
 
-void log_to_stderr(void* host_data, tj_log_level level, tj_str_view message) {
-    static std::mutex mutex;
-    const char* name = level >= TJ_LOG_ERROR ? "error" : level == TJ_LOG_WARN ? "warn" : level == TJ_LOG_INFO ? "info" : "debug";
-    std::lock_guard lock(mutex);
-    std::fprintf(stderr, "[%s] %s: %.*s\n", static_cast<const char*>(host_data), name, static_cast<int>(message.len),
-                 message.ptr ? message.ptr : "");
-}
-
 std::string manifest_path(const Args& a) {
-    if (a.has("manifest")) return a.get("manifest");
-    return (std::filesystem::path(a.get("plugin")).parent_path() / "manifest.yaml").string();
-}
-
-boost::json::value describe_static(const tjhost::Plugin& p) {
-    tj_plugin_owned_str out{};
-    if (p.api().describe(nullptr, &out) != TJ_STATUS_OK) throw std::runtime_error("describe() failed: " + p.take(out));
-    return boost::json::parse(p.take(out));
+    return a.has("manifest") ? a.get("manifest") : tjhost::default_manifest_path(a.get("plugin"));
 }
 
 boost::json::value context_of(const Args& a) {
@@ -110,52 +98,17 @@ boost::json::value context_of(const Args& a) {
     throw BadInput("a context is required: --context JSON|@file or --repo URL");
 }
 
-// A loaded, validated plugin with one instance.
-struct Session {
-    tjhost::Plugin plugin;
-    tjhost::Manifest manifest;
-    tjhost::SecretStore secrets;
-    std::string log_name;
-    tj_instance* instance = nullptr;
-
-    explicit Session(const Args& a) : plugin(a.get("plugin")), manifest(tjhost::load_manifest(manifest_path(a))) {
-        if (auto diff = tjhost::compare_with_description(manifest, describe_static(plugin)); !diff.empty())
-            throw std::runtime_error("plugin " + plugin.path() + " disagrees with " + manifest.path + ": " + diff);
-        log_name = manifest.name;
-        for (const auto& s : manifest.required_secrets) secrets.declare(s);
-        tj_host_callbacks cb{};
-        cb.host_data = this;
-        cb.log = [](void* self, tj_log_level level, tj_str_view msg) {
-            log_to_stderr(const_cast<char*>(static_cast<Session*>(self)->log_name.c_str()), level, msg);
-        };
-        cb.get_secret = [](void* self, tj_str_view name, tj_secret_sink sink, void* data) {
-            return tjhost::SecretStore::callback(&static_cast<Session*>(self)->secrets, name, sink, data);
-        };
-        const std::string config = a.get("config");
-        tj_config_source source{{nullptr, 0}, {config.data(), config.size()}};
-        tj_plugin_owned_str error{};
-        if (plugin.api().create(&cb, &source, &instance, &error) != TJ_STATUS_OK)
-            throw BadInput("the plugin rejected its config:\n" + plugin.take(error));
-        // The config may name more secrets (per-project tokens): the plugin declares them.
-        tj_plugin_owned_str desc{};
-        if (plugin.api().describe(instance, &desc) == TJ_STATUS_OK) {
-            try {
-                auto d = boost::json::parse(plugin.take(desc));
-                for (const auto& s : d.as_object().at("requiredSecrets").as_array())
-                    secrets.declare(std::string(s.as_string()));
-            } catch (const std::exception& e) {
-                // The constructor throws: the destructor will not run, so give the instance back.
-                plugin.api().destroy(instance);
-                throw std::runtime_error(std::string("the plugin's description is not valid JSON: ") + e.what());
-            }
-        }
+// The plugin's config rejected: bad input (exit 2).
+struct Session : tjhost::Session {
+    explicit Session(const Args& a) try : tjhost::Session(a.get("plugin"), a.get("manifest"), a.get("config")) {
+    } catch (const tjhost::ConfigRejected& e) {
+        throw BadInput(e.what());
     }
-    ~Session() { plugin.api().destroy(instance); }
 };
 
 int cmd_describe(const Args& a) {
     tjhost::Plugin plugin(a.get("plugin"));
-    auto d = describe_static(plugin);
+    auto d = tjhost::describe_static(plugin);
     if (std::filesystem::exists(manifest_path(a))) {
         const auto m = tjhost::load_manifest(manifest_path(a));
         if (auto diff = tjhost::compare_with_description(m, d); !diff.empty())
@@ -260,6 +213,7 @@ int cmd_query(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 2 && std::string(argv[1]) == "serve") return tjhost::serve_main(argc, argv);
     try {
         const auto args = parse_args(argc, argv);
         if (args.command != "describe" && args.command != "resolve" && args.command != "query")
@@ -269,7 +223,7 @@ int main(int argc, char** argv) {
         if (args.command == "resolve") return cmd_resolve(args);
         return cmd_query(args);
     } catch (const BadInput& e) {
-        std::cerr << "tj-host: " << e.what() << "\n" << kUsage;
+        std::cerr << "tj-host: " << e.what() << "\n" << kUsage << tjhost::kServeUsage;
         return kExitBadInput;
     } catch (const std::exception& e) {
         std::cerr << "tj-host: " << e.what() << "\n";

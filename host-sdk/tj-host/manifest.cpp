@@ -110,6 +110,17 @@ Manifest load_manifest(const std::string& path) {
         for (const auto& s : secrets) m.required_secrets.push_back(s.Scalar());
     }
     m.cache = int_field(path, root, "cache", 0, 30LL * 24 * 3600, 300);
+    if (const auto key = root["cacheKey"]) {
+        if (!key.IsSequence()) fail(path, key, "cacheKey", "expected a list of context paths");
+        for (const auto& k : key) {
+            if (!k.IsScalar() || k.Scalar().empty() || k.Scalar().front() == '.' || k.Scalar().back() == '.' ||
+                k.Scalar().find("..") != std::string::npos)
+                fail(path, k, "cacheKey", "expected a dotted context path such as page.repository");
+            m.cache_key.push_back(k.Scalar());
+        }
+    } else if (const auto* ctx = m.match.as_object().if_contains("context"); ctx && ctx->is_object()) {
+        for (const auto& kv : ctx->as_object()) m.cache_key.emplace_back(kv.key());
+    }
     m.priority = int_field(path, root, "priority", 1, 1000, 100);
     const auto abi = root["abi"];
     if (!abi || !abi.IsMap()) fail(path, root, "abi", "required for a native plugin ({major, minor})");
@@ -135,6 +146,12 @@ std::string compare_with_description(const Manifest& m, const boost::json::value
                (major ? boost::json::serialize(*major) : "nothing");
     const auto* match = d->if_contains("match");
     if (!match || *match != m.match) return "match: manifest and plugin differ";
+    // A plugin that states its cache key must state the manifest's: it knows what it reads.
+    if (const auto* key = d->if_contains("cacheKey")) {
+        boost::json::array expected;
+        for (const auto& k : m.cache_key) expected.emplace_back(k);
+        if (*key != expected) return "cacheKey: manifest and plugin differ";
+    }
     // Every secret the manifest requires must be one the plugin asks for.
     const auto* secrets = d->if_contains("requiredSecrets");
     if (!secrets || !secrets->is_array()) return "the plugin's description has no requiredSecrets";

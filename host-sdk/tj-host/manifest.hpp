@@ -15,6 +15,9 @@ struct Manifest {
     boost::json::value match;  // {"contextType": ..., "context": {path: {op: value}}}
     std::vector<std::string> required_secrets;
     std::int64_t cache = 300;
+    // Context paths whose values make the result cache key (default: the paths under
+    // match.context, as ToolJump does).
+    std::vector<std::string> cache_key;
     std::int64_t priority = 100;
     std::uint32_t abi_major = 0;
     std::uint32_t abi_minor = 0;

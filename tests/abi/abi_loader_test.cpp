@@ -139,6 +139,8 @@ TEST_CASE("the real plugin loads through the C++ loader and speaks this host's A
     CHECK(plugin.entry().abi_version.minor == TJ_ABI_VERSION_MINOR);
     CHECK(static_cast<bool>(plugin.api().describe));
     CHECK(static_cast<bool>(plugin.api().release_str));
+    REQUIRE(plugin.stats_api() != nullptr);  // since 1.1
+    CHECK(static_cast<bool>(plugin.stats_api()->stats));
 }
 
 TEST_CASE("the plugin's only defined dynamic symbol is tooljump_plugin_entry") {

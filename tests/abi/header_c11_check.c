@@ -28,6 +28,7 @@ static void on_done(void *user_data, uint64_t ticket, tj_status status, tj_str_v
 int tj_header_check(const tj_plugin_entry *entry);
 int tj_header_check(const tj_plugin_entry *entry) {
     const tj_plugin_api_v1 *api;
+    const tj_plugin_stats_v1 *stats;
     tj_abi_version v = {TJ_ABI_VERSION_MAJOR, TJ_ABI_VERSION_MINOR};
     tj_host_callbacks cb = {NULL, NULL, NULL};
     tj_config_source src = {{"", 0}, {NULL, 0}};
@@ -42,6 +43,8 @@ int tj_header_check(const tj_plugin_entry *entry) {
     if (!api) return 2;
     if (api->create(&cb, &src, &inst, &out) != TJ_STATUS_OK) return 3;
     (void)api->submit(inst, context, 0, done, NULL, &ticket);
+    stats = (const tj_plugin_stats_v1 *)entry->get_api(TJ_PLUGIN_STATS_V1);
+    if (stats && stats->stats(inst, &out) == TJ_STATUS_OK) api->release_str(&out);
     api->destroy(inst);
     api->release_str(&out);
     entry->deinit();

@@ -80,11 +80,11 @@ struct Fixture {
     tjhost::Plugin plugin{TJC_PLUGIN_PATH};
     Host host;
     tj_instance* instance = nullptr;
+    std::string yaml;  // the config it was created with
 
     explicit Fixture(const std::string& extra_yaml = "")
         : server(tjc::testing::TestServerOptions{TJC_FIXTURES_DIR "/world.json"}) {
-        const std::string yaml = "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() +
-                                 "\n" + extra_yaml;
+        yaml = "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() + "\n" + extra_yaml;
         tj_host_callbacks cb{&host, Host::log, Host::secret};
         tj_config_source src{{yaml.data(), yaml.size()}, {nullptr, 0}};
         tj_plugin_owned_str err{};
@@ -111,6 +111,16 @@ struct Fixture {
         if (!hash.empty()) ctx["page"].as_object()["section"] = {{"name", "code"}, {"hash", hash}};
         if (!service.empty()) ctx["service"] = {{"name", service}};
         return query(json::serialize(ctx));
+    }
+    // TJ_PLUGIN_STATS_V1's JSON; REQUIREs the api.
+    json::value stats() {
+        REQUIRE(plugin.stats_api() != nullptr);
+        tj_plugin_owned_str out{};
+        const auto st = plugin.stats_api()->stats(instance, &out);
+        const auto body = plugin.take(out);
+        INFO(body);
+        REQUIRE(st == TJ_STATUS_OK);
+        return json::parse(body);
     }
     bool logs_clean() {
         std::lock_guard lock(host.mutex);
@@ -330,4 +340,72 @@ TEST_CASE("one clear card per failure, never a token") {
         INFO(contents(r));
         CHECK(card(r, "CircleCI: CircleCI unreachable"));
     }
+}
+
+namespace {
+
+std::uint64_t num(const json::value& v, std::initializer_list<std::string_view> path) {
+    const json::value* at = &v;
+    for (auto key : path) {
+        const auto* next = at->as_object().if_contains(key);
+        if (!next) return 0;  // a status never seen is not listed
+        at = next;
+    }
+    return at->to_number<std::uint64_t>();
+}
+
+}  // namespace
+
+TEST_CASE("stats api: queries, cache answers and upstream statuses, counted across a reload") {
+    Fixture f("http:\n  max_retries: 0\n");
+    auto s = f.stats();
+    CHECK(num(s, {"queries"}) == 0);
+    CHECK(num(s, {"cache", "misses"}) == 0);
+    CHECK(s.at("upstream").at("requests").as_object().empty());
+
+    f.repo("acme/passing");  // cold
+    s = f.stats();
+    INFO(json::serialize(s));
+    CHECK(num(s, {"queries"}) == 1);
+    CHECK(num(s, {"cache", "misses"}) == 1);
+    CHECK(num(s, {"cache", "hits"}) == 0);
+    const auto ok_cold = num(s, {"upstream", "requests", "200"});
+    CHECK(ok_cold > 0);
+    CHECK(ok_cold == f.server.requests());  // one count per request the server read
+
+    f.repo("acme/passing");  // warm: no request
+    s = f.stats();
+    CHECK(num(s, {"queries"}) == 2);
+    CHECK(num(s, {"cache", "hits"}) == 1);
+    CHECK(num(s, {"cache", "misses"}) == 1);
+    CHECK(num(s, {"upstream", "requests", "200"}) == ok_cold);
+
+    f.server.set_fault({tjc::testing::FaultKind::not_found, "", -1, 0ms, 0, 0});
+    f.repo("acme/failing");
+    f.server.clear_faults();
+    s = f.stats();
+    CHECK(num(s, {"cache", "misses"}) == 2);
+    CHECK(num(s, {"upstream", "requests", "404"}) >= 1);
+    CHECK(num(s, {"upstream", "transport_errors"}) == 0);
+
+    // A reload makes a new runtime (and new cache keys); the counters go on.
+    tj_config_source src{{f.yaml.data(), f.yaml.size()}, {nullptr, 0}};
+    tj_plugin_owned_str err{};
+    REQUIRE(f.plugin.api().reload(f.instance, &src, &err) == TJ_STATUS_OK);
+    f.plugin.take(err);
+    CHECK(num(f.stats(), {"queries"}) == 3);
+    f.repo("acme/passing");
+    s = f.stats();
+    CHECK(num(s, {"queries"}) == 4);
+    CHECK(num(s, {"cache", "misses"}) == 3);
+    CHECK(num(s, {"upstream", "requests", "200"}) > ok_cold);
+
+    f.server.set_fault({tjc::testing::FaultKind::refuse_connections, "", -1, 0ms, 0, 0});
+    f.repo("acme/running");
+    CHECK(num(f.stats(), {"upstream", "transport_errors"}) >= 1);
+
+    tj_plugin_owned_str out{};
+    CHECK(f.plugin.stats_api()->stats(nullptr, &out) == TJ_STATUS_INVALID_ARGUMENT);
+    f.plugin.take(out);
+    CHECK(f.plugin.stats_api()->stats(f.instance, nullptr) == TJ_STATUS_INVALID_ARGUMENT);
 }

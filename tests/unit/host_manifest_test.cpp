@@ -10,7 +10,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -105,7 +107,7 @@ TEST_CASE("invalid manifests are errors naming file, line and key") {
         {"priority 0", "priority: 100", "priority: 0", "priority: must be in [1, 1000]"},
         {"priority 1001", "priority: 100", "priority: 1001", "priority: must be in"},
         {"unknown key", "priority: 100", "priority: 100\ncolour: blue", "colour: unknown key"},
-        {"missing abi", "abi:\n  major: 1\n  minor: 0\n", "", "abi: required"},
+        {"missing abi", "abi:\n  major: 1\n  minor: 1\n", "", "abi: required"},
         {"abi major not a number", "  major: 1", "  major: one", "major: expected an integer"},
         {"unknown contextType", "contextType: github", "contextType: gitlab", "match.contextType: must be"},
         {"invalid regex", "      exists: true", "      pattern: \"(unclosed\"", "invalid regex"},
@@ -190,4 +192,36 @@ TEST_CASE("compare_with_description finds each disagreement") {
     // Extra secrets from the config are fine: the plugin may ask for more than the manifest.
     CHECK(changed([](boost::json::object& o) { o["requiredSecrets"].as_array().emplace_back("TEAM_TOKEN"); }) == "");
     CHECK_FALSE(tjhost::compare_with_description(m, boost::json::array{}).empty());
+}
+
+TEST_CASE("cacheKey: read, defaulted to the match paths, validated, compared with the plugin") {
+    const auto m = tjhost::load_manifest(kRootManifest);
+    // Every context path the plugin reads (plugin/src/mapping/context.cpp): a branch or a
+    // service that differs must not share a cached answer.
+    for (const char* p : {"url", "page.repository", "page.section.hash", "service", "tags", "env"}) {
+        CAPTURE(p);
+        CHECK(std::find(m.cache_key.begin(), m.cache_key.end(), p) != m.cache_key.end());
+    }
+    std::string path;
+    const auto error = load_error(
+        "name: circleci\nmatch:\n  contextType: github\nabi: {major: 1, minor: 0}\ncacheKey:\n  - page..repository\n", &path);
+    CHECK(error.find(path + ":6:5: cacheKey: expected a dotted context path") == 0);
+    CHECK(load_error("name: circleci\nmatch:\n  contextType: github\nabi: {major: 1, minor: 0}\ncacheKey: url\n", &path)
+              .find("cacheKey: expected a list") != std::string::npos);
+
+    tjhost::Plugin plugin(TJC_PLUGIN_PATH);
+    auto d = describe(plugin);
+    d.as_object()["cacheKey"] = boost::json::array{"page.repository"};
+    CHECK(tjhost::compare_with_description(m, d).find("cacheKey") == 0);
+}
+
+TEST_CASE("cacheKey defaults to the paths under match.context") {
+    const auto dir = std::filesystem::temp_directory_path() / ("tjc_manifest_key_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto file = (dir / "manifest.yaml").string();
+    std::ofstream(file) << "name: keyless\nmatch:\n  contextType: github\n  context:\n    page.repository:\n      exists: true\n"
+                           "    page.section.hash:\n      exists: true\nabi: {major: 1, minor: 0}\n";
+    const auto m = tjhost::load_manifest(file);
+    CHECK(m.cache_key == std::vector<std::string>{"page.repository", "page.section.hash"});
+    std::filesystem::remove_all(dir);
 }

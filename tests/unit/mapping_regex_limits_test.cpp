@@ -25,7 +25,7 @@ tjc::mapping::ContextFacts page(std::string repository) {
 
 }  // namespace
 
-TEST_CASE("fuzz finding: 6,000 nested groups in a repo_regex overflowed the stack; now a load error") {
+TEST_CASE("fuzz finding: 6,000 nested groups in a repo_regex overflowed the stack, now a load error") {
     const std::string deep = std::string(6000, '(') + "a" + std::string(6000, ')') + "/b";
     const auto loaded = load_config_text(regex_rule(deep), "t.yaml");
     CHECK(loaded.config == nullptr);
@@ -40,7 +40,7 @@ TEST_CASE("a regex repeated into a huge automaton is refused too") {
     CHECK(loaded.diagnostics.to_string().find("too complex") != std::string::npos);
 }
 
-TEST_CASE("fuzz finding: (a|aa)*c backtracked exponentially over a long repo name; now linear") {
+TEST_CASE("fuzz finding: (a|aa)*c backtracked exponentially over a long repo name, now linear") {
     const auto loaded = load_config_text(regex_rule("acme/(a|aa)*c"), "t.yaml");
     REQUIRE(loaded.config != nullptr);
     const auto& mapping = loaded.config->mapping;

@@ -46,13 +46,14 @@ extern "C" {
 #endif
 
 #define TJ_ABI_VERSION_MAJOR 1u
-#define TJ_ABI_VERSION_MINOR 0u
+#define TJ_ABI_VERSION_MINOR 1u /* 1: TJ_PLUGIN_STATS_V1 */
 
 /* The one symbol a plugin exports; find it with dlsym(handle, TJ_PLUGIN_ENTRY_SYMBOL). */
 #define TJ_PLUGIN_ENTRY_SYMBOL "tooljump_plugin_entry"
 
 /* Versioned feature ids for tj_plugin_entry.get_api(). */
 #define TJ_PLUGIN_API_V1 "tooljump.plugin.v1"
+#define TJ_PLUGIN_STATS_V1 "tooljump.plugin.stats.v1" /* since 1.1; optional: a host asks, NULL = none */
 
 typedef struct tj_abi_version {
     uint32_t major; /* incompatible changes */
@@ -187,6 +188,22 @@ typedef struct tj_plugin_api_v1 {
      * NULL and already-released strings are no-ops. */
     void (*release_str)(tj_plugin_owned_str *str);
 } tj_plugin_api_v1;
+
+/* TJ_PLUGIN_STATS_V1 (ABI 1.1, optional): the plugin's own counters, for a host's metrics.
+ * A plugin of minor 0 has no such api (get_api returns NULL); a host then shows nothing. */
+typedef struct tj_plugin_stats_v1 {
+    /* [any-thread] *out_json (release with tj_plugin_api_v1.release_str) holds the counters
+     * since create(), kept across reload(); every value a non-negative integer:
+     *   {"queries":n,                                 queries accepted (submit, query)
+     *    "cache":{"hits":n,"misses":n,"stale":n},     result-cache answers, per project
+     *    "upstream":{"requests":{"200":n,"404":n},    HTTP responses by status, one per
+     *                                                 attempt (retries, redirects included)
+     *                "transport_errors":n}}           attempts without a response (connect,
+     *                                                 TLS, reset, timeout)
+     * Only statuses seen are listed. Readers ignore keys they do not know (later plugins may
+     * add some). TJ_STATUS_INVALID_ARGUMENT for NULL arguments. */
+    tj_status (*stats)(const tj_instance *instance, tj_plugin_owned_str *out_json);
+} tj_plugin_stats_v1;
 
 /* The exported entry. Its first field is the ABI version and stays first in every version. */
 typedef struct tj_plugin_entry {

@@ -2,6 +2,7 @@
 
 #include <tooljump/plugin.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 
 namespace tjc::abi {
@@ -18,6 +19,8 @@ boost::json::object describe(const std::vector<std::string>& secrets) {
     for (const auto& s : secrets) required.emplace_back(s);
     o["requiredSecrets"] = std::move(required);
     o["cache"] = 60;
+    // What the plugin reads of a context (mapping/context.cpp); agrees with manifest.yaml.
+    o["cacheKey"] = boost::json::array{"url", "page.repository", "page.section.hash", "service", "tags", "env"};
     o["priority"] = 100;
     return o;
 }

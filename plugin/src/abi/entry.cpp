@@ -208,6 +208,18 @@ constexpr tj_plugin_api_v1 kApiV1{
     describe, create, destroy, reload, submit, cancel, query, resolve, release_str,
 };
 
+tj_status stats(const tj_instance* instance, tj_plugin_owned_str* out_json) {
+    clear(out_json);
+    if (!out_json) return TJ_STATUS_INVALID_ARGUMENT;
+    return guarded(out_json, [&]() -> tj_status {
+        if (!instance) return give(out_json, "instance is NULL"), TJ_STATUS_INVALID_ARGUMENT;
+        give(out_json, instance->impl->stats_json());
+        return TJ_STATUS_OK;
+    });
+}
+
+constexpr tj_plugin_stats_v1 kStatsV1{stats};
+
 tj_status entry_init(tj_abi_version host) {
     if (host.major != TJ_ABI_VERSION_MAJOR) return TJ_STATUS_UNSUPPORTED;
     std::lock_guard lock(g_init_mutex);
@@ -223,6 +235,7 @@ void entry_deinit() {
 const void* entry_get_api(const char* api_id) {
     if (!api_id || !initialized()) return nullptr;
     if (std::strcmp(api_id, TJ_PLUGIN_API_V1) == 0) return &kApiV1;
+    if (std::strcmp(api_id, TJ_PLUGIN_STATS_V1) == 0) return &kStatsV1;
     return nullptr;
 }
 

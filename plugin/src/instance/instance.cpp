@@ -38,6 +38,7 @@ struct Instance::Impl {
     };
 
     Host host;
+    std::shared_ptr<PluginStats> counters = std::make_shared<PluginStats>();  // for the instance's life
     mutable std::mutex config_mutex;
     std::shared_ptr<const config::Config> config;
 
@@ -108,7 +109,7 @@ Expected<std::unique_ptr<Instance>> Instance::create(Host host, const ConfigSour
     Host engine_host;
     engine_host.secret = impl->host.secret;
     engine_host.log = [impl = impl.get()](LogLevel level, std::string_view message) { impl->log(level, std::string(message)); };
-    impl->engine = std::make_unique<QueryEngine>(impl->io, std::move(engine_host), impl->config);
+    impl->engine = std::make_unique<QueryEngine>(impl->io, std::move(engine_host), impl->config, impl->counters);
     return std::unique_ptr<Instance>(new Instance(std::move(impl)));
 }
 
@@ -155,6 +156,7 @@ Status Instance::Impl::submit(Expected<Resolved> resolved, std::uint32_t timeout
         }
         pending.emplace(ticket, p);
     }
+    PluginStats::bump(counters->queries);
     if (!resolved) {
         complete(ticket, p, Status::invalid_argument, resolved.error());
         return Status::ok;
@@ -193,6 +195,7 @@ Status Instance::query(std::string_view context_json, std::uint32_t timeout_ms, 
     auto resolved = impl_->resolve_context(context_json);
     if (resolved) {
         if (auto hit = impl_->engine->peek(resolved->resolution, resolved->config)) {
+            PluginStats::bump(impl_->counters->queries);
             out = std::move(*hit);
             return Status::ok;
         }
@@ -242,6 +245,8 @@ bool Instance::refuse_destroy_here() {
                "call it from a host thread");
     return true;
 }
+
+std::string Instance::stats_json() const { return impl_->counters->to_json(); }
 
 std::vector<std::string> Instance::secret_names() const { return impl_->current_config()->secret_names(); }
 

@@ -55,6 +55,9 @@ public:
     // where destroying it would join the thread it runs on: abi/ then refuses the destroy.
     bool refuse_destroy_here();
 
+    // [any-thread] The counters since create() (reloads keep them), as TJ_PLUGIN_STATS_V1's JSON.
+    [[nodiscard]] std::string stats_json() const;
+
     // [any-thread] The secrets the running config may ask for.
     [[nodiscard]] std::vector<std::string> secret_names() const;
 

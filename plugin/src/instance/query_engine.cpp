@@ -79,16 +79,20 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
     cache::ResultCache results;
     plan::Stores stores;
     std::shared_ptr<Runtime> runtime;  // io thread only
-    std::atomic<std::uint64_t> hits{0}, stale{0}, misses{0}, fetches{0}, fetch_failures{0};
+    std::shared_ptr<PluginStats> counters;  // the instance's: outlives reloads (and runtimes)
+    std::atomic<std::uint64_t> fetches{0}, fetch_failures{0};
 
-    Impl(asio::io_context& io_, Host host_, const config::Config& cfg)
-        : io(io_), host(std::move(host_)), results(cache_settings(cfg.cache)), stores(cfg.cache) {}
+    Impl(asio::io_context& io_, Host host_, const config::Config& cfg, std::shared_ptr<PluginStats> counters_)
+        : io(io_), host(std::move(host_)), results(cache_settings(cfg.cache)), stores(cfg.cache),
+          counters(std::move(counters_)) {}
 
     std::shared_ptr<Runtime> runtime_for(const std::shared_ptr<const config::Config>& cfg) {
         if (runtime && runtime->config == cfg) return runtime;
         auto rt = std::make_shared<Runtime>();
         rt->config = cfg;
-        rt->http = std::make_unique<net::HttpClient>(io.get_executor(), net::HttpClientOptions::from_config(*cfg));
+        auto http_options = net::HttpClientOptions::from_config(*cfg);
+        http_options.on_attempt = [counters = counters](unsigned status) { counters->upstream(status); };
+        rt->http = std::make_unique<net::HttpClient>(io.get_executor(), std::move(http_options));
         circleci::ClientOptions opts;
         opts.limits.max_body_bytes = cfg->http.max_response_bytes;
         auto api = circleci::Client::create(*rt->http, cfg->circleci.api_url, opts);
@@ -139,7 +143,7 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
             all_fresh = all_fresh && hits.back().state == cache::ResultCache::State::fresh;
         }
         if (!all_fresh) return std::nullopt;
-        this->hits += projects.size();
+        PluginStats::bump(counters->cache_hits, projects.size());
         if (hits.size() == 1) return *hits.front().value;
         std::vector<std::string_view> views;
         for (const auto& h : hits) views.emplace_back(*h.value);
@@ -233,8 +237,9 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
     }
 };
 
-QueryEngine::QueryEngine(asio::io_context& io, Host host, std::shared_ptr<const config::Config> config)
-    : impl_(std::make_shared<Impl>(io, std::move(host), *config)) {}
+QueryEngine::QueryEngine(asio::io_context& io, Host host, std::shared_ptr<const config::Config> config,
+                         std::shared_ptr<PluginStats> counters)
+    : impl_(std::make_shared<Impl>(io, std::move(host), *config, std::move(counters))) {}
 
 QueryEngine::~QueryEngine() = default;
 
@@ -271,16 +276,16 @@ std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolut
         const auto& t = projects[i];
         auto& hit = hits[i];
         if (hit.state == cache::ResultCache::State::fresh) {
-            ++impl_->hits;
+            PluginStats::bump(impl_->counters->cache_hits);
             q->parts[i] = *hit.value;
         } else if (hit.state == cache::ResultCache::State::stale) {
-            ++impl_->stale;
+            PluginStats::bump(impl_->counters->cache_stale);
             // Served at once, its age said; one refresh runs behind it.
             const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - hit.fetched_at);
             q->parts[i] = with_note(cards::refreshing_note_card(age), *hit.value);
             if (hit.refresh) impl_->spawn_fetch(keys[i], t, config, token_for(t), deadline, nullptr);
         } else {
-            ++impl_->misses;
+            PluginStats::bump(impl_->counters->cache_misses);
             misses.push_back(i);
         }
     }
@@ -327,7 +332,8 @@ std::optional<std::string> QueryEngine::peek(const mapping::Resolution& resoluti
 }
 
 QueryEngine::Stats QueryEngine::stats() const {
-    return {impl_->hits.load(), impl_->stale.load(), impl_->misses.load(), impl_->fetches.load(),
+    const auto& c = *impl_->counters;
+    return {c.cache_hits.load(), c.cache_stale.load(), c.cache_misses.load(), impl_->fetches.load(),
             impl_->fetch_failures.load()};
 }
 

@@ -6,6 +6,7 @@
 #include "cache/result_cache.hpp"
 #include "config/config.hpp"
 #include "instance/host.hpp"
+#include "instance/stats.hpp"
 #include "instance/status.hpp"
 #include "mapping/resolve.hpp"
 
@@ -29,8 +30,10 @@ public:
     // Called once, on the io thread, when the answer needs I/O.
     using Done = std::function<void(Status, std::string payload)>;
 
-    // io must outlive the engine and be run by exactly one thread.
-    QueryEngine(boost::asio::io_context& io, Host host, std::shared_ptr<const config::Config> config);
+    // io must outlive the engine and be run by exactly one thread. counters: where cache
+    // answers and upstream attempts are counted (shared: they outlive the engine's runtimes).
+    QueryEngine(boost::asio::io_context& io, Host host, std::shared_ptr<const config::Config> config,
+                std::shared_ptr<PluginStats> counters);
     ~QueryEngine();
     QueryEngine(const QueryEngine&) = delete;
     QueryEngine& operator=(const QueryEngine&) = delete;

@@ -83,6 +83,13 @@ struct HttpClient::Impl {
 
     Pool& pool(const Endpoint& e) { return pools[e.authority()]; }
 
+    void attempted(unsigned status) const {
+        if (opt.on_attempt) opt.on_attempt(status);
+    }
+    void attempted(NetErrorKind kind) const {
+        if (kind != NetErrorKind::cancelled) attempted(0u);
+    }
+
     // A connection (or its slot) comes back: to the first waiter, else idle or freed.
     void release(Pool& p, std::unique_ptr<HttpsConnection> conn) {
         if (conn && (!conn->reusable() || closed)) conn.reset();
@@ -269,6 +276,7 @@ asio::awaitable<HttpResult> run_get(std::shared_ptr<Impl> self, GetRequest req, 
                 auto err = co_await lease.conn->connect(std::min(deadline, now + self->opt.connect_timeout),
                                                         self->opt.handshake_timeout, deadline);
                 if (err) {
+                    self->attempted(err->kind);
                     lease.conn.reset();
                     lease.give_back();
                     const auto wait = backoff_delay(self->opt.backoff, retries, jitter());
@@ -290,6 +298,7 @@ asio::awaitable<HttpResult> run_get(std::shared_ptr<Impl> self, GetRequest req, 
                     --free_retries;
                     continue;
                 }
+                self->attempted(out.error->kind);
                 const auto wait = backoff_delay(self->opt.backoff, retries, jitter());
                 if (is_retryable_error(out.error->kind) && backoff_or_stop(wait)) {
                     ++retries;
@@ -303,6 +312,7 @@ asio::awaitable<HttpResult> run_get(std::shared_ptr<Impl> self, GetRequest req, 
             RawResponse raw = std::move(*out.response);
             HttpResponse& resp = raw.response;
             const unsigned status = resp.status;
+            self->attempted(status);
 
             if (status == 429) {
                 const auto asked = throttle_wait(raw.retry_after, raw.ratelimit_reset, raw.x_ratelimit_reset,

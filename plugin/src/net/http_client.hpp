@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,10 @@ struct HttpClientOptions {
     std::chrono::seconds default_throttle{5};           // a 429 that names no wait
     std::chrono::seconds idle_timeout{30};              // idle connections older than this are dropped
     std::string user_agent = "tooljump-circleci/0.1.0";
+    // Told of every attempt on the client's executor (retries and redirects each count):
+    // its HTTP status, or 0 when none came (connect, TLS, reset, timeout; not a cancellation,
+    // nor a dead keep-alive connection retried at once). Empty: nobody is told.
+    std::function<void(unsigned status)> on_attempt;
 
     // The timeouts, http and tls sections of the plugin config, the proxy from proxy.url or
     // the process environment.

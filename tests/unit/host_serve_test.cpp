@@ -1,0 +1,313 @@
+// `tj-host serve`'s parts above the socket, without one: the server token check, CORS, the
+// rate limit (clock moved by hand), the Prometheus registry, ToolJump's merge, the host's
+// result cache, the /context body check, the command line and the deadline timer.
+#include <doctest/doctest.h>
+
+#include "bearer.hpp"
+#include "context_request.hpp"
+#include "cors.hpp"
+#include "deadline_timer.hpp"
+#include "host_cache.hpp"
+#include "merge.hpp"
+#include "metrics.hpp"
+#include "plugin_stats.hpp"
+#include "rate_limiter.hpp"
+#include "serve_app.hpp"
+#include "serve_options.hpp"
+
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+
+namespace json = boost::json;
+
+TEST_CASE("bearer: the configured token passes, anything else does not") {
+    tjhost::BearerCheck off("");
+    CHECK_FALSE(off.enabled());
+    CHECK(off.allows(""));
+    CHECK(off.allows("Bearer whatever"));
+
+    tjhost::BearerCheck check("s3cret-token");
+    CHECK(check.enabled());
+    CHECK(check.allows("Bearer s3cret-token"));
+    CHECK(check.allows("bearer s3cret-token"));  // the scheme is case-insensitive
+    CHECK(check.allows("Bearer   s3cret-token  "));
+    CHECK_FALSE(check.allows(""));
+    CHECK_FALSE(check.allows("Bearer"));
+    CHECK_FALSE(check.allows("Bearer "));
+    CHECK_FALSE(check.allows("Bearer s3cret-toke"));
+    CHECK_FALSE(check.allows("Bearer s3cret-token2"));
+    CHECK_FALSE(check.allows("Bearer S3CRET-TOKEN"));  // the token is not
+    CHECK_FALSE(check.allows("Basic s3cret-token"));
+    CHECK_FALSE(check.allows("Bearers3cret-token"));
+    CHECK_FALSE(check.allows("s3cret-token"));
+}
+
+TEST_CASE("cors: allowed origins are echoed, extension schemes by wildcard, others get nothing") {
+    tjhost::CorsPolicy cors(tjhost::CorsPolicy::default_origins());
+    CHECK(cors.allows("https://github.com"));
+    CHECK(cors.allows("chrome-extension://abcdefghijklmnop"));
+    CHECK(cors.allows("moz-extension://1234-5678"));
+    CHECK_FALSE(cors.allows("https://evil.example"));
+    CHECK_FALSE(cors.allows("https://github.com.evil.example"));
+    CHECK_FALSE(cors.allows("http://github.com"));
+    CHECK_FALSE(cors.allows("chrome-extension://"));
+    CHECK_FALSE(cors.allows("chrome-extension://id/path"));
+    CHECK_FALSE(cors.allows("null"));
+    CHECK_FALSE(cors.allows(""));
+
+    const auto ok = cors.preflight_headers("https://github.com");
+    auto has = [](const auto& headers, const std::string& k, const std::string& v) {
+        for (const auto& [hk, hv] : headers) {
+            if (hk == k && hv == v) return true;
+        }
+        return false;
+    };
+    CHECK(has(ok, "Access-Control-Allow-Origin", "https://github.com"));
+    CHECK(has(ok, "Vary", "Origin"));
+    CHECK(has(ok, "Access-Control-Allow-Headers", "Authorization, Content-Type"));
+    CHECK(has(ok, "Access-Control-Allow-Methods", "GET, POST, OPTIONS"));
+    CHECK(cors.preflight_headers("https://evil.example").empty());
+    const auto denied = cors.response_headers("https://evil.example");
+    CHECK(denied.size() == 1);  // Vary only
+    CHECK(has(cors.response_headers("chrome-extension://abc"), "Access-Control-Allow-Origin", "chrome-extension://abc"));
+
+    tjhost::CorsPolicy only({"https://intranet.example"});
+    CHECK(only.allows("https://intranet.example"));
+    CHECK_FALSE(only.allows("https://github.com"));
+}
+
+TEST_CASE("rate limiter: N per window per client, Retry-After until the window ends") {
+    auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+    tjhost::RateLimiter limiter(3, std::chrono::seconds(60), [&] { return now; });
+    CHECK(limiter.check("a").remaining == 2);
+    CHECK(limiter.check("a").allowed);
+    CHECK(limiter.check("a").allowed);
+    auto refused = limiter.check("a");
+    CHECK_FALSE(refused.allowed);
+    CHECK(refused.retry_after_s == 60);
+    CHECK(limiter.check("b").allowed);  // per client
+    now += std::chrono::seconds(45);
+    refused = limiter.check("a");
+    CHECK_FALSE(refused.allowed);
+    CHECK(refused.retry_after_s == 15);
+    now += std::chrono::seconds(15);
+    CHECK(limiter.check("a").allowed);  // a new window
+    // Old windows are forgotten: the map holds recent clients only.
+    now += std::chrono::seconds(120);
+    CHECK(limiter.check("c").allowed);
+    CHECK(limiter.clients() == 1);
+
+    tjhost::RateLimiter off(0, std::chrono::seconds(1));
+    for (int i = 0; i < 1000; ++i) REQUIRE(off.check("a").allowed);
+}
+
+TEST_CASE("metrics: exposition format 0.0.4 with HELP, TYPE, escaped labels and cumulative buckets") {
+    tjhost::Metrics m;
+    m.counter("tj_requests_total", "Requests.\nSecond line \\ here.");
+    m.histogram("tj_duration_seconds", "Durations.", {0.1, 1});
+    m.add("tj_requests_total", {{"endpoint", "context"}, {"code", "200"}});
+    m.add("tj_requests_total", {{"endpoint", "context"}, {"code", "200"}}, 2);
+    m.add("tj_requests_total", {{"endpoint", "we\"ird\\\n"}, {"code", "404"}});
+    m.observe("tj_duration_seconds", {{"endpoint", "context"}}, 0.05);
+    m.observe("tj_duration_seconds", {{"endpoint", "context"}}, 0.5);
+    m.observe("tj_duration_seconds", {{"endpoint", "context"}}, 5);
+    const auto text = m.render();
+    INFO(text);
+    CHECK(text.find("# HELP tj_requests_total Requests.\\nSecond line \\\\ here.\n") != std::string::npos);
+    CHECK(text.find("# TYPE tj_requests_total counter\n") != std::string::npos);
+    CHECK(text.find("tj_requests_total{endpoint=\"context\",code=\"200\"} 3\n") != std::string::npos);
+    CHECK(text.find("tj_requests_total{endpoint=\"we\\\"ird\\\\\\n\",code=\"404\"} 1\n") != std::string::npos);
+    CHECK(text.find("# TYPE tj_duration_seconds histogram\n") != std::string::npos);
+    CHECK(text.find("tj_duration_seconds_bucket{endpoint=\"context\",le=\"0.1\"} 1\n") != std::string::npos);
+    CHECK(text.find("tj_duration_seconds_bucket{endpoint=\"context\",le=\"1\"} 2\n") != std::string::npos);
+    CHECK(text.find("tj_duration_seconds_bucket{endpoint=\"context\",le=\"+Inf\"} 3\n") != std::string::npos);
+    CHECK(text.find("tj_duration_seconds_sum{endpoint=\"context\"} 5.55\n") != std::string::npos);
+    CHECK(text.find("tj_duration_seconds_count{endpoint=\"context\"} 3\n") != std::string::npos);
+    CHECK(m.value("tj_requests_total", {{"endpoint", "context"}, {"code", "200"}}) == 3);
+    CHECK(m.value("tj_duration_seconds", {{"endpoint", "context"}}) == 3);
+    CHECK_THROWS_AS(m.add("undeclared", {}), std::logic_error);
+    CHECK(tjhost::format_metric_number(0.25) == "0.25");
+    CHECK(tjhost::format_metric_number(12) == "12");
+}
+
+TEST_CASE("plugin stats: the stats api's JSON as tj_plugin_* series, odd values are skipped") {
+    tjhost::Metrics m;
+    tjhost::declare_plugin_stats(m);
+    const auto stats = json::parse(R"({"queries":7,"cache":{"hits":3,"misses":4,"stale":0},)"
+                                   R"("upstream":{"requests":{"200":12,"404":1,"503":"x"},"transport_errors":2},"later":{}})");
+    tjhost::record_plugin_stats(m, "ci\"x", stats);
+    const auto text = m.render();
+    INFO(text);
+    CHECK(text.find("tj_plugin_queries_total{integration=\"ci\\\"x\"} 7\n") != std::string::npos);
+    CHECK(m.value("tj_plugin_cache_total", {{"integration", "ci\"x"}, {"result", "hit"}}) == 3);
+    CHECK(m.value("tj_plugin_cache_total", {{"integration", "ci\"x"}, {"result", "miss"}}) == 4);
+    CHECK(text.find("result=\"stale\"} 0\n") != std::string::npos);
+    CHECK(m.value("tj_plugin_upstream_requests_total", {{"integration", "ci\"x"}, {"status", "200"}}) == 12);
+    CHECK(m.value("tj_plugin_upstream_requests_total", {{"integration", "ci\"x"}, {"status", "404"}}) == 1);
+    CHECK(text.find("status=\"503\"") == std::string::npos);
+    CHECK(m.value("tj_plugin_upstream_transport_errors_total", {{"integration", "ci\"x"}}) == 2);
+    // Values are the plugin's totals: a later read replaces them.
+    tjhost::record_plugin_stats(m, "ci\"x", json::parse(R"({"queries":9})"));
+    CHECK(m.value("tj_plugin_queries_total", {{"integration", "ci\"x"}}) == 9);
+    tjhost::record_plugin_stats(m, "other", json::parse("[1,2]"));  // not an object: nothing
+    CHECK(m.render().find("integration=\"other\"") == std::string::npos);
+}
+
+TEST_CASE("merge: by priority (ties in load order), failures as one important card, counts") {
+    using K = tjhost::IntegrationOutcome::Kind;
+    std::vector<tjhost::IntegrationOutcome> in(4);
+    in[0] = {"circleci", 100, 0, K::ok, json::array{json::object{{"type", "text"}, {"content", "c1"}}}, ""};
+    in[1] = {"static-cards", 200, 1, K::cached, json::array{json::object{{"type", "text"}, {"content", "s1"}},
+                                                             json::object{{"type", "text"}, {"content", "s2"}}}, ""};
+    in[2] = {"always-fails", 150, 2, K::failed, {}, "boom"};
+    in[3] = {"late-one", 100, 3, K::timeout, {}, "timed out after 5000 ms"};
+    const auto out = tjhost::merge_outcomes(in, "2026-11-28T12:00:00.000Z");
+    const auto& data = out.at("data").as_array();
+    REQUIRE(data.size() == 5);
+    CHECK(data[0].at("content") == "s1");
+    CHECK(data[1].at("content") == "s2");
+    CHECK(data[2] == json::value(json::object{{"type", "text"}, {"content", "always-fails: boom"}, {"status", "important"}}));
+    CHECK(data[3].at("content") == "c1");
+    CHECK(data[4].at("content") == "late-one: timed out after 5000 ms");
+    CHECK(out.at("count") == 5);
+    CHECK(out.at("cacheHits") == 1);
+    CHECK(out.at("failedCount") == 2);
+    CHECK(out.at("timestamp") == "2026-11-28T12:00:00.000Z");
+    CHECK(out.at("integrationNames") == json::array{"static-cards", "always-fails", "circleci", "late-one"});
+
+    const auto empty = tjhost::merge_outcomes({}, "t");
+    CHECK(empty.at("data").as_array().empty());
+    CHECK(empty.at("count") == 0);
+    CHECK(empty.at("integrationNames").as_array().empty());
+
+    CHECK(tjhost::iso8601_utc(std::chrono::system_clock::time_point{} + std::chrono::milliseconds(1764331200123)) ==
+          "2025-11-28T12:00:00.123Z");
+}
+
+TEST_CASE("host cache: keyed by the cacheKey paths, expires after the TTL, never keeps a zero TTL") {
+    auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+    tjhost::HostResultCache cache(3, [&] { return now; });
+    const std::vector<std::string> paths{"page.repository", "page.section.hash"};
+    const auto main_ctx = json::parse(R"({"type":"github","url":"u","page":{"repository":"acme/a","section":{"hash":"main"}}})");
+    const auto dev_ctx = json::parse(R"({"type":"github","url":"u","page":{"repository":"acme/a","section":{"hash":"dev"}}})");
+    const auto other_url = json::parse(R"({"type":"github","url":"v","page":{"repository":"acme/a","section":{"hash":"main"}}})");
+    const auto k_main = tjhost::cache_key("circleci", paths, main_ctx);
+    CHECK(k_main != tjhost::cache_key("circleci", paths, dev_ctx));         // the branch is in the key
+    CHECK(k_main == tjhost::cache_key("circleci", paths, other_url));       // the url is not a key path here
+    CHECK(k_main != tjhost::cache_key("other", paths, main_ctx));            // per integration
+    const json::array cards{json::object{{"type", "text"}, {"content", "x"}}};
+    CHECK_FALSE(cache.get(k_main));
+    cache.put(k_main, cards, std::chrono::seconds(60));
+    REQUIRE(cache.get(k_main));
+    CHECK(*cache.get(k_main) == cards);
+    now += std::chrono::seconds(59);
+    CHECK(cache.get(k_main));
+    now += std::chrono::seconds(1);
+    CHECK_FALSE(cache.get(k_main));
+    cache.put("zero", cards, std::chrono::seconds(0));
+    CHECK_FALSE(cache.get("zero"));
+    for (int i = 0; i < 10; ++i) cache.put("k" + std::to_string(i), cards, std::chrono::seconds(60));
+    CHECK(cache.size() <= 3);  // bounded
+    cache.clear();
+    CHECK(cache.size() == 0);
+}
+
+TEST_CASE("context body: JSON object with string type and url, else the details") {
+    CHECK(tjhost::check_context_body(R"({"type":"github","url":"https://github.com/a/b"})").ok());
+    auto r = tjhost::check_context_body("{not json");
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].path == "");
+    CHECK(r.problems[0].message.find("Malformed JSON: ") == 0);
+    r = tjhost::check_context_body("[1,2]");
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].message == "Expected object, received array");
+    r = tjhost::check_context_body(R"({"url":5})");
+    REQUIRE(r.problems.size() == 2);
+    CHECK(r.problems[0].path == "type");
+    CHECK(r.problems[0].message == "Required");
+    CHECK(r.problems[1].path == "url");
+    CHECK(r.problems[1].message == "Expected string, received number");
+    std::string deep;
+    for (int i = 0; i < 40; ++i) deep += "[";
+    CHECK_FALSE(tjhost::check_context_body(deep).ok());
+    const auto body = tjhost::invalid_body_response(r.problems);
+    CHECK(body.at("error") == "Invalid request body");
+    CHECK(body.at("details").as_array()[0] == json::value(json::object{{"path", "type"}, {"message", "Required"}}));
+}
+
+TEST_CASE("serve command line: flags, defaults and mistakes") {
+    auto o = tjhost::parse_serve_args({"--plugin", "a.so", "--plugin", "b.so", "--listen", "127.0.0.1:0"});
+    CHECK(o.plugins == std::vector<std::string>{"a.so", "b.so"});
+    CHECK(o.host == "127.0.0.1");
+    CHECK(o.port == 0);
+    CHECK(o.timeout == std::chrono::milliseconds(5000));
+    CHECK(o.rate_limit == 200);
+    CHECK(o.rate_window == std::chrono::seconds(900));
+    CHECK(o.config_for(1) == "");
+    o = tjhost::parse_serve_args({"--plugin", "a.so", "--plugin", "b.so", "--config", "x.yaml", "--listen=[::1]:8080",
+                                  "--rate-limit", "5/60", "--timeout-ms", "300", "--cors-origin", "https://x.example"});
+    CHECK(o.host == "::1");
+    CHECK(o.port == 8080);
+    CHECK(o.config_for(0) == "x.yaml");
+    CHECK(o.config_for(1) == "x.yaml");
+    CHECK(o.rate_limit == 5);
+    CHECK(o.rate_window == std::chrono::seconds(60));
+    CHECK(o.timeout == std::chrono::milliseconds(300));
+    CHECK(o.cors_origins == std::vector<std::string>{"https://x.example"});
+    o = tjhost::parse_serve_args({"--plugin", "a.so", "--plugin", "b.so", "--config", "1.yaml", "--config", "2.yaml",
+                                  "--listen", "0.0.0.0:1"});
+    CHECK(o.config_for(1) == "2.yaml");
+
+    auto error = [](std::vector<std::string> args) {
+        try {
+            (void)tjhost::parse_serve_args(args);
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK(error({"--listen", "127.0.0.1:0"}).find("--plugin") != std::string::npos);
+    CHECK(error({"--plugin", "a.so"}).find("--listen") != std::string::npos);
+    CHECK(error({"--plugin", "a.so", "--listen", "127.0.0.1:99999"}).find("--listen") != std::string::npos);
+    CHECK(error({"--plugin", "a.so", "--listen", "8080"}).find("HOST:PORT") != std::string::npos);
+    CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--rate-limit", "5"}).find("N/SECONDS") != std::string::npos);
+    CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--timeout-ms", "0"}).find("--timeout-ms") != std::string::npos);
+    CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--tls-cert", "c.pem"}).find("--tls-key") != std::string::npos);
+    CHECK(error({"--plugin", "a", "--plugin", "b", "--plugin", "c", "--config", "1", "--config", "2", "--listen", "h:1"})
+              .find("--config") != std::string::npos);
+    CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--bogus", "1"}).find("unknown flag --bogus") != std::string::npos);
+}
+
+TEST_CASE("endpoint labels are bounded: unknown paths are 'other'") {
+    CHECK(tjhost::endpoint_of("/context") == "context");
+    CHECK(tjhost::endpoint_of("/metrics") == "metrics");
+    CHECK(tjhost::endpoint_of("/etc/passwd") == "other");
+}
+
+TEST_CASE("deadline timer: runs at the deadline, in order, and not when cancelled") {
+    tjhost::DeadlineTimer timer;
+    std::mutex m;
+    std::condition_variable cv;
+    std::vector<int> ran;
+    const auto now = std::chrono::steady_clock::now();
+    auto note = [&](int v) {
+        return [&, v] {
+            std::lock_guard lock(m);
+            ran.push_back(v);
+            cv.notify_all();
+        };
+    };
+    timer.at(now + std::chrono::milliseconds(60), note(2));
+    timer.at(now + std::chrono::milliseconds(20), note(1));
+    const auto dropped = timer.at(now + std::chrono::milliseconds(40), note(99));
+    timer.cancel(dropped);
+    timer.cancel(12345);  // unknown: a no-op
+    std::unique_lock lock(m);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return ran.size() == 2; }));
+    CHECK(ran == std::vector<int>{1, 2});
+    CHECK(std::chrono::steady_clock::now() - now >= std::chrono::milliseconds(60));
+}
