@@ -20,6 +20,47 @@ extern char** environ;
 
 namespace tjtest {
 
+// argv and the environment as execve()/posix_spawn() want them: this process's environment
+// with extra_env added or replaced ("\x01unset" removes a variable). Built before fork(),
+// because after it only exec-safe calls may run. Pinned in place: the pointers point into it.
+class ExecArgs {
+public:
+    ExecArgs(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env)
+        : args_(argv) {
+        if (args_.empty()) throw std::invalid_argument("ExecArgs: empty argv");
+        std::map<std::string, std::string> env;
+        for (char** e = environ; e && *e; ++e) {
+            const std::string kv = *e;
+            const auto eq = kv.find('=');
+            if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+        }
+        for (const auto& [k, v] : extra_env) {
+            if (v == "\x01unset") {
+                env.erase(k);
+            } else {
+                env[k] = v;
+            }
+        }
+        for (const auto& [k, v] : env) env_strings_.push_back(k + "=" + v);
+        for (auto& s : env_strings_) envp_.push_back(s.data());
+        envp_.push_back(nullptr);
+        for (auto& a : args_) argp_.push_back(a.data());
+        argp_.push_back(nullptr);
+    }
+    ExecArgs(const ExecArgs&) = delete;
+    ExecArgs& operator=(const ExecArgs&) = delete;
+
+    [[nodiscard]] const char* path() const { return argp_[0]; }
+    [[nodiscard]] char* const* argv() const { return argp_.data(); }
+    [[nodiscard]] char* const* envp() const { return envp_.data(); }
+
+private:
+    std::vector<std::string> args_;
+    std::vector<std::string> env_strings_;
+    std::vector<char*> argp_;
+    std::vector<char*> envp_;
+};
+
 struct ProcessResult {
     int exit_code = -1;   // -1 when the child did not exit normally
     int term_signal = 0;  // the signal that ended it, if any
@@ -36,29 +77,7 @@ inline ProcessResult run_process(const std::vector<std::string>& argv,
                                  std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
     if (argv.empty()) throw std::invalid_argument("run_process: empty argv");
 
-    // Everything the child needs is built before fork(): after fork only exec-safe calls.
-    std::map<std::string, std::string> env;
-    for (char** e = environ; e && *e; ++e) {
-        std::string kv = *e;
-        const auto eq = kv.find('=');
-        if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    for (const auto& [k, v] : extra_env) {
-        if (v == "\x01unset") {
-            env.erase(k);
-        } else {
-            env[k] = v;
-        }
-    }
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-    std::vector<char*> envp;
-    for (auto& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> args = argv;
-    std::vector<char*> argp;
-    for (auto& a : args) argp.push_back(a.data());
-    argp.push_back(nullptr);
+    ExecArgs exec(argv, extra_env);
 
     int out_pipe[2];
     int err_pipe[2];
@@ -72,7 +91,7 @@ inline ProcessResult run_process(const std::vector<std::string>& argv,
         dup2(err_pipe[1], STDERR_FILENO);
         const int devnull = open("/dev/null", O_RDONLY);
         if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-        execve(argp[0], argp.data(), envp.data());
+        execve(exec.path(), exec.argv(), exec.envp());
         const char msg[] = "run_process: execve failed\n";
         (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
         _exit(127);

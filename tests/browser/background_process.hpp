@@ -4,6 +4,8 @@
 // Header-only, POSIX.
 #pragma once
 
+#include "subprocess.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
@@ -20,7 +22,6 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
 
 namespace tjtest {
 
@@ -31,30 +32,7 @@ public:
     BackgroundProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env,
                       std::string stderr_path)
         : stderr_path_(std::move(stderr_path)) {
-        if (argv.empty()) throw std::invalid_argument("BackgroundProcess: empty argv");
-        // Everything the child needs is built before fork(): after fork only exec-safe calls.
-        std::map<std::string, std::string> env;
-        for (char** e = environ; e && *e; ++e) {
-            const std::string kv = *e;
-            const auto eq = kv.find('=');
-            if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-        }
-        for (const auto& [k, v] : extra_env) {
-            if (v == "\x01unset") {
-                env.erase(k);
-            } else {
-                env[k] = v;
-            }
-        }
-        std::vector<std::string> env_strings;
-        for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-        std::vector<char*> envp;
-        for (auto& s : env_strings) envp.push_back(s.data());
-        envp.push_back(nullptr);
-        std::vector<std::string> args = argv;
-        std::vector<char*> argp;
-        for (auto& a : args) argp.push_back(a.data());
-        argp.push_back(nullptr);
+        const ExecArgs exec(argv, extra_env);
 
         int out_pipe[2];
         if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("BackgroundProcess: pipe failed");
@@ -67,7 +45,7 @@ public:
             dup2(err_fd, STDERR_FILENO);
             const int devnull = open("/dev/null", O_RDONLY);
             if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-            execve(argp[0], argp.data(), envp.data());
+            execve(exec.path(), exec.argv(), exec.envp());
             const char msg[] = "BackgroundProcess: execve failed\n";
             (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
             _exit(127);

@@ -1,8 +1,8 @@
 // Issue 8, part 5: the plugin's bounds, through the real plugin (dlopen) against the CircleCI
 // test server: response size, upstream connections per host, results-cache memory, queries
 // in flight (back-pressure with TJ_STATUS_BUSY), and file descriptors given back on destroy.
-#include "recording_host.hpp"
-#include "test_server.hpp"
+#include "plugin_fixture.hpp"
+#include "subprocess.hpp"
 
 #include <doctest/doctest.h>
 
@@ -18,7 +18,6 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
@@ -32,43 +31,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct Fixture {
-    TestServer server{TestServerOptions{TJC_FIXTURES_DIR "/world.json", std::string(kSecretToken)}};
-    tjhost::Plugin plugin{TJC_PLUGIN_PATH};
-    tjtest::RecordingHost host;
-
-    std::string yaml(const std::string& more = "") const {
-        // A roomy query_ms: a first query also makes the TLS context, slow under TSan.
-        return "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() +
-               "\ntimeouts:\n  query_ms: 15000\n" + more;
-    }
-    tj_instance* create(const std::string& config) {
-        tj_host_callbacks cb = host.callbacks();
-        tj_config_source src{view(config), {nullptr, 0}};
-        tj_instance* inst = nullptr;
-        tj_plugin_owned_str err{};
-        const auto st = plugin.api().create(&cb, &src, &inst, &err);
-        INFO(plugin.take(err));
-        REQUIRE(st == TJ_STATUS_OK);
-        return inst;
-    }
-    tj_status query(tj_instance* inst, const std::string& ctx, std::string& out, std::uint32_t timeout_ms = 0) {
-        tj_plugin_owned_str s{};
-        const auto st = plugin.api().query(inst, view(ctx), timeout_ms, &s);
-        out = plugin.take(s);
-        return st;
-    }
-    // Polls until pred holds (a safety net of 15 s, never a timing claim).
-    template <class Pred>
-    static bool eventually(Pred pred) {
-        const auto until = Clock::now() + 15s;
-        while (!pred()) {
-            if (Clock::now() > until) return false;
-            std::this_thread::sleep_for(10ms);
-        }
-        return true;
-    }
-};
+using Fixture = tjtest::PluginFixture;
 
 // Runs argv with its stdout in a file; returns the exit code, stdout and the child's peak RSS.
 struct Measured {
@@ -76,25 +39,16 @@ struct Measured {
     std::string out;
     long max_rss_kib = 0;
 };
-Measured run_measured(const std::vector<std::string>& argv, const std::string& extra_env) {
+Measured run_measured(const std::vector<std::string>& argv, const std::map<std::string, std::string>& extra_env) {
     const auto out_path = "/tmp/tjc_bounds_" + std::to_string(getpid()) + ".out";
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    std::vector<std::string> env_strings;
-    for (char** e = environ; e && *e; ++e) env_strings.emplace_back(*e);
-    env_strings.push_back(extra_env);
-    std::vector<char*> envp;
-    for (auto& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> args = argv;
-    std::vector<char*> argp;
-    for (auto& a : args) argp.push_back(a.data());
-    argp.push_back(nullptr);
+    const tjtest::ExecArgs exec(argv, extra_env);
     pid_t pid = 0;
     Measured m;
-    if (posix_spawn(&pid, argp[0], &fa, nullptr, argp.data(), envp.data()) == 0) {
+    if (posix_spawn(&pid, exec.path(), &fa, nullptr, exec.argv(), exec.envp()) == 0) {
         int status = 0;
         rusage ru{};
         while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
@@ -123,7 +77,7 @@ TEST_CASE("a response over http.max_response_bytes: a clear card, and the body i
         << "\ntimeouts:\n  request_ms: 30000\n  query_ms: 30000\nhttp:\n  max_response_bytes: 1048576\n  max_retries: 0\n";
     const std::vector<std::string> argv{TJ_HOST_PATH, "query", "--plugin", TJC_PLUGIN_PATH, "--config", config,
                                         "--repo", "acme/passing", "--timeout-ms", "30000"};
-    const std::string token_env = "INTEGRATION_CIRCLECI_TOKEN=" + std::string(kSecretToken);
+    const std::map<std::string, std::string> token_env{{"INTEGRATION_CIRCLECI_TOKEN", std::string(kSecretToken)}};
     // tj-host in a process of its own, so that its peak RSS is the plugin's doing alone.
     const auto normal = run_measured(argv, token_env);
     REQUIRE(normal.exit_code == 0);

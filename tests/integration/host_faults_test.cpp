@@ -4,8 +4,7 @@
 // abi_runtime_test already covers (destroy with 500 queries against a closed port, a gated
 // completion at destroy, NULL/overlong arguments of each function, init counting, query()
 // from inside a callback) is not repeated here.
-#include "recording_host.hpp"
-#include "test_server.hpp"
+#include "plugin_fixture.hpp"
 
 #include <doctest/doctest.h>
 
@@ -30,40 +29,7 @@ namespace {
 
 constexpr auto kSafetyNet = 60s;  // only reached when something hangs
 
-struct Fixture {
-    TestServer server{TestServerOptions{TJC_FIXTURES_DIR "/world.json", std::string(kSecretToken)}};
-    tjhost::Plugin plugin{TJC_PLUGIN_PATH};
-    tjtest::RecordingHost host;
-
-    std::string yaml(const std::string& more = "") const {
-        // A roomy query_ms: a first query also makes the TLS context, slow under TSan.
-        return "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() +
-               "\ntimeouts:\n  query_ms: 15000\n" + more;
-    }
-    tj_instance* create(const std::string& config, tj_host_callbacks* cb_override = nullptr) {
-        tj_host_callbacks cb = cb_override ? *cb_override : host.callbacks();
-        tj_config_source src{view(config), {nullptr, 0}};
-        tj_instance* inst = nullptr;
-        tj_plugin_owned_str err{};
-        const auto st = plugin.api().create(&cb, &src, &inst, &err);
-        INFO(plugin.take(err));
-        REQUIRE(st == TJ_STATUS_OK);
-        return inst;
-    }
-    tj_status query(tj_instance* inst, const std::string& ctx, std::string& out, std::uint32_t timeout_ms = 0) {
-        tj_plugin_owned_str s{};
-        const auto st = plugin.api().query(inst, view(ctx), timeout_ms, &s);
-        out = plugin.take(s);
-        return st;
-    }
-    tj_status reload(tj_instance* inst, const std::string& config, std::string& error) {
-        tj_config_source src{view(config), {nullptr, 0}};
-        tj_plugin_owned_str e{};
-        const auto st = plugin.api().reload(inst, &src, &e);
-        error = plugin.take(e);
-        return st;
-    }
-};
+using Fixture = tjtest::PluginFixture;
 
 // One slot per query: how often its completion ran, with what, and when.
 struct Slot {
