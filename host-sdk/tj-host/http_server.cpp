@@ -78,10 +78,15 @@ struct HttpServer::Impl {
         res.body() = r.body;
         res.keep_alive(keep_alive);
         if (r.status != 204 && r.status != 304) res.prepare_payload();
-        (void)head;
         beast::error_code ec;
         dog.arm(beast::get_lowest_layer(stream).socket(), kWriteTimeout);
-        co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        if (head) {
+            // HEAD: the GET's header, Content-Length included, and no body (RFC 9110 9.3.2).
+            http::response_serializer<http::string_body> sr{res};
+            co_await http::async_write_header(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
+        } else {
+            co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        }
         dog.disarm();
         co_return !ec;
     }

@@ -86,7 +86,6 @@ void ServeApp::finish(const HttpRequest& req, const Respond& respond, HttpRespon
     metrics_.add("tj_host_http_requests_total", {{"endpoint", endpoint}, {"code", std::to_string(r.status)}});
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     metrics_.observe("tj_host_http_request_duration_seconds", {{"endpoint", endpoint}}, took.count());
-    if (req.method == "HEAD") r.body.clear();
     respond(std::move(r));
 }
 

@@ -421,6 +421,13 @@ TEST_CASE("POST /context answers as ToolJump does, a second query is a cache hit
     const auto moved = http(serve.port(), "GET", "/metrics").body;
     CHECK(contains(moved, "tj_plugin_queries_total{integration=\"circleci\"} 3\n"));
     CHECK(contains(moved, "tj_plugin_cache_total{integration=\"circleci\",result=\"miss\"} 3\n"));
+    // HEAD: GET's header (its Content-Length too), no body.
+    const auto get_health = http(serve.port(), "GET", "/health");
+    const auto head_health = http(serve.port(), "HEAD", "/health");
+    CHECK(head_health.status == 200);
+    CHECK(head_health.body.empty());
+    CHECK(head_health.header("content-length") == std::to_string(get_health.body.size()));
+    CHECK(head_health.header("content-type") == get_health.header("content-type"));
     CHECK_FALSE(contains(serve.stderr_text(), kToken));
 }
 
