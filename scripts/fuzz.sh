@@ -33,7 +33,8 @@ if [[ $mode == list ]]; then printf '%s\n' "${targets[@]}"; exit 0; fi
 # clang-14 and its sanitizer/libFuzzer runtime (libclang-rt-14-dev) come from Debian.
 scripts/install-deps.sh clang-14 libclang-rt-14-dev
 
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$build_dir" -G Ninja -DTJC_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$build_dir" -G Ninja -DTJC_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  ${TJC_WERROR:+-DTJC_WERROR=$TJC_WERROR} >/dev/null
 cmake --build "$build_dir" -j "${JOBS:-2}" --target fuzz_all
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

@@ -1,4 +1,4 @@
-// The body of POST /context checked as ToolJump checks it (CONTRACT.md sections 1 and 5): a
+// The body of POST /context checked as ToolJump checks it (docs/tooljump-contract.md sections 1 and 5): a
 // JSON object with string `type` and `url`. Anything else gets 400 with
 // {"error":"Invalid request body","details":[{"path","message"}]}. Pure.
 #pragma once

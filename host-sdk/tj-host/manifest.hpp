@@ -1,4 +1,4 @@
-// manifest.yaml (CONTRACT.md section 3 plus the native fields abi and library).
+// manifest.yaml (docs/tooljump-contract.md section 3 plus the native fields abi and library).
 #pragma once
 
 #include <boost/json/value.hpp>

@@ -1,4 +1,4 @@
-// ToolJump's merge of its integrations' results into the /context answer (CONTRACT.md
+// ToolJump's merge of its integrations' results into the /context answer (docs/tooljump-contract.md
 // section 5): integrations ordered by manifest priority (higher first; ties keep the order
 // they were loaded in), their cards concatenated, a failed integration shown as one text card
 // `<name>: <message>` with status important. Pure.

@@ -1,4 +1,4 @@
-// `tj-host serve`: a ToolJump server (CONTRACT.md section 5) for native plugins.
+// `tj-host serve`: a ToolJump server (docs/tooljump-contract.md section 5) for native plugins.
 #pragma once
 
 namespace tjhost {

@@ -27,7 +27,7 @@ std::size_t code_points(std::string_view s) {
     return n;
 }
 
-// ToolJump's result schema (CONTRACT.md section 2), checked on every result the suite sees.
+// ToolJump's result schema (docs/tooljump-contract.md section 2), checked on every result the suite sees.
 void check_schema(const json::value& results) {
     REQUIRE(results.is_array());
     for (const auto& r : results.as_array()) {

@@ -1,4 +1,4 @@
-// CircleCI API v2 parsers against CircleCI's documented examples (../shared/circleci/examples),
+// CircleCI API v2 parsers against CircleCI's documented examples (tests/data/circleci/examples),
 // bodies shaped by the spec (tests/data/circleci), hostile input, and the test server's world.
 #include "circleci/parse.hpp"
 
@@ -18,8 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kExamples = fs::path(TJC_SHARED_DIR) / "circleci" / "examples";
 const fs::path kData = fs::path(TJC_TEST_DATA_DIR) / "circleci";
+const fs::path kExamples = kData / "examples";
 const fs::path kWorld = fs::path(TJC_FIXTURES_DIR) / "world.json";
 
 std::string slurp(const fs::path& path) {
@@ -288,7 +288,7 @@ TEST_CASE("example get-project-workflow-runs fragment: parses once its cut-off l
     CHECK(page.items[3].status == WorkflowStatus::success);
 }
 
-TEST_CASE("every JSON example in shared/circleci/examples is covered by a case above") {
+TEST_CASE("every JSON example in tests/data/circleci/examples is covered by a case above") {
     const std::set<std::string> covered{"get-current-user.json", "list-pipelines-for-project.json",
                                         "get-project-by-slug.json", "get-project-workflow-metrics.json",
                                         "get-project-workflow-metrics.pagination-snippet.json",

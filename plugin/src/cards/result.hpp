@@ -1,4 +1,4 @@
-// ToolJump results (CONTRACT.md section 2) as values, their JSON, and the schema check that
+// ToolJump results (docs/tooljump-contract.md section 2) as values, their JSON, and the schema check that
 // every card passes before it leaves the plugin. Pure.
 #pragma once
 

@@ -4,12 +4,6 @@
 #include "net/url.hpp"
 #include "util/wipe.hpp"
 
-// GCC 12 misreads Asio's coroutine frame allocator as a mismatched new/delete pair (a known
-// false positive, GCC PR 109224).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 #include <utility>
 
 namespace tjc::circleci {

@@ -114,7 +114,11 @@ Expected<RepoRef> parse_repo_ref(std::string_view input) {
     switch (url->host_type()) {
         case boost::urls::host_type::ipv6:
         case boost::urls::host_type::ipvfuture:
-            host = "[" + ascii_lower(url->encoded_host_address()) + "]";
+            // Appended, not "[" + ...: GCC 12 at -O3 reports a false -Wrestrict in the
+            // basic_string::insert that operator+(const char*, string&&) inlines (PR 105329).
+            host += '[';
+            host += ascii_lower(url->encoded_host_address());
+            host += ']';
             break;
         case boost::urls::host_type::ipv4:
             host = std::string(url->encoded_host());

@@ -2,12 +2,6 @@
 // by contract (see the header), so the pool needs no locks.
 #include "net/http_client.hpp"
 
-// GCC 12 misreads Asio's coroutine frame allocator (operator new/delete members of
-// awaitable_frame_base) as a mismatched pair; a known false positive (GCC PR 109224).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 #include "net/https_connection.hpp"
 #include "net/redact.hpp"
 #include "net/redirect_policy.hpp"

@@ -3,12 +3,6 @@
 // closes the socket, so the pending operation ends at once whatever it supports itself.
 #include "net/https_connection.hpp"
 
-// GCC 12 misreads Asio's coroutine frame allocator (operator new/delete members of
-// awaitable_frame_base) as a mismatched pair; a known false positive (GCC PR 109224).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 #include "net/response_reader.hpp"
 
 #include <boost/asio/as_tuple.hpp>

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace tjc::net {
 
@@ -48,7 +49,13 @@ Expected<std::string> redirect_target(const Endpoint& server, std::string_view c
     }
     if (dest.has_userinfo()) return Error{"refused a redirect carrying credentials"};
     std::string target(dest.encoded_target());
-    if (target.empty() || target.front() != '/') target.insert(0, "/");
+    if (target.empty() || target.front() != '/') {
+        // Not target.insert(0, "/"): GCC 12 at -O3 reports a false -Wrestrict inside that
+        // basic_string::insert (PR 105329).
+        std::string rooted(1, '/');
+        rooted += target;
+        target = std::move(rooted);
+    }
     return target;
 }
 
