@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -168,17 +169,17 @@ TEST_CASE("bad input exits 2 with a message on stderr") {
         {{"resolve", "--plugin", kPlugin, "--context", "[1,2]"}, "JSON object"},
         {{"resolve", "--plugin", kPlugin, "--context", "@/nonexistent/context.json"}, "cannot read"},
         {{"resolve", "--plugin", kPlugin, "--repo", "just-a-name"}, "--repo"},
-        {{"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--bogus", "1"}, "unknown flag --bogus"},
+        {{"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--bogus", "1"}, "--bogus"},
         {{"resolve", "--repo", "acme/webshop"}, "--plugin"},
         {{"describe"}, "--plugin"},
         {{"resolve", "--plugin", kPlugin}, "context is required"},
-        {{"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--context", "{}"}, "not both"},
-        {{"frobnicate", "--plugin", kPlugin}, "unknown subcommand"},
-        {{}, "missing subcommand"},
+        {{"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--context", "{}"}, "excludes"},
+        {{"frobnicate", "--plugin", kPlugin}, "unknown command 'frobnicate'"},
+        {{}, "subcommand is required"},
         {{"query", "--plugin", kPlugin, "--repo", "acme/webshop", "--format", "xml"}, "--format"},
         {{"query", "--plugin", kPlugin, "--repo", "acme/webshop", "--timeout-ms", "0"}, "--timeout-ms"},
         {{"query", "--plugin", kPlugin, "--repo", "acme/webshop", "--timeout-ms", "soon"}, "--timeout-ms"},
-        {{"resolve", "--plugin", kPlugin, "--repo"}, "needs a value"},
+        {{"resolve", "--plugin", kPlugin, "--repo"}, "--repo"},
         // Matches the manifest (page.repository exists) but the plugin finds a wrong type.
         {{"resolve", "--plugin", kPlugin, "--context", R"({"type":"github","page":{"repository":"a/b","section":{"hash":7}}})"},
          "page.section.hash"},
@@ -309,5 +310,101 @@ TEST_CASE("secret values never reach the output") {
         CHECK_FALSE(contains(r.out, value));
         CHECK_FALSE(contains(r.err, value));
     }
+    std::remove(config.c_str());
+}
+
+TEST_CASE("--help, -h, help <command> and --version print to stdout and exit 0") {
+    struct Case {
+        std::vector<std::string> args;
+        const char* expect;
+    };
+    const std::vector<Case> cases = {
+        {{"--help"}, "Usage: tj-host [OPTIONS] SUBCOMMAND"},
+        {{"-h"}, "Subcommands:"},
+        {{"help"}, "Subcommands:"},
+        {{"help", "query"}, "Usage: tj-host query"},
+        {{"help", "serve"}, "--listen HOST:PORT"},
+        {{"query", "--help"}, "--format json|text"},
+        {{"resolve", "-h"}, "--repo URL"},
+        {{"serve", "--help"}, "--rate-limit N/SECONDS"},
+        {{"--version"}, "tj-host 0.1.0 (plugin ABI 1."},
+    };
+    for (const auto& c : cases) {
+        std::string joined;
+        for (const auto& a : c.args) joined += a + " ";
+        CAPTURE(joined);
+        const auto r = tj_host(c.args);
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.out, c.expect));
+        CHECK(r.err.empty());
+    }
+    // A mistake prints the message and the usage of the command it was in, to stderr: exit 2.
+    const auto r = tj_host({"query", "--plugin", kPlugin, "--frobnicate"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK(contains(r.err, "--frobnicate"));
+    CHECK(contains(r.err, "Usage: tj-host query"));
+    const auto h = tj_host({"help", "frobnicate"});
+    CHECK(h.exit_code == 2);
+    CHECK(contains(h.err, "no command 'frobnicate'"));
+}
+
+TEST_CASE("--plugin NAME finds an installed plugin: TOOLJUMP_PLUGIN_PATH, then the install beside tj-host") {
+    // The build tree mirrors the install: bin/tj-host and lib/tooljump/plugins/circleci/.
+    const auto beside = tj_host({"describe", "--plugin", "circleci"}, {{"TOOLJUMP_PLUGIN_PATH", "\x01unset"}});
+    INFO("stderr: " << beside.err);
+    REQUIRE(beside.exit_code == 0);
+    CHECK(parse(beside.out).at("name") == "circleci");
+
+    // A folder of TOOLJUMP_PLUGIN_PATH comes first: a plugin there under another name is found,
+    // a name in no folder is refused with the folders searched.
+    const std::string dir = "/tmp/tjc_host_cli_" + std::to_string(getpid()) + "_plugins";
+    const std::string plugin_dir = std::filesystem::path(kPlugin).parent_path().string();
+    std::filesystem::create_directories(dir);
+    std::filesystem::create_directory_symlink(plugin_dir, dir + "/circleci-copy");
+    const auto named = tj_host({"describe", "--plugin", "circleci-copy"}, {{"TOOLJUMP_PLUGIN_PATH", "/nonexistent:" + dir}});
+    INFO("stderr: " << named.err);
+    CHECK(named.exit_code == 0);
+    const auto missing = tj_host({"describe", "--plugin", "nosuchplugin"}, {{"TOOLJUMP_PLUGIN_PATH", dir}});
+    CHECK(missing.exit_code == 1);
+    CHECK(contains(missing.err, "no plugin named 'nosuchplugin'"));
+    CHECK(contains(missing.err, dir + "/nosuchplugin"));
+    CHECK(contains(missing.err, "lib/tooljump/plugins/nosuchplugin"));
+    const auto odd = tj_host({"describe", "--plugin", "Not A Name"});
+    CHECK(odd.exit_code == 1);
+    CHECK(contains(odd.err, "neither a path"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("secrets from INTEGRATION_<NAME>_FILE and $CREDENTIALS_DIRECTORY reach the plugin, never the output") {
+    const std::string value = "tok-file-51c0ffee";
+    const auto token_file = temp_file("token_file", value + "\n");  // the newline is not part of it
+    const auto config = offline_config_file();
+    const std::string creds = "/tmp/tjc_host_cli_" + std::to_string(getpid()) + "_creds";
+    std::filesystem::create_directories(creds);
+    std::ofstream(creds + "/CIRCLECI_TOKEN") << value;
+    const std::vector<std::map<std::string, std::string>> envs = {
+        {{"INTEGRATION_CIRCLECI_TOKEN", "\x01unset"}, {"INTEGRATION_CIRCLECI_TOKEN_FILE", token_file}},
+        {{"INTEGRATION_CIRCLECI_TOKEN", "\x01unset"}, {"CREDENTIALS_DIRECTORY", creds}},
+    };
+    for (const auto& env : envs) {
+        CAPTURE(env.rbegin()->first);
+        const auto r = tj_host({"query", "--plugin", kPlugin, "--config", config, "--repo", "acme/webshop"}, env);
+        INFO("stderr: " << r.err);
+        REQUIRE(r.exit_code == 0);
+        // With a token the plugin tries the network (a closed port): not the "no API token" card.
+        CHECK(contains(r.out, "unreachable"));
+        CHECK_FALSE(contains(r.out, "no API token"));
+        CHECK_FALSE(contains(r.out, value));
+        CHECK_FALSE(contains(r.err, value));
+    }
+    // An unreadable _FILE is said on stderr (its path, never a value) and the secret is absent.
+    const auto r = tj_host({"query", "--plugin", kPlugin, "--config", config, "--repo", "acme/webshop"},
+                           {{"INTEGRATION_CIRCLECI_TOKEN", "\x01unset"}, {"INTEGRATION_CIRCLECI_TOKEN_FILE", "/nonexistent/token"}});
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.err, "cannot read INTEGRATION_CIRCLECI_TOKEN_FILE (/nonexistent/token)"));
+    CHECK(contains(r.out, "no API token"));
+    std::filesystem::remove_all(creds);
+    std::remove(token_file.c_str());
     std::remove(config.c_str());
 }

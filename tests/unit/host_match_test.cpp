@@ -8,6 +8,12 @@
 #include <boost/json.hpp>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -256,4 +262,46 @@ TEST_CASE("SecretStore hands out only declared secrets, from INTEGRATION_<NAME>"
     // Declaring later makes it visible.
     store.declare("TJ_TEST_UNDECLARED");
     CHECK(store.get("TJ_TEST_UNDECLARED") == std::optional<std::string>("value-of-undeclared"));
+}
+
+TEST_CASE("SecretStore: INTEGRATION_<NAME>, then _FILE, then $CREDENTIALS_DIRECTORY; reload() reads them again") {
+    const std::string dir = "/tmp/tjc_secrets_" + std::to_string(::getpid());
+    std::filesystem::create_directories(dir + "/creds");
+    const auto write = [](const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; };
+    write(dir + "/token", "from-file\r\n");
+    write(dir + "/creds/CRED_TOKEN", "from-credential\n");
+    write(dir + "/creds/BOTH", "credential-loses");
+    std::map<std::string, std::string> env{{"INTEGRATION_FILE_TOKEN_FILE", dir + "/token"},
+                                           {"CREDENTIALS_DIRECTORY", dir + "/creds"},
+                                           {"INTEGRATION_BOTH", "variable-wins"},
+                                           {"INTEGRATION_BAD_FILE", "/nonexistent/x"}};
+    tjhost::SecretStore store([&env](const std::string& name) -> std::optional<std::string> {
+        auto it = env.find(name);
+        return it == env.end() ? std::nullopt : std::optional(it->second);
+    });
+    CHECK(store.declare("FILE_TOKEN").empty());
+    CHECK(store.declare("CRED_TOKEN").empty());
+    CHECK(store.declare("BOTH").empty());
+    CHECK(store.declare("NONE").empty());  // no source at all is not a problem
+    CHECK(store.declare("BAD") == "secret BAD: cannot read INTEGRATION_BAD_FILE (/nonexistent/x)");
+    CHECK(store.get("FILE_TOKEN") == std::optional<std::string>("from-file"));  // trailing CR/LF dropped
+    CHECK(store.get("CRED_TOKEN") == std::optional<std::string>("from-credential"));
+    CHECK(store.get("BOTH") == std::optional<std::string>("variable-wins"));
+    CHECK_FALSE(store.get("NONE").has_value());
+    CHECK_FALSE(store.get("BAD").has_value());
+    CHECK(store.source_of("FILE_TOKEN") == "INTEGRATION_FILE_TOKEN_FILE=" + dir + "/token");
+    CHECK(store.source_of("CRED_TOKEN") == "credential " + dir + "/creds/CRED_TOKEN");
+    CHECK(store.source_of("BOTH") == "INTEGRATION_BOTH");
+
+    // Rotation: the files change; nothing changes until reload(), then everything does.
+    write(dir + "/token", "rotated-file");
+    write(dir + "/creds/CRED_TOKEN", "rotated-credential");
+    std::filesystem::remove(dir + "/creds/BOTH");
+    env.erase("INTEGRATION_BOTH");
+    CHECK(store.get("FILE_TOKEN") == std::optional<std::string>("from-file"));
+    CHECK(store.reload() == std::vector<std::string>{"secret BAD: cannot read INTEGRATION_BAD_FILE (/nonexistent/x)"});
+    CHECK(store.get("FILE_TOKEN") == std::optional<std::string>("rotated-file"));
+    CHECK(store.get("CRED_TOKEN") == std::optional<std::string>("rotated-credential"));
+    CHECK_FALSE(store.get("BOTH").has_value());  // its sources are gone
+    std::filesystem::remove_all(dir);
 }

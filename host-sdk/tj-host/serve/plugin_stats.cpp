@@ -60,15 +60,15 @@ void record_plugin_stats(Metrics& m, const std::string& integration, const boost
 
 void collect_plugin_stats(const std::vector<Session*>& sessions, Metrics& m) {
     for (const auto* s : sessions) {
-        const auto* api = s->plugin.stats_api();
-        if (!api || !s->instance) continue;
-        tj_plugin_owned_str out{};
-        const auto status = api->stats(s->instance, &out);
-        const auto body = s->plugin.take(out);
-        if (status != TJ_STATUS_OK) continue;
+        const auto body = s->instance->stats();
+        if (!body) {
+            continue;
+        }
         boost::system::error_code ec;
-        const auto v = boost::json::parse(body, ec);
-        if (!ec) record_plugin_stats(m, s->manifest.name, v);
+        const auto v = boost::json::parse(*body, ec);
+        if (!ec) {
+            record_plugin_stats(m, s->manifest.name, v);
+        }
     }
 }
 

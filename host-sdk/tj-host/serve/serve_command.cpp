@@ -4,7 +4,6 @@
 #include "http_server.hpp"
 #include "integration_runner.hpp"
 #include "serve_app.hpp"
-#include "serve_options.hpp"
 #include "session.hpp"
 
 #include <boost/json/object.hpp>
@@ -18,14 +17,7 @@
 
 namespace tjhost {
 
-int serve_main(int argc, char** argv) {
-    ServeOptions opts;
-    try {
-        opts = parse_serve_args(std::vector<std::string>(argv + 2, argv + argc));
-    } catch (const std::invalid_argument& e) {
-        std::cerr << "tj-host serve: " << e.what() << "\nusage:\n" << kServeUsage;
-        return 2;
-    }
+int serve_main(const ServeOptions& opts) {
     // A client that goes away must not kill the server.
     std::signal(SIGPIPE, SIG_IGN);
     Metrics metrics;

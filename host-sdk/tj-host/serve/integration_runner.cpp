@@ -14,6 +14,32 @@ namespace {
 // The host waits this much beyond the deadline it gave the plugin before it answers without it.
 constexpr std::chrono::milliseconds kGrace{250};
 
+// A plugin's completion as an integration's outcome; results that are not a JSON array are
+// the plugin's failure.
+IntegrationOutcome outcome_of(tj_status status, std::string_view payload) {
+    IntegrationOutcome o;
+    try {
+        if (status == TJ_STATUS_OK) {
+            auto v = boost::json::parse(payload);
+            if (!v.is_array()) {
+                throw std::runtime_error("the results are not a JSON array");
+            }
+            o.results = std::move(v.as_array());
+        } else if (status == TJ_STATUS_TIMEOUT || status == TJ_STATUS_CANCELLED) {
+            o.kind = IntegrationOutcome::Kind::timeout;
+            o.error = payload.empty() ? "timed out" : std::string(payload);
+        } else {
+            o.kind = IntegrationOutcome::Kind::failed;
+            o.error = payload.empty() ? "failed (status " + std::to_string(status) + ")" : std::string(payload);
+        }
+    } catch (const std::exception& e) {
+        o = IntegrationOutcome{};
+        o.kind = IntegrationOutcome::Kind::failed;
+        o.error = std::string("invalid results: ") + e.what();
+    }
+    return o;
+}
+
 }  // namespace
 
 struct IntegrationRunner::Job {
@@ -118,13 +144,6 @@ void IntegrationRunner::run(const boost::json::value& context, std::function<voi
             }
             metrics_.add("tj_host_result_cache_misses_total", labels);
         }
-        // Owned by the completion: done runs exactly once per successful submit().
-        struct Pending {
-            IntegrationRunner* runner;
-            std::shared_ptr<Job> job;
-            std::size_t index;
-        };
-        auto* pending = new Pending{this, job, i};
         std::uint64_t ticket = 0;
         tj_status st = TJ_STATUS_INTERNAL;
         try {
@@ -143,41 +162,21 @@ void IntegrationRunner::run(const boost::json::value& context, std::function<voi
                     o.kind = IntegrationOutcome::Kind::timeout;
                     o.error = "timed out after " + std::to_string(deadline_.count()) + " ms";
                     settle(job, i, std::move(o));
-                    if (cancel) sessions_[job->session_of[i]]->plugin.api().cancel(sessions_[job->session_of[i]]->instance, ticket_to_cancel);
+                    if (cancel) {
+                        sessions_[job->session_of[i]]->instance->cancel(ticket_to_cancel);
+                    }
                 });
             }
-            st = session->plugin.api().submit(
-                session->instance, {text.data(), text.size()}, timeout_ms,
-                [](void* user, std::uint64_t, tj_status status, tj_str_view payload) {
-                    auto* p = static_cast<Pending*>(user);
-                    IntegrationOutcome o;
-                    const std::string body(payload.ptr ? payload.ptr : "", payload.len);
-                    try {
-                        if (status == TJ_STATUS_OK) {
-                            auto v = boost::json::parse(body);
-                            if (!v.is_array()) throw std::runtime_error("the results are not a JSON array");
-                            o.results = std::move(v.as_array());
-                        } else if (status == TJ_STATUS_TIMEOUT || status == TJ_STATUS_CANCELLED) {
-                            o.kind = IntegrationOutcome::Kind::timeout;
-                            o.error = body.empty() ? "timed out" : body;
-                        } else {
-                            o.kind = IntegrationOutcome::Kind::failed;
-                            o.error = body.empty() ? "failed (status " + std::to_string(status) + ")" : body;
-                        }
-                    } catch (const std::exception& e) {
-                        o = IntegrationOutcome{};
-                        o.kind = IntegrationOutcome::Kind::failed;
-                        o.error = std::string("invalid results: ") + e.what();
-                    }
-                    p->runner->settle(p->job, p->index, std::move(o));
-                    delete p;
+            st = session->instance->submit(
+                text, timeout_ms,
+                [this, job, i](std::uint64_t, tj_status status, std::string_view payload) {
+                    settle(job, i, outcome_of(status, payload));
                 },
-                pending, &ticket);
+                &ticket);
         } catch (...) {
             st = TJ_STATUS_INTERNAL;
         }
         if (st != TJ_STATUS_OK) {
-            delete pending;
             IntegrationOutcome o;
             o.kind = IntegrationOutcome::Kind::failed;
             o.error = st == TJ_STATUS_BUSY ? "busy (too many queries in flight)"
@@ -203,9 +202,7 @@ std::vector<PreviewMapping> IntegrationRunner::resolve_all(const boost::json::va
         } else if (!s->has_required_secrets()) {
             m.message = "not run: a required secret is not set";
         } else {
-            tj_plugin_owned_str res{};
-            const auto st = s->plugin.api().resolve(s->instance, {text.data(), text.size()}, &res);
-            auto body = s->plugin.take(res);
+            auto [st, body] = s->instance->resolve(text);
             if (st == TJ_STATUS_OK || st == TJ_STATUS_NO_MATCH) {
                 boost::system::error_code ec;
                 boost::json::parse(body, ec);

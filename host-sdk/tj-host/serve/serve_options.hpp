@@ -1,5 +1,6 @@
-// The command line of `tj-host serve`, parsed (pure; throws std::invalid_argument with a
-// message for the user).
+// What `tj-host serve` is told on its command line, as plain values. The flags themselves are
+// defined and parsed in cli/cli.cpp (CLI11); the pieces a flag parser cannot check alone are
+// here (pure; each throws std::invalid_argument with a message for the user).
 #pragma once
 
 #include <chrono>
@@ -10,7 +11,7 @@
 namespace tjhost {
 
 struct ServeOptions {
-    std::vector<std::string> plugins;
+    std::vector<std::string> plugins;  // paths or installed plugin names
     std::vector<std::string> configs;  // none, one for every plugin, or one per plugin in order
     std::string host;
     std::uint16_t port = 0;
@@ -26,14 +27,18 @@ struct ServeOptions {
 
     // The config of plugin i ("" = defaults).
     [[nodiscard]] std::string config_for(std::size_t i) const {
-        if (configs.empty()) return {};
+        if (configs.empty()) {
+            return {};
+        }
         return configs.size() == 1 ? configs[0] : configs[i];
     }
 };
 
-// args: what follows "serve" on the command line.
-ServeOptions parse_serve_args(const std::vector<std::string>& args);
-
-extern const char* const kServeUsage;
+// "HOST:PORT" or "[IPv6]:PORT" into o.host and o.port.
+void parse_listen(const std::string& value, ServeOptions& o);
+// "N/SECONDS" (e.g. 200/900; 0/1 turns the limit off) into o.rate_limit and o.rate_window.
+void parse_rate_limit(const std::string& value, ServeOptions& o);
+// The rules across flags: as many configs as plugins (or one, or none).
+void check_serve_options(const ServeOptions& o);
 
 }  // namespace tjhost

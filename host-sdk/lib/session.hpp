@@ -1,0 +1,53 @@
+// A loaded, validated plugin with one instance and the secrets it may ask for: what
+// `tj-host query|resolve` and each integration of `tj-host serve` run on.
+#pragma once
+
+#include "loader.hpp"
+#include "manifest.hpp"
+#include "plugin_instance.hpp"
+#include "secrets.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tjhost {
+
+// plugin: a path or an installed plugin's name (plugin_search.hpp). The manifest is
+// `manifest_path` ("" = manifest.yaml beside the library); the config is a YAML file ("" =
+// the plugin's defaults). Throws std::runtime_error when the plugin cannot be found or loaded
+// or disagrees with its manifest, ConfigRejected when create() refuses the config. Plugin logs
+// go to stderr, prefixed with the manifest's name; problems reading a secret too (never a value).
+struct Session {
+    Plugin plugin;
+    Manifest manifest;
+    SecretStore secrets;
+    std::string config_path;
+    std::unique_ptr<PluginInstance> instance;  // declared last: destroyed first
+
+    Session(const std::string& plugin, const std::string& manifest_path, const std::string& config_path);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // reload() with the config file again, and every secret read again: "" on success, else
+    // the plugin's message (the running config is kept). [any-thread]
+    [[nodiscard]] std::string reload();
+
+    // True when every secret the manifest requires has a value.
+    [[nodiscard]] bool has_required_secrets() const;
+
+private:
+    // Declares the secrets the instance's description lists; false when it lists none.
+    bool declare_described_secrets();
+    void declare_secret(const std::string& name);
+};
+
+std::string default_manifest_path(const std::string& plugin_path);
+
+// The plugin's description without an instance; throws std::runtime_error.
+boost::json::value describe_static(const Plugin& p);
+
+}  // namespace tjhost
