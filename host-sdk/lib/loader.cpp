@@ -32,6 +32,11 @@ Plugin::Plugin(const std::string& path) : path_(path) {
         // Optional (ABI 1.1); a stats struct without its function counts as none.
         stats_ = static_cast<const tj_plugin_stats_v1*>(entry_->get_api(TJ_PLUGIN_STATS_V1));
         if (stats_ && !stats_->stats) stats_ = nullptr;
+        // Optional (ABI 1.2), likewise; a 1.0/1.1 plugin does not know the id and says NULL.
+        if (v.minor >= 2) {
+            events_ = static_cast<const tj_plugin_events_v1*>(entry_->get_api(TJ_PLUGIN_EVENTS_V1));
+            if (events_ && !events_->notify) events_ = nullptr;
+        }
     } catch (...) {
         if (initialized_) entry_->deinit();
         dlclose(handle_);

@@ -1,5 +1,6 @@
 // dlopen a plugin, check its ABI version, init it and fetch TJ_PLUGIN_API_V1 (and the optional
-// TJ_PLUGIN_STATS_V1: plugins of minor 0 have none, and load all the same).
+// TJ_PLUGIN_STATS_V1 and TJ_PLUGIN_EVENTS_V1: plugins of minor 0 or 1 lack them, and load all
+// the same).
 #pragma once
 
 #include <tooljump/plugin.h>
@@ -20,6 +21,8 @@ public:
     [[nodiscard]] const tj_plugin_entry& entry() const noexcept { return *entry_; }
     // NULL when the plugin has no stats api.
     [[nodiscard]] const tj_plugin_stats_v1* stats_api() const noexcept { return stats_; }
+    // NULL when the plugin has no events api (ABI 1.0, 1.1, or a plugin that takes no events).
+    [[nodiscard]] const tj_plugin_events_v1* events_api() const noexcept { return events_; }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
     // Takes a plugin-owned string, releases it, returns a copy.
@@ -31,6 +34,7 @@ private:
     const tj_plugin_entry* entry_ = nullptr;
     const tj_plugin_api_v1* api_ = nullptr;
     const tj_plugin_stats_v1* stats_ = nullptr;
+    const tj_plugin_events_v1* events_ = nullptr;
     bool initialized_ = false;
 };
 

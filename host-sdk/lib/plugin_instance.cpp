@@ -90,4 +90,12 @@ std::optional<std::string> PluginInstance::stats() const {
     return json;
 }
 
+tj_status PluginInstance::notify(std::string_view event_json) const {
+    const auto* api = plugin_.events_api();
+    if (!api) {
+        return TJ_STATUS_UNSUPPORTED;
+    }
+    return api->notify(instance_, view(event_json));
+}
+
 }  // namespace tjhost

@@ -3,7 +3,7 @@
 // plugin memory outlives a call; submit() takes any callable.
 //
 // Threads: as plugin.h says for each function (describe, query, resolve, reload, submit,
-// cancel, stats: any thread). The destructor is destroy(): a host thread, never inside one of
+// cancel, stats, notify: any thread). The destructor is destroy(): a host thread, never inside one of
 // the instance's own callbacks, after every other call on it has returned.
 #pragma once
 
@@ -59,6 +59,8 @@ public:
     [[nodiscard]] std::string reload(const std::string& config_path) const;
     // The stats api's JSON; nullopt when the plugin has none (ABI 1.0) or it failed.
     [[nodiscard]] std::optional<std::string> stats() const;
+    // The events api's notify(); TJ_STATUS_UNSUPPORTED when the plugin has none (before 1.2).
+    tj_status notify(std::string_view event_json) const;
 
     [[nodiscard]] const Plugin& plugin() const noexcept { return plugin_; }
     [[nodiscard]] tj_instance* get() const noexcept { return instance_; }

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 
@@ -22,6 +23,21 @@ const char* level_name(tj_log_level level) {
     return level >= TJ_LOG_ERROR ? "error" : level == TJ_LOG_WARN ? "warn" : level == TJ_LOG_INFO ? "info" : "debug";
 }
 
+const tj_host_cache_v1 kHostCache{[](void* self, tj_str_view tag) {
+    auto& session = *static_cast<Session*>(self);
+    if (session.hooks.invalidate) {
+        session.hooks.invalidate(session.manifest.name, std::string_view(tag.ptr ? tag.ptr : "", tag.len));
+    }
+}};
+
+// tj_host_callbacks.get_extension: what this session offers (NULL for any other id).
+const void* host_extension(const Session& session, const char* id) {
+    if (id && session.hooks.invalidate && std::strcmp(id, TJ_HOST_CACHE_V1) == 0) {
+        return &kHostCache;
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 std::string default_manifest_path(const std::string& plugin_path) {
@@ -36,10 +52,12 @@ boost::json::value describe_static(const Plugin& p) {
     return boost::json::parse(p.take(out));
 }
 
-Session::Session(const std::string& plugin_arg, const std::string& manifest_path, const std::string& config)
+Session::Session(const std::string& plugin_arg, const std::string& manifest_path, const std::string& config,
+                 SessionHooks session_hooks)
     : plugin(find_plugin(plugin_arg)),
       manifest(load_manifest(manifest_path.empty() ? default_manifest_path(plugin.path()) : manifest_path)),
-      config_path(config) {
+      config_path(config),
+      hooks(std::move(session_hooks)) {
     if (auto diff = compare_with_description(manifest, describe_static(plugin)); !diff.empty()) {
         throw std::runtime_error("plugin " + plugin.path() + " disagrees with " + manifest.path + ": " + diff);
     }
@@ -54,6 +72,9 @@ Session::Session(const std::string& plugin_arg, const std::string& manifest_path
     };
     cb.get_secret = [](void* self, tj_str_view name, tj_secret_sink sink, void* data) {
         return SecretStore::callback(&static_cast<Session*>(self)->secrets, name, sink, data);
+    };
+    cb.get_extension = [](void* self, const char* id) -> const void* {
+        return host_extension(*static_cast<Session*>(self), id);
     };
     instance = std::make_unique<PluginInstance>(plugin, cb, config_path);
     if (!declare_described_secrets()) {

@@ -9,8 +9,10 @@
 
 #include <boost/json/value.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tjhost {
@@ -20,6 +22,13 @@ namespace tjhost {
 // the plugin's defaults). Throws std::runtime_error when the plugin cannot be found or loaded
 // or disagrees with its manifest, ConfigRejected when create() refuses the config. Plugin logs
 // go to stderr, prefixed with the manifest's name; problems reading a secret too (never a value).
+// What a host lends its plugins beyond logs and secrets (tj_host_callbacks.get_extension).
+struct SessionHooks {
+    // Offered as TJ_HOST_CACHE_V1 when set: the plugin named `integration` asks the host's
+    // result cache to drop what it keeps tagged with `tag`. Runs on the plugin's callback thread.
+    std::function<void(const std::string& integration, std::string_view tag)> invalidate;
+};
+
 struct Session {
     Plugin plugin;
     Manifest manifest;
@@ -27,7 +36,8 @@ struct Session {
     std::string config_path;
     std::unique_ptr<PluginInstance> instance;  // declared last: destroyed first
 
-    Session(const std::string& plugin, const std::string& manifest_path, const std::string& config_path);
+    Session(const std::string& plugin, const std::string& manifest_path, const std::string& config_path,
+            SessionHooks hooks = {});
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -38,6 +48,9 @@ struct Session {
 
     // True when every secret the manifest requires has a value.
     [[nodiscard]] bool has_required_secrets() const;
+
+    // The hooks lent to the plugin; fixed at construction (the plugin may call them any time).
+    const SessionHooks hooks;
 
 private:
     // Declares the secrets the instance's description lists; false when it lists none.

@@ -95,7 +95,7 @@ struct Instance {
     Instance& operator=(const Instance&) = delete;
 
     void create(const std::string& yaml) {
-        tj_host_callbacks cb{nullptr, nullptr, Host::secret};
+        tj_host_callbacks cb{nullptr, nullptr, Host::secret, nullptr};
         tj_config_source src{{yaml.data(), yaml.size()}, {nullptr, 0}};
         tj_plugin_owned_str err{};
         if (plugin.api().create(&cb, &src, &handle, &err) != TJ_STATUS_OK)

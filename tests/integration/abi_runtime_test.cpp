@@ -51,7 +51,7 @@ tj_status test_secret(void*, tj_str_view, tj_secret_sink sink, void* sink_data) 
     return TJ_STATUS_OK;
 }
 
-const tj_host_callbacks kTestHost{nullptr, nullptr, test_secret};
+const tj_host_callbacks kTestHost{nullptr, nullptr, test_secret, nullptr};
 
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
@@ -811,4 +811,114 @@ TEST_CASE("a blocking query from inside a completion callback is refused, not a 
     CHECK(n.nested.load() == TJ_STATUS_INVALID_ARGUMENT);
     CHECK(contains(n.message, "deadlock"));
     p.api().destroy(inst);
+}
+
+namespace {
+
+// A host's TJ_HOST_CACHE_V1 that records what the plugin purged, and on which thread.
+struct CacheHost {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<std::string> tags;
+    std::thread::id thread;
+    std::atomic<int> extension_asks{0};
+
+    static void invalidate(void* self, tj_str_view tag) {
+        auto* h = static_cast<CacheHost*>(self);
+        std::lock_guard lock(h->mutex);
+        h->tags.emplace_back(tag.ptr ? tag.ptr : "", tag.len);
+        h->thread = std::this_thread::get_id();
+        h->cv.notify_all();
+    }
+    static const void* get_extension(void* self, const char* id) {
+        static const tj_host_cache_v1 cache{invalidate};
+        ++static_cast<CacheHost*>(self)->extension_asks;
+        return id && std::string(id) == TJ_HOST_CACHE_V1 ? &cache : nullptr;
+    }
+    bool wait_for(std::size_t n) {
+        std::unique_lock lock(mutex);
+        return cv.wait_for(lock, kSafetyNet, [&] { return tags.size() >= n; });
+    }
+};
+
+// dlopen + init with a given host version: the plugin learns the host's minor from init().
+struct LoadedAs {
+    explicit LoadedAs(tj_abi_version host) {
+        handle = dlopen(TJC_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
+        REQUIRE(handle);
+        entry = static_cast<const tj_plugin_entry*>(dlsym(handle, TJ_PLUGIN_ENTRY_SYMBOL));
+        REQUIRE(entry);
+        REQUIRE(entry->init(host) == TJ_STATUS_OK);
+        api = static_cast<const tj_plugin_api_v1*>(entry->get_api(TJ_PLUGIN_API_V1));
+        events = static_cast<const tj_plugin_events_v1*>(entry->get_api(TJ_PLUGIN_EVENTS_V1));
+        REQUIRE(api);
+    }
+    ~LoadedAs() {
+        entry->deinit();
+        dlclose(handle);
+    }
+    LoadedAs(const LoadedAs&) = delete;
+    LoadedAs& operator=(const LoadedAs&) = delete;
+    void* handle = nullptr;
+    const tj_plugin_entry* entry = nullptr;
+    const tj_plugin_api_v1* api = nullptr;
+    const tj_plugin_events_v1* events = nullptr;
+};
+
+const std::string kEvent =
+    R"({"source":"circleci","type":"workflow-completed","id":"e1","payload":{"project":{"slug":"github/Acme/Passing"},)"
+    R"("pipeline":{"vcs":{"branch":"main"}}}})";
+
+}  // namespace
+
+TEST_CASE("ABI 1.2: get_extension is read only from a host of 1.2 (an older host's struct ends before it)") {
+    for (const std::uint32_t minor : {0u, 1u}) {
+        CAPTURE(minor);
+        LoadedAs plugin({TJ_ABI_VERSION_MAJOR, minor});
+        CacheHost host;
+        // The field is there and would answer: a plugin honouring the rule never calls it.
+        const tj_host_callbacks cb{&host, nullptr, test_secret, CacheHost::get_extension};
+        const auto yaml = offline_config();
+        tj_config_source source{view(yaml), {nullptr, 0}};
+        tj_instance* inst = nullptr;
+        tj_plugin_owned_str error{};
+        REQUIRE(plugin.api->create(&cb, &source, &inst, &error) == TJ_STATUS_OK);
+        REQUIRE(plugin.events);
+        CHECK(plugin.events->notify(inst, view(kEvent)) == TJ_STATUS_OK);
+        plugin.api->destroy(inst);
+        CHECK(host.extension_asks == 0);
+        CHECK(host.tags.empty());
+    }
+}
+
+TEST_CASE("ABI 1.2: notify takes CircleCI events, the host's cache hears of the project on the callback thread") {
+    LoadedAs plugin({TJ_ABI_VERSION_MAJOR, 2});
+    REQUIRE(plugin.events);
+    CacheHost host;
+    const tj_host_callbacks cb{&host, nullptr, test_secret, CacheHost::get_extension};
+    const auto yaml = offline_config();
+    tj_config_source source{view(yaml), {nullptr, 0}};
+    tj_instance* inst = nullptr;
+    tj_plugin_owned_str error{};
+    REQUIRE(plugin.api->create(&cb, &source, &inst, &error) == TJ_STATUS_OK);
+    CHECK(host.extension_asks >= 1);
+    CHECK(plugin.events->notify(inst, view(kEvent)) == TJ_STATUS_OK);
+    REQUIRE(host.wait_for(1));
+    {
+        std::lock_guard lock(host.mutex);
+        CHECK(host.tags.front() == "gh/acme/passing");  // the webhook's github/ form, as the API says it
+        CHECK(host.thread != std::this_thread::get_id());  // the instance's callback thread, not ours
+    }
+    // Nothing of this plugin, and things that are not events.
+    CHECK(plugin.events->notify(inst, view(std::string(R"({"source":"github","type":"push","id":"x","payload":{}})"))) ==
+          TJ_STATUS_NO_MATCH);
+    CHECK(plugin.events->notify(inst, view(std::string(R"({"source":"circleci","type":"ping","id":"x","payload":{}})"))) ==
+          TJ_STATUS_NO_MATCH);
+    CHECK(plugin.events->notify(inst, view(std::string("{not json"))) == TJ_STATUS_INVALID_ARGUMENT);
+    CHECK(plugin.events->notify(inst, view(std::string("[]"))) == TJ_STATUS_INVALID_ARGUMENT);
+    CHECK(plugin.events->notify(nullptr, view(kEvent)) == TJ_STATUS_INVALID_ARGUMENT);
+    CHECK(plugin.events->notify(inst, tj_str_view{nullptr, 5}) == TJ_STATUS_INVALID_ARGUMENT);
+    plugin.api->destroy(inst);
+    std::lock_guard lock(host.mutex);
+    CHECK(host.tags.size() == 1);  // only the event that concerned it
 }

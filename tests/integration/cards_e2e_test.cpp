@@ -85,7 +85,7 @@ struct Fixture {
     explicit Fixture(const std::string& extra_yaml = "")
         : server(tjc::testing::TestServerOptions{TJC_FIXTURES_DIR "/world.json"}) {
         yaml = "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() + "\n" + extra_yaml;
-        tj_host_callbacks cb{&host, Host::log, Host::secret};
+        tj_host_callbacks cb{&host, Host::log, Host::secret, nullptr};
         tj_config_source src{{yaml.data(), yaml.size()}, {nullptr, 0}};
         tj_plugin_owned_str err{};
         const auto st = plugin.api().create(&cb, &src, &instance, &err);

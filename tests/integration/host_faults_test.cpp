@@ -289,7 +289,7 @@ void check_io_not_stalled(Fixture& f, BlockingHost& bh, tj_instance* inst) {
 TEST_CASE("a completion callback that blocks stalls neither the io thread nor query()") {
     Fixture f;
     BlockingHost bh;
-    tj_host_callbacks cb{&bh, BlockingHost::log, BlockingHost::secret};
+    tj_host_callbacks cb{&bh, BlockingHost::log, BlockingHost::secret, nullptr};
     tj_instance* inst = f.create(f.yaml(), &cb);
     std::string out;
     REQUIRE(f.query(inst, tjtest::repo_context("acme/passing", "warm"), out) == TJ_STATUS_OK);
@@ -305,7 +305,7 @@ TEST_CASE("a completion callback that blocks stalls neither the io thread nor qu
 TEST_CASE("a log callback that blocks stalls neither the io thread nor query()") {
     Fixture f;
     BlockingHost bh;
-    tj_host_callbacks cb{&bh, BlockingHost::log, BlockingHost::secret};
+    tj_host_callbacks cb{&bh, BlockingHost::log, BlockingHost::secret, nullptr};
     tj_instance* inst = f.create(f.yaml(), &cb);
     std::string out;
     REQUIRE(f.query(inst, tjtest::repo_context("acme/passing", "warm"), out) == TJ_STATUS_OK);

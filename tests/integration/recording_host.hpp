@@ -44,7 +44,7 @@ class RecordingHost {
 public:
     std::string token{kSecretToken};
 
-    tj_host_callbacks callbacks() { return {this, &RecordingHost::log, &RecordingHost::secret}; }
+    tj_host_callbacks callbacks() { return {this, &RecordingHost::log, &RecordingHost::secret, nullptr}; }
 
     // Keeps a text the plugin produced (payload, message) for the final scan.
     void keep(std::string text) {

@@ -151,3 +151,25 @@ TEST_CASE("a join after the flight ended gets the fresh value at once, not a sec
     CHECK(got == "done");
     CHECK(cache.join("k", nullptr, t0 + std::chrono::hours(1)));  // stale by then: a refresh leads
 }
+
+TEST_CASE("invalidate_if: marked entries are misses (fetched again once), last_good still has them") {
+    ResultCache cache(CacheSettings{60s, 3600s, 100, 1 << 20});
+    const auto t0 = Clock::now();
+    cache.complete("gh/acme/a\nmain\n", v("[a]"), t0);
+    cache.complete("gh/acme/a\nfeature\n", v("[f]"), t0);
+    cache.complete("gh/acme/b\nmain\n", v("[b]"), t0);
+    const auto marked = cache.invalidate_if([](const std::string& key) { return key.starts_with("gh/acme/a\nmain"); });
+    CHECK(marked == 1);
+    CHECK(cache.lookup("gh/acme/a\nmain\n", t0 + 1s).state == ResultCache::State::miss);
+    CHECK(cache.lookup("gh/acme/a\nfeature\n", t0 + 1s).state == ResultCache::State::fresh);
+    CHECK(cache.lookup("gh/acme/b\nmain\n", t0 + 1s).state == ResultCache::State::fresh);
+    CHECK(*cache.last_good("gh/acme/a\nmain\n").value == "[a]");  // stale-on-error keeps working
+    // One fetch for it, even though a fresh-looking entry is still held.
+    CHECK(cache.join("gh/acme/a\nmain\n", nullptr, t0 + 1s));
+    CHECK_FALSE(cache.join("gh/acme/a\nmain\n", [](const tjc::cache::Value&, Clock::time_point) {}, t0 + 1s));
+    cache.complete("gh/acme/a\nmain\n", v("[a2]"), t0 + 2s);
+    const auto after = cache.lookup("gh/acme/a\nmain\n", t0 + 3s);
+    CHECK(after.state == ResultCache::State::fresh);
+    CHECK(*after.value == "[a2]");
+    CHECK(cache.invalidate_if([](const std::string&) { return false; }) == 0);
+}

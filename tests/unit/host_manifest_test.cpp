@@ -107,7 +107,7 @@ TEST_CASE("invalid manifests are errors naming file, line and key") {
         {"priority 0", "priority: 100", "priority: 0", "priority: must be in [1, 1000]"},
         {"priority 1001", "priority: 100", "priority: 1001", "priority: must be in"},
         {"unknown key", "priority: 100", "priority: 100\ncolour: blue", "colour: unknown key"},
-        {"missing abi", "abi:\n  major: 1\n  minor: 1\n", "", "abi: required"},
+        {"missing abi", "abi:\n  major: 1\n  minor: 2\n", "", "abi: required"},
         {"abi major not a number", "  major: 1", "  major: one", "major: expected an integer"},
         {"unknown contextType", "contextType: github", "contextType: gitlab", "match.contextType: must be"},
         {"invalid regex", "      exists: true", "      pattern: \"(unclosed\"", "invalid regex"},

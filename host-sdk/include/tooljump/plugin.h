@@ -33,7 +33,8 @@
  * callback thread to be delivered, so a blocked callback makes later completions LATE, never
  * wrong), and query() answers its caller directly, not through the callback thread.
  * destroy() waits for a running callback to return. get_secret() runs on the thread that
- * calls submit() or query().
+ * calls submit() or query(). A host extension's functions (get_extension) run where each one's
+ * doc says: tj_host_cache_v1.invalidate on the instance's callback thread.
  */
 #ifndef TOOLJUMP_PLUGIN_H
 #define TOOLJUMP_PLUGIN_H
@@ -46,7 +47,7 @@ extern "C" {
 #endif
 
 #define TJ_ABI_VERSION_MAJOR 1u
-#define TJ_ABI_VERSION_MINOR 1u /* 1: TJ_PLUGIN_STATS_V1 */
+#define TJ_ABI_VERSION_MINOR 2u /* 1: TJ_PLUGIN_STATS_V1; 2: TJ_PLUGIN_EVENTS_V1, host extensions */
 
 /* The one symbol a plugin exports; find it with dlsym(handle, TJ_PLUGIN_ENTRY_SYMBOL). */
 #define TJ_PLUGIN_ENTRY_SYMBOL "tooljump_plugin_entry"
@@ -54,6 +55,10 @@ extern "C" {
 /* Versioned feature ids for tj_plugin_entry.get_api(). */
 #define TJ_PLUGIN_API_V1 "tooljump.plugin.v1"
 #define TJ_PLUGIN_STATS_V1 "tooljump.plugin.stats.v1" /* since 1.1; optional: a host asks, NULL = none */
+#define TJ_PLUGIN_EVENTS_V1 "tooljump.plugin.events.v1" /* since 1.2; optional */
+
+/* Versioned ids for tj_host_callbacks.get_extension() (since 1.2): what a host offers plugins. */
+#define TJ_HOST_CACHE_V1 "tooljump.host.cache.v1"
 
 typedef struct tj_abi_version {
     uint32_t major; /* incompatible changes */
@@ -116,6 +121,16 @@ typedef struct tj_host_callbacks {
      * synchronously, and returns TJ_STATUS_OK; otherwise it returns TJ_STATUS_NO_MATCH without
      * calling sink. May be NULL (no secrets). Never called from inside create(). */
     tj_status (*get_secret)(void *host_data, tj_str_view name, tj_secret_sink sink, void *sink_data);
+
+    /* Since 1.2. [any-thread] Returns the host's struct for a versioned extension id (e.g.
+     * TJ_HOST_CACHE_V1), or NULL for an id the host does not offer. The struct is owned by the
+     * host and stays valid until destroy() returns; its functions take this struct's host_data.
+     * May itself be NULL (the host offers none).
+     * THE RULE: a plugin reads this field ONLY when the host's version passed to init() has
+     * minor >= 2. A host of 1.0 or 1.1 passes a struct that ends before it: reading it there
+     * reads past the host's struct. (The mirror of get_api: a host asks get_api for an id and
+     * handles NULL; a plugin asks get_extension for an id and handles NULL.) */
+    const void *(*get_extension)(void *host_data, const char *extension_id);
 } tj_host_callbacks;
 
 /* A config: YAML text, or the path of a YAML file. Exactly one of the two is non-empty. */
@@ -205,6 +220,33 @@ typedef struct tj_plugin_stats_v1 {
     tj_status (*stats)(const tj_instance *instance, tj_plugin_owned_str *out_json);
 } tj_plugin_stats_v1;
 
+/* TJ_PLUGIN_EVENTS_V1 (ABI 1.2, optional): events from outside (e.g. CircleCI's webhooks, which
+ * the host receives and checks), so that a plugin can drop what they made stale at once. */
+typedef struct tj_plugin_events_v1 {
+    /* [any-thread] Hands the plugin one event and returns at once (the plugin does any slow
+     * work behind). event_json is borrowed for the call (the plugin copies what it keeps):
+     *   {"source":"circleci","type":"<circleci-event-type>","id":"<event id>",
+     *    "payload":<the delivery's JSON object, as received>}
+     * The host has checked the delivery's signature and dropped repeated ids before it calls.
+     * Returns TJ_STATUS_OK when the plugin took the event, TJ_STATUS_NO_MATCH when nothing of
+     * this plugin is concerned (another source, a type it does not use), and
+     * TJ_STATUS_INVALID_ARGUMENT for NULL arguments or JSON that is not of that shape. */
+    tj_status (*notify)(tj_instance *instance, tj_str_view event_json);
+} tj_plugin_events_v1;
+
+/* TJ_HOST_CACHE_V1 (host extension, ABI 1.2): the host's result cache, in front of the plugin's.
+ * A host that caches the plugin's answers tags each with the project slugs of the plugin's
+ * resolve() output for that context (a CDN's surrogate keys); the plugin purges by tag when
+ * what it shows for a project changed (an event, a background refresh finished). */
+typedef struct tj_host_cache_v1 {
+    /* [plugin-thread: the instance's callback thread] Drops every answer of this plugin that
+     * the host keeps tagged with `tag` (a project slug such as "gh/acme/api"; compared without
+     * case): in memory and, for a host of several replicas, on every replica. host_data is
+     * tj_host_callbacks.host_data; tag is borrowed for the call. Returns at once; must not call
+     * back into the plugin. */
+    void (*invalidate)(void *host_data, tj_str_view tag);
+} tj_host_cache_v1;
+
 /* The exported entry. Its first field is the ABI version and stays first in every version. */
 typedef struct tj_plugin_entry {
     tj_abi_version abi_version;
@@ -217,7 +259,9 @@ typedef struct tj_plugin_entry {
     void (*deinit)(void);
 
     /* [any-thread] Returns the struct for a versioned id (e.g. TJ_PLUGIN_API_V1), or NULL when
-     * the id is unknown or init() has not succeeded. The struct lives until the last deinit(). */
+     * the id is unknown or init() has not succeeded. The struct lives until the last deinit().
+     * The host side's mirror is tj_host_callbacks.get_extension (since 1.2), which a plugin may
+     * read only when init() was given a host version of minor >= 2. */
     const void *(*get_api)(const char *api_id);
 } tj_plugin_entry;
 

@@ -7,6 +7,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -21,6 +22,9 @@ constexpr std::size_t kMaxArgumentBytes = 16u << 20;  // no legitimate argument 
 
 std::mutex g_init_mutex;
 int g_init_count = 0;
+// The lowest ABI minor a host gave init(): tj_host_callbacks.get_extension exists only from
+// 1.2 on, so an older host's struct ends before it and must not be read past get_secret.
+std::atomic<std::uint32_t> g_host_minor{0};
 
 bool initialized() {
     std::lock_guard lock(g_init_mutex);
@@ -74,8 +78,28 @@ tjc::Expected<tjc::ConfigSource> to_source(const tj_config_source* config) {
     return tjc::ConfigSource{std::string(as_sv(config->yaml_text)), std::string(as_sv(config->file_path))};
 }
 
-tjc::Host to_host(const tj_host_callbacks& cb) {
+// The host's struct, copied field by field: only the fields its ABI version has (a host of
+// 1.0/1.1 lends a struct without get_extension; copying the whole struct would read past it).
+tj_host_callbacks copy_callbacks(const tj_host_callbacks& from) {
+    tj_host_callbacks cb{};
+    cb.host_data = from.host_data;
+    cb.log = from.log;
+    cb.get_secret = from.get_secret;
+    if (g_host_minor.load() >= 2) cb.get_extension = from.get_extension;
+    return cb;
+}
+
+tjc::Host to_host(const tj_host_callbacks& from) {
+    const tj_host_callbacks cb = copy_callbacks(from);
     tjc::Host host;
+    if (cb.get_extension) {
+        const auto* cache = static_cast<const tj_host_cache_v1*>(cb.get_extension(cb.host_data, TJ_HOST_CACHE_V1));
+        if (cache && cache->invalidate) {
+            host.invalidate = [invalidate = cache->invalidate, data = cb.host_data](std::string_view tag) {
+                invalidate(data, tj_str_view{tag.data(), tag.size()});
+            };
+        }
+    }
     if (cb.log) {
         host.log = [cb](tjc::LogLevel level, std::string_view message) {
             cb.log(cb.host_data, static_cast<tj_log_level>(level), tj_str_view{message.data(), message.size()});
@@ -220,9 +244,20 @@ tj_status stats(const tj_instance* instance, tj_plugin_owned_str* out_json) {
 
 constexpr tj_plugin_stats_v1 kStatsV1{stats};
 
+tj_status notify(tj_instance* instance, tj_str_view event_json) {
+    return guarded(nullptr, [&]() -> tj_status {
+        if (!instance || !valid_view(event_json)) return TJ_STATUS_INVALID_ARGUMENT;
+        std::string problem;  // no out parameter in events v1: the status says it
+        return to_abi(instance->impl->notify(as_sv(event_json), problem));
+    });
+}
+
+constexpr tj_plugin_events_v1 kEventsV1{notify};
+
 tj_status entry_init(tj_abi_version host) {
     if (host.major != TJ_ABI_VERSION_MAJOR) return TJ_STATUS_UNSUPPORTED;
     std::lock_guard lock(g_init_mutex);
+    if (g_init_count == 0 || host.minor < g_host_minor.load()) g_host_minor.store(host.minor);
     ++g_init_count;
     return TJ_STATUS_OK;
 }
@@ -236,6 +271,7 @@ const void* entry_get_api(const char* api_id) {
     if (!api_id || !initialized()) return nullptr;
     if (std::strcmp(api_id, TJ_PLUGIN_API_V1) == 0) return &kApiV1;
     if (std::strcmp(api_id, TJ_PLUGIN_STATS_V1) == 0) return &kStatsV1;
+    if (std::strcmp(api_id, TJ_PLUGIN_EVENTS_V1) == 0) return &kEventsV1;
     return nullptr;
 }
 

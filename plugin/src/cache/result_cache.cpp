@@ -10,7 +10,7 @@ ResultCache::Hit ResultCache::lookup(const std::string& key, Clock::time_point n
     if (it == index_.end()) return {};
     auto& e = *it->second;
     const auto age = now - e.fetched_at;
-    if (age > settings_.max_stale) return {};
+    if (age > settings_.max_stale || e.outdated) return {};
     lru_.splice(lru_.begin(), lru_, it->second);
     Hit hit{State::fresh, e.value, e.fetched_at, false};
     if (age > settings_.ttl) {
@@ -41,7 +41,8 @@ bool ResultCache::join(const std::string& key, Waiter waiter, Clock::time_point 
             return false;
         }
         // Between the caller's lookup and now a flight may have ended: no second fetch.
-        if (auto e = index_.find(key); e != index_.end() && now - e->second->fetched_at <= settings_.ttl) {
+        if (auto e = index_.find(key);
+            e != index_.end() && !e->second->outdated && now - e->second->fetched_at <= settings_.ttl) {
             inflight_.erase(it);
             ready = e->second->value;
             fetched_at = e->second->fetched_at;
@@ -67,7 +68,7 @@ ResultCache::Completion ResultCache::complete(const std::string& key, Value valu
             lru_.erase(it->second);
             index_.erase(it);
         }
-        lru_.push_front(Entry{key, value, now, false});
+        lru_.push_front(Entry{key, value, now, false, false});
         index_[key] = lru_.begin();
         bytes_ += cost(lru_.front());
         evict_locked();
@@ -89,6 +90,18 @@ void ResultCache::evict_locked() {
         index_.erase(victim.key);
         lru_.pop_back();
     }
+}
+
+std::size_t ResultCache::invalidate_if(const std::function<bool(const std::string& key)>& concerns) {
+    std::lock_guard lock(mutex_);
+    std::size_t marked = 0;
+    for (auto& e : lru_) {
+        if (!e.outdated && concerns(e.key)) {
+            e.outdated = true;
+            ++marked;
+        }
+    }
+    return marked;
 }
 
 void ResultCache::set_settings(CacheSettings settings) {

@@ -64,6 +64,11 @@ public:
     // The last good value whatever its age (for stale-on-error), or null.
     Hit last_good(const std::string& key);
 
+    // Marks every entry whose key `concerns` says yes as outdated (an event said its data
+    // changed): lookup() and join() treat it as a miss, so the next query fetches (once, single
+    // flight), while last_good() still has it for stale-on-error. Returns how many were marked.
+    std::size_t invalidate_if(const std::function<bool(const std::string& key)>& concerns);
+
     // New bounds and ttl (a reload); entries over the bounds go at once.
     void set_settings(CacheSettings settings);
     void clear();
@@ -76,6 +81,7 @@ private:
         Value value;
         Clock::time_point fetched_at;
         bool refreshing = false;
+        bool outdated = false;  // invalidate_if(): a miss for lookup() and join()
     };
     using List = std::list<Entry>;
 

@@ -15,6 +15,10 @@ struct Host {
     std::function<void(LogLevel, std::string_view)> log;
     // Called from the thread that submits a query; nullopt when the host has no such secret.
     std::function<std::optional<std::string>(std::string_view name)> secret;
+    // The host's result cache (TJ_HOST_CACHE_V1, a host of ABI 1.2): drop what it keeps tagged
+    // with this project slug. Empty when the host offers none. In the instance: called only on
+    // its callback thread; the engine's copy posts there (Instance::create).
+    std::function<void(std::string_view tag)> invalidate;
 };
 
 }  // namespace tjc

@@ -1,5 +1,6 @@
 #include "instance/instance.hpp"
 
+#include "events/circleci_event.hpp"
 #include "instance/callback_thread.hpp"
 #include "instance/query_engine.hpp"
 #include "mapping/context.hpp"
@@ -79,6 +80,12 @@ struct Instance::Impl {
         callbacks.post([this, level, message = std::move(message)] { host.log(level, message); });
     }
 
+    // The host's cache drops a project's answers; on the callback thread, as TJ_HOST_CACHE_V1 says.
+    void invalidate_host_cache(std::string tag) {
+        if (!host.invalidate) return;
+        callbacks.post([this, tag = std::move(tag)] { host.invalidate(tag); });
+    }
+
     // The single place a query ends: whoever flips `finished` first delivers.
     void complete(std::uint64_t ticket, const std::shared_ptr<Pending>& p, Status status, std::string payload) {
         if (p->finished.exchange(true)) return;
@@ -109,6 +116,9 @@ Expected<std::unique_ptr<Instance>> Instance::create(Host host, const ConfigSour
     Host engine_host;
     engine_host.secret = impl->host.secret;
     engine_host.log = [impl = impl.get()](LogLevel level, std::string_view message) { impl->log(level, std::string(message)); };
+    if (impl->host.invalidate) {
+        engine_host.invalidate = [impl = impl.get()](std::string_view tag) { impl->invalidate_host_cache(std::string(tag)); };
+    }
     impl->engine = std::make_unique<QueryEngine>(impl->io, std::move(engine_host), impl->config, impl->counters);
     return std::unique_ptr<Instance>(new Instance(std::move(impl)));
 }
@@ -236,6 +246,21 @@ Status Instance::resolve(std::string_view context_json, std::string& out) {
     const auto& resolution = resolved->resolution;
     out = boost::json::serialize(mapping::to_json(resolution));
     return resolution.projects.empty() ? Status::no_match : Status::ok;
+}
+
+Status Instance::notify(std::string_view event_json, std::string& problem) {
+    const auto parsed = events::parse_event(event_json);
+    if (parsed.outcome == events::ParsedEvent::Outcome::invalid) {
+        problem = parsed.problem;
+        return Status::invalid_argument;
+    }
+    if (parsed.outcome == events::ParsedEvent::Outcome::not_ours) return Status::no_match;
+    const auto& change = parsed.change;
+    const auto dropped = impl_->engine->invalidate_project(change.slug, change.branch);
+    impl_->log(LogLevel::debug, "event " + change.type + " " + change.id + ": " + std::to_string(dropped) +
+                                    " cached answer(s) of " + change.slug + " (branch '" + change.branch + "') outdated");
+    impl_->invalidate_host_cache(change.slug);
+    return Status::ok;
 }
 
 bool Instance::refuse_destroy_here() {

@@ -51,6 +51,12 @@ public:
     // [any-thread] Pure mapping, no network: out is the explain JSON (or the error message).
     Status resolve(std::string_view context_json, std::string& out);
 
+    // [any-thread] An event (TJ_PLUGIN_EVENTS_V1's JSON): a CircleCI workflow or job that
+    // completed makes every cached answer of its project and branch a miss, and the host's
+    // cache is told to drop that project's answers (on the callback thread). `no_match` for
+    // events of another source or type, `invalid_argument` (with `problem`) for bad JSON.
+    Status notify(std::string_view event_json, std::string& problem);
+
     // [any-thread] True (and an error is logged) on this instance's own callback thread,
     // where destroying it would join the thread it runs on: abi/ then refuses the destroy.
     bool refuse_destroy_here();

@@ -13,6 +13,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 
 namespace tjc {
@@ -219,6 +220,9 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
                 const auto shared = std::make_shared<const std::string>(part);
                 for (auto& w : completion.waiters) w(shared, Clock::now());
                 if (leader) leader(part);
+                // A background refresh replaced cards a host may keep in front of us (with their
+                // "refreshing" note): its cache drops them, so the next view is fresh.
+                if (!leader && stored && self->host.invalidate) self->host.invalidate(target.slug);
             };
             if (!rt->api) {
                 wipe(token);
@@ -329,6 +333,27 @@ std::optional<std::string> QueryEngine::peek(const mapping::Resolution& resoluti
     std::vector<std::string> keys;
     std::vector<cache::ResultCache::Hit> hits;
     return impl_->look(resolution.projects, *config, Clock::now(), false, keys, hits);
+}
+
+namespace {
+
+// Keys are "<slug>\n<branch>\n..." (key_of): the project's, for that branch or the default one.
+bool key_concerns(const std::string& key, std::string_view slug, std::string_view branch) {
+    const auto first = key.find('\n');
+    if (first == std::string::npos || first != slug.size()) return false;
+    for (std::size_t i = 0; i < first; ++i) {
+        if (std::tolower(static_cast<unsigned char>(key[i])) != static_cast<unsigned char>(slug[i])) return false;
+    }
+    const auto second = key.find('\n', first + 1);
+    const auto key_branch = std::string_view(key).substr(first + 1, second == std::string::npos ? std::string::npos
+                                                                                                 : second - first - 1);
+    return key_branch.empty() || key_branch == branch;
+}
+
+}  // namespace
+
+std::size_t QueryEngine::invalidate_project(std::string_view slug, std::string_view branch) {
+    return impl_->results.invalidate_if([slug, branch](const std::string& key) { return key_concerns(key, slug, branch); });
 }
 
 QueryEngine::Stats QueryEngine::stats() const {

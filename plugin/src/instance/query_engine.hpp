@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace tjc {
 
@@ -51,6 +52,11 @@ public:
     // starts nothing.
     std::optional<std::string> peek(const mapping::Resolution& resolution,
                                     const std::shared_ptr<const config::Config>& config);
+
+    // [any-thread] An event said a project's data changed: every cached answer of that project
+    // (slug compared without case) for `branch` or for the default branch ("" in the key: it
+    // may be that branch) becomes a miss, fetched again on the next query. Returns how many.
+    std::size_t invalidate_project(std::string_view slug, std::string_view branch);
 
     struct Stats {
         std::uint64_t hits = 0, stale = 0, misses = 0, fetches = 0, fetch_failures = 0;
