@@ -5,6 +5,8 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libssl-dev libyaml-cpp-dev doctest-dev
           libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev binutils
+          libhiredis-dev   # tj-host serve --redis: RESP's reader and formatter (no I/O of its own)
+          redis-server     # the replicas tests start one on loopback, no persistence
           chromium fonts-dejavu-core "$@")  # the preview page's browser test (headless), with a font to draw
 missing=()
 for p in "${packages[@]}"; do

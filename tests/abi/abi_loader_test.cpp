@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "loader.hpp"
+#include "session.hpp"
 #include "subprocess.hpp"
 
 #include <boost/json.hpp>
@@ -166,4 +167,28 @@ TEST_CASE("the plugin's only defined dynamic symbol is tooljump_plugin_entry") {
         symbols.insert(name);
     }
     CHECK(symbols == std::set<std::string>{"tooljump_plugin_entry"});
+}
+
+TEST_CASE("a host of ABI 1.2 loads plugins of 1.0 and 1.1 (no events api, queries answer) and the real plugin has the events api") {
+    for (const char* path : {FIXTURE_STATIC_CARDS, FIXTURE_ANY_PAGE}) {
+        CAPTURE(path);
+        tjhost::Plugin plugin(path);
+        CHECK(plugin.entry().abi_version.minor < 2);
+        CHECK(plugin.events_api() == nullptr);
+        CHECK(plugin.stats_api() == nullptr);
+        // A session lends them the 1.2 callbacks (with get_extension): they never read it.
+        std::vector<std::string> purged;
+        tjhost::SessionHooks hooks;
+        hooks.invalidate = [&](const std::string&, std::string_view tag) { purged.emplace_back(tag); };
+        tjhost::Session session(path, "", "", hooks);
+        const auto answer = session.instance->query(R"({"type":"github","url":"https://github.com/a/b"})", 1000);
+        CHECK(answer.ok());
+        CHECK(contains(answer.payload, "Static A"));
+        CHECK(session.instance->notify(R"({"source":"circleci","type":"x","id":"1","payload":{}})") == TJ_STATUS_UNSUPPORTED);
+        CHECK(purged.empty());
+    }
+    tjhost::Plugin real(TJC_PLUGIN_PATH);
+    CHECK(real.entry().abi_version.minor == TJ_ABI_VERSION_MINOR);
+    CHECK(real.events_api() != nullptr);
+    CHECK(real.stats_api() != nullptr);
 }

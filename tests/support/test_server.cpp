@@ -412,6 +412,17 @@ std::string TestServer::base_url() const {
 
 std::string TestServer::ca_file() const { return impl_->ca_path; }
 
+void TestServer::set_world(const std::string& world_path) {
+    auto next = std::make_shared<World>(load_world(world_path, impl_->opts.shift_times));
+    std::promise<void> swapped;
+    auto done = swapped.get_future();
+    asio::post(impl_->ioc, [this, next, &swapped] {
+        impl_->world = std::move(*next);  // the world is read on this thread only
+        swapped.set_value();
+    });
+    done.wait();
+}
+
 void TestServer::set_fault(FaultSpec fault) {
     bool refuse = fault.kind == FaultKind::refuse_connections;
     {

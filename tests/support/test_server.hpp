@@ -62,6 +62,10 @@ public:
     std::string base_url() const;  // "https://127.0.0.1:PORT/api/v2"
     std::string ca_file() const;   // PEM file of the test CA, for tls.ca_file
 
+    // Serves another world from now on (e.g. a new pipeline, as after a workflow completed):
+    // loaded like the first (same shift_times), then swapped on the server's thread.
+    void set_world(const std::string& world_path);
+
     // Faults stack: each request takes the first active request fault that matches its path.
     void set_fault(FaultSpec fault);
     void clear_faults();

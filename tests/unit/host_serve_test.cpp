@@ -1,6 +1,7 @@
 // `tj-host serve`'s parts above the socket, without one: the server token check, CORS, the
 // rate limit (clock moved by hand), the Prometheus registry, ToolJump's merge, the host's
-// result cache, the /context body check, the command line and the deadline timer.
+// result cache (tags, purges, single flight), the /context body check, the command line, the
+// deadline timer, webhook signatures and deliveries, custom domains.
 #include <doctest/doctest.h>
 
 #include "bearer.hpp"
@@ -15,6 +16,10 @@
 #include "serve_app.hpp"
 #include "serve_options.hpp"
 #include "cli.hpp"
+#include "custom_domains.hpp"
+#include "recent_ids.hpp"
+#include "webhook.hpp"
+#include "webhook_signature.hpp"
 
 #include <boost/json.hpp>
 
@@ -50,7 +55,7 @@ TEST_CASE("bearer: the configured token passes, anything else does not") {
 }
 
 TEST_CASE("cors: allowed origins are echoed, extension schemes by wildcard, others get nothing") {
-    tjhost::CorsPolicy cors(tjhost::CorsPolicy::default_origins());
+    tjhost::CorsPolicy cors(tjhost::CorsPolicy::default_origins(true, false));
     CHECK(cors.allows("https://github.com"));
     CHECK(cors.allows("chrome-extension://abcdefghijklmnop"));
     CHECK(cors.allows("moz-extension://1234-5678"));
@@ -311,6 +316,19 @@ TEST_CASE("serve command line: flags, defaults and mistakes") {
     CHECK(error({"--plugin", "a", "--plugin", "b", "--plugin", "c", "--config", "1", "--config", "2", "--listen", "h:1"})
               .find("--config") != std::string::npos);
     CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--bogus", "1"}).find("--bogus") != std::string::npos);
+
+    // The replicas' flags.
+    p = parse_serve({"--plugin", "a.so", "--listen", "h:1", "--redis", "redis://127.0.0.1:6400/2", "--redis-timeout-ms",
+                     "40", "--custom-domain", "Grafana.Acme.io", "--custom-domain", "status.acme.io:8443"});
+    REQUIRE(p.options);
+    CHECK(p.options->redis == "redis://127.0.0.1:6400/2");
+    CHECK(p.options->redis_timeout == std::chrono::milliseconds(40));
+    CHECK(p.options->custom_domains == std::vector<std::string>{"grafana.acme.io", "status.acme.io:8443"});
+    CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--redis", "http://x:1"}).find("redis://") != std::string::npos);
+    CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--redis", "redis://u:pw@x:1"}).find("TOOLJUMP_REDIS_PASSWORD") !=
+          std::string::npos);
+    CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--custom-domain", "https://x.io/"}).find("custom domain") !=
+          std::string::npos);
 }
 
 TEST_CASE("endpoint labels are bounded: unknown paths are 'other'") {
@@ -341,4 +359,191 @@ TEST_CASE("deadline timer: runs at the deadline, in order, and not when cancelle
     REQUIRE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return ran.size() == 2; }));
     CHECK(ran == std::vector<int>{1, 2});
     CHECK(std::chrono::steady_clock::now() - now >= std::chrono::milliseconds(60));
+}
+
+namespace {
+
+bool has_header(const tjhost::HeaderList& headers, const std::string& k, const std::string& v) {
+    for (const auto& [hk, hv] : headers) {
+        if (hk == k && hv == v) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("cors: the aws adapter's console origins, custom domains, Private Network Access, public endpoints") {
+    tjhost::CorsPolicy github_only(tjhost::CorsPolicy::default_origins(true, false));
+    CHECK_FALSE(github_only.allows("https://eu-west-1.console.aws.amazon.com"));
+    tjhost::CorsPolicy cors(tjhost::CorsPolicy::default_origins(true, true));
+    CHECK(cors.allows("https://console.aws.com"));
+    CHECK(cors.allows("https://eu-west-1.console.aws.amazon.com"));
+    CHECK(cors.allows("https://us-east-1.console.aws.amazon.com"));
+    CHECK_FALSE(cors.allows("https://console.aws.amazon.com.evil.example"));
+    CHECK_FALSE(cors.allows("https://evilconsole.aws.amazon.com"));  // not a subdomain
+    CHECK_FALSE(cors.allows("http://eu-west-1.console.aws.amazon.com"));
+    CHECK_FALSE(cors.allows("https://a.console.aws.amazon.com/x"));
+    CHECK_FALSE(cors.allows("https://grafana.acme.io"));
+    cors.set_custom_domains({"grafana.acme.io"});
+    CHECK(cors.allows("https://grafana.acme.io"));
+    CHECK_FALSE(cors.allows("http://grafana.acme.io"));
+    CHECK_FALSE(cors.allows("https://x.grafana.acme.io"));
+
+    // Private Network Access: granted to an allowed origin that asks, never unasked or to others.
+    CHECK(has_header(cors.preflight_headers("https://github.com", true), "Access-Control-Allow-Private-Network", "true"));
+    CHECK_FALSE(has_header(cors.preflight_headers("https://github.com", false), "Access-Control-Allow-Private-Network", "true"));
+    CHECK(cors.preflight_headers("https://evil.example", true).empty());
+
+    // /config and /custom-domains: any origin.
+    CHECK(has_header(tjhost::CorsPolicy::public_headers("https://evil.example"), "Access-Control-Allow-Origin",
+                     "https://evil.example"));
+    CHECK(has_header(tjhost::CorsPolicy::public_preflight_headers("https://evil.example", true),
+                     "Access-Control-Allow-Private-Network", "true"));
+    CHECK(tjhost::CorsPolicy::public_preflight_headers("", false).empty());
+}
+
+TEST_CASE("custom domains: hosts only, lower-cased, and a plugin's description list read when present") {
+    CHECK(tjhost::normalize_custom_domain("Grafana.Acme.IO") == "grafana.acme.io");
+    CHECK(tjhost::normalize_custom_domain("status.acme.io:8443") == "status.acme.io:8443");
+    for (const char* bad : {"https://grafana.acme.io", "grafana.acme.io/d", "", "a b", ".acme.io", "x:", "x:1234567", "*.acme.io"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS(tjhost::normalize_custom_domain(bad), std::invalid_argument);
+    }
+    CHECK(tjhost::custom_domains_of(json::parse(R"({"name":"x"})")).empty());
+    CHECK(tjhost::custom_domains_of(json::parse(R"({"customDomains":["B.io","a.io",3,"not a host"]})")) ==
+          std::vector<std::string>{"b.io", "a.io"});
+    CHECK(tjhost::merge_custom_domains({"b.io", "a.io"}, {"a.io", "c.io"}) == std::vector<std::string>{"a.io", "b.io", "c.io"});
+}
+
+TEST_CASE("webhook signature: CircleCI's test vectors, v1 only, constant-time compare of the whole value") {
+    // docs/circleci-api.md (CircleCI's webhook reference).
+    const struct {
+        const char* body;
+        const char* secret;
+        const char* hex;
+    } vectors[] = {
+        {"hello world", "secret", "734cc62f32841568f45715aeb9f4d7891324e6d948e4c6c60c0621cdac48623a"},
+        {"lalala", "another-secret", "daa220016c8f29a8b214fbfc3671aeec2145cfb1e6790184ffb38b6d0425fa00"},
+        {"an-important-request-payload", "hunter123", "9be2242094a9a8c00c64306f382a7f9d691de910b4a266f67bd314ef18ac49fa"},
+        {"foo", "secret", "773ba44693c7553d6ee20f61ea5d2757a9a4f4a44d2841ae4e95b52e4cd62db4"},
+    };
+    for (const auto& v : vectors) {
+        CAPTURE(v.body);
+        CHECK(tjhost::hmac_sha256_hex(v.secret, v.body) == v.hex);
+        CHECK(tjhost::verify_circleci_signature(std::string("v1=") + v.hex, v.body, v.secret));
+        CHECK(tjhost::verify_circleci_signature(std::string("v2=abc, v1=") + v.hex + ",v3=x", v.body, v.secret));
+        CHECK_FALSE(tjhost::verify_circleci_signature(std::string("v1=") + v.hex, std::string(v.body) + " ", v.secret));
+        CHECK_FALSE(tjhost::verify_circleci_signature(std::string("v1=") + v.hex, v.body, "wrong"));
+        CHECK_FALSE(tjhost::verify_circleci_signature(std::string("v2=") + v.hex, v.body, v.secret));  // v1 only
+        CHECK_FALSE(tjhost::verify_circleci_signature(std::string("v1=") + std::string(v.hex).substr(0, 63), v.body, v.secret));
+        CHECK_FALSE(tjhost::verify_circleci_signature(std::string(v.hex), v.body, v.secret));
+    }
+    CHECK_FALSE(tjhost::verify_circleci_signature("", "foo", "secret"));
+    CHECK_FALSE(tjhost::verify_circleci_signature("v1=773ba44693c7553d6ee20f61ea5d2757a9a4f4a44d2841ae4e95b52e4cd62db4", "foo", ""));
+    // Upper-case hex is not what CircleCI sends: refused.
+    CHECK_FALSE(tjhost::verify_circleci_signature("v1=773BA44693C7553D6EE20F61EA5D2757A9A4F4A44D2841AE4E95B52E4CD62DB4", "foo",
+                                                  "secret"));
+}
+
+TEST_CASE("webhook delivery: the plugins' event JSON, id and type required, repeated ids remembered, bounded") {
+    const auto e = tjhost::read_circleci_delivery(R"({"id":"e-1","type":"workflow-completed","project":{"slug":"github/a/b"}})", "");
+    REQUIRE(e.ok());
+    CHECK(e.id == "e-1");
+    const auto v = json::parse(e.event_json);
+    CHECK(v.at("source") == "circleci");
+    CHECK(v.at("type") == "workflow-completed");
+    CHECK(v.at("id") == "e-1");
+    CHECK(v.at("payload").at("project").at("slug") == "github/a/b");
+    CHECK(tjhost::event_id_of(e.event_json) == "e-1");
+    CHECK(tjhost::read_circleci_delivery(R"({"id":"e-2"})", "job-completed").type == "job-completed");
+    CHECK_FALSE(tjhost::read_circleci_delivery(R"({"type":"x"})", "").ok());
+    CHECK_FALSE(tjhost::read_circleci_delivery(R"({"id":"e-3"})", "").ok());
+    CHECK_FALSE(tjhost::read_circleci_delivery("[1]", "x").ok());
+    CHECK_FALSE(tjhost::read_circleci_delivery("{", "x").ok());
+
+    tjhost::RecentIds ids(3);
+    CHECK(ids.insert("a"));
+    CHECK_FALSE(ids.insert("a"));
+    CHECK(ids.insert("b"));
+    CHECK(ids.insert("c"));
+    CHECK(ids.insert("d"));  // "a" is forgotten: the bound
+    CHECK_FALSE(ids.contains("a"));
+    CHECK(ids.contains("d"));
+}
+
+TEST_CASE("host cache: tagged entries are purged by tag, an answer computed before a purge is not stored") {
+    auto now = std::chrono::steady_clock::now();
+    tjhost::HostResultCache cache(100, [&] { return now; });
+    const json::array cards{json::object{{"type", "text"}, {"content", "x"}}};
+    const auto tag_a = tjhost::scoped_tag("circleci", "GH/Acme/A");
+    CHECK(tag_a == "circleci\ngh/acme/a");
+    const auto tag_b = tjhost::scoped_tag("circleci", "gh/acme/b");
+    cache.put("k1", cards, std::chrono::seconds(60), {tag_a}, cache.epoch());
+    cache.put("k2", cards, std::chrono::seconds(60), {tag_a, tag_b}, cache.epoch());
+    cache.put("k3", cards, std::chrono::seconds(60), {tag_b}, cache.epoch());
+    cache.put("k4", cards, std::chrono::seconds(60), {tjhost::scoped_tag("other", "gh/acme/a")}, cache.epoch());
+    CHECK(cache.purge(tag_a) == 2);
+    CHECK_FALSE(cache.get("k1"));
+    CHECK_FALSE(cache.get("k2"));
+    CHECK(cache.get("k3"));
+    CHECK(cache.get("k4"));  // another integration's tag
+    CHECK(cache.purge(tag_a) == 0);
+
+    // The race: asked before the purge, answered after it: not kept.
+    const auto before = cache.epoch();
+    cache.purge(tag_b);
+    cache.put("k5", cards, std::chrono::seconds(60), {tag_b}, before);
+    CHECK_FALSE(cache.get("k5"));
+    cache.put("k5", cards, std::chrono::seconds(60), {tag_b}, cache.epoch());
+    CHECK(cache.get("k5"));
+    // clear() (SIGHUP) likewise refuses answers begun before it.
+    const auto before_clear = cache.epoch();
+    cache.clear();
+    cache.put("k6", cards, std::chrono::seconds(60), {}, before_clear);
+    CHECK_FALSE(cache.get("k6"));
+    // An expired entry leaves its tag: purging later finds nothing to drop.
+    cache.put("k7", cards, std::chrono::seconds(1), {tag_a}, cache.epoch());
+    now += std::chrono::seconds(2);
+    CHECK_FALSE(cache.get("k7"));
+    CHECK(cache.purge(tag_a) == 0);
+}
+
+TEST_CASE("host cache: single flight, waiters get the leader's results or nothing when it failed") {
+    tjhost::HostResultCache cache;
+    std::vector<std::optional<json::array>> got;
+    auto waiter = [&](const std::optional<json::array>& r) { got.push_back(r); };
+    CHECK(cache.join("k", waiter));  // leads
+    CHECK_FALSE(cache.join("k", waiter));
+    CHECK_FALSE(cache.join("k", waiter));
+    CHECK(cache.join("other", waiter));
+    auto waiters = cache.finish("k");
+    CHECK(waiters.size() == 2);
+    for (auto& w : waiters) w(json::array{1});
+    CHECK(got.size() == 2);
+    CHECK(*got[0] == json::array{1});
+    CHECK(cache.join("k", waiter));  // a new flight
+    CHECK(cache.finish("k").empty());
+    CHECK(cache.finish("never").empty());
+}
+
+TEST_CASE("plugin stats: per-secret upstream requests and 401s, when the plugin states them") {
+    tjhost::Metrics m;
+    tjhost::declare_plugin_stats(m);
+    tjhost::record_plugin_stats(m, "circleci", json::parse(R"({"queries":1,
+        "secrets":{"CIRCLECI_TOKEN":{"requests":12,"unauthorized":3},"TEAM_A_TOKEN":{"requests":4},"BAD":7}})"));
+    CHECK(m.value("tj_plugin_upstream_requests_by_secret_total", {{"integration", "circleci"}, {"secret", "CIRCLECI_TOKEN"}}) == 12);
+    CHECK(m.value("tj_plugin_upstream_unauthorized_total", {{"integration", "circleci"}, {"secret", "CIRCLECI_TOKEN"}}) == 3);
+    CHECK(m.value("tj_plugin_upstream_requests_by_secret_total", {{"integration", "circleci"}, {"secret", "TEAM_A_TOKEN"}}) == 4);
+    const auto text = m.render();
+    CHECK(text.find("tj_plugin_upstream_requests_by_secret_total{integration=\"circleci\",secret=\"CIRCLECI_TOKEN\"} 12\n") !=
+          std::string::npos);
+    CHECK(text.find("tj_plugin_upstream_unauthorized_total{integration=\"circleci\",secret=\"CIRCLECI_TOKEN\"} 3\n") !=
+          std::string::npos);
+    CHECK(text.find("secret=\"TEAM_A_TOKEN\"} 4") != std::string::npos);
+    CHECK(text.find("secret=\"BAD\"") == std::string::npos);
+    // Absent: no such series.
+    tjhost::Metrics none;
+    tjhost::declare_plugin_stats(none);
+    tjhost::record_plugin_stats(none, "circleci", json::parse(R"({"queries":1})"));
+    CHECK(none.render().find("secret=") == std::string::npos);
 }

@@ -6,6 +6,8 @@
 
 #include <ostream>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #ifndef TJ_HOST_VERSION
 #define TJ_HOST_VERSION "unknown"
@@ -48,7 +50,8 @@ void add_context_options(CLI::App& sub, Command& c) {
     sub.add_option("--commit", c.context.commit, "with --repo: the commit page")->type_name("SHA")->needs(repo)->excludes(branch);
 }
 
-void add_serve_options(CLI::App& sub, ServeOptions& o, std::string& listen, std::string& rate_limit) {
+void add_serve_options(CLI::App& sub, ServeOptions& o, std::string& listen, std::string& rate_limit,
+                       std::vector<std::string>& custom_domains) {
     sub.add_option("--plugin", o.plugins, "a plugin (path or installed name); repeat for several")
         ->type_name("SO|NAME")
         ->required()
@@ -87,8 +90,23 @@ void add_serve_options(CLI::App& sub, ServeOptions& o, std::string& listen, std:
     sub.add_option("--max-connections", o.max_connections, "open connections at most, 1..1000000 (default 512)")
         ->type_name("N")
         ->check(quiet(CLI::Range(std::size_t{1}, std::size_t{1000000})));
+    sub.add_option("--custom-domain", custom_domains,
+                   "a dashboard host where the extension may run (in /config and CORS); repeat for several")
+        ->type_name("HOST")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    sub.add_option("--redis", o.redis,
+                   "share the result cache, single flight and webhook events with other replicas through Redis")
+        ->type_name("redis://HOST:PORT[/DB]");
+    sub.add_option_function<std::uint32_t>(
+           "--redis-timeout-ms", [&o](std::uint32_t v) { o.redis_timeout = std::chrono::milliseconds(v); },
+           "each Redis call's deadline, 1..10000 (default 100)")
+        ->type_name("MS")
+        ->check(quiet(CLI::Range(1u, 10000u)));
     sub.footer(
         "TOOLJUMP_SERVER_TOKEN set: /context, /metrics and /preview need Authorization: Bearer <token>.\n"
+        "TOOLJUMP_REDIS_PASSWORD: Redis' password (with --redis). Webhooks: POST /webhooks/circleci is on when\n"
+        "the secret CIRCLECI_WEBHOOK_SECRET is set (INTEGRATION_CIRCLECI_WEBHOOK_SECRET, _FILE or a credential).\n"
         "SIGHUP: configs and secrets are read again; SIGTERM/SIGINT: drain, then exit 0.");
 }
 
@@ -116,6 +134,7 @@ std::string version_line() {
 Parsed parse(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     Command c;
     std::string listen, rate_limit, help_topic;
+    std::vector<std::string> custom_domains;
     CLI::App app{"tj-host: the reference ToolJump host for native plugins.", "tj-host"};
     app.set_version_flag("--version", version_line());
     app.require_subcommand(1, 1);
@@ -138,8 +157,9 @@ Parsed parse(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ->type_name("MS")
         ->check(quiet(CLI::Range(1u, 600000u)));
 
-    auto* serve = app.add_subcommand("serve", "run a ToolJump server (POST /context, /config, /health, /metrics, /preview)");
-    add_serve_options(*serve, c.serve, listen, rate_limit);
+    auto* serve = app.add_subcommand(
+        "serve", "run a ToolJump server (POST /context, /config, /custom-domains, /health, /metrics, /preview, webhooks)");
+    add_serve_options(*serve, c.serve, listen, rate_limit, custom_domains);
 
     auto* help = app.add_subcommand("help", "show the help of a command");
     help->add_option("command", help_topic, "describe, resolve, query or serve");
@@ -181,6 +201,9 @@ Parsed parse(int argc, const char* const* argv, std::ostream& out, std::ostream&
                 parse_listen(listen, c.serve);
                 if (!rate_limit.empty()) {
                     parse_rate_limit(rate_limit, c.serve);
+                }
+                for (const auto& d : custom_domains) {
+                    add_custom_domain(d, c.serve);
                 }
                 check_serve_options(c.serve);
             } catch (const std::invalid_argument& e) {

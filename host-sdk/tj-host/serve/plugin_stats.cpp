@@ -23,6 +23,20 @@ const boost::json::object* object_at(const boost::json::value& v, const char* ke
     return at ? at->if_object() : nullptr;
 }
 
+// Optional "secrets":{"<NAME>":{"requests":n,"unauthorized":n}}: per secret name (issue 12).
+void record_secret_stats(Metrics& m, const std::string& integration, const boost::json::value& stats) {
+    const auto* secrets = object_at(stats, "secrets");
+    if (!secrets) return;
+    for (const auto& [name, counts] : *secrets) {
+        if (!counts.is_object()) continue;
+        const Labels labels{{"integration", integration}, {"secret", std::string(name)}};
+        if (auto n = count_of(counts.get_object().if_contains("requests")))
+            m.set("tj_plugin_upstream_requests_by_secret_total", labels, *n);
+        if (auto n = count_of(counts.get_object().if_contains("unauthorized")))
+            m.set("tj_plugin_upstream_unauthorized_total", labels, *n);
+    }
+}
+
 }  // namespace
 
 void declare_plugin_stats(Metrics& m) {
@@ -33,6 +47,10 @@ void declare_plugin_stats(Metrics& m) {
               "A plugin's upstream HTTP attempts by response status (retries and redirects each count).");
     m.counter("tj_plugin_upstream_transport_errors_total",
               "A plugin's upstream attempts without a response (connect, TLS, reset, timeout).");
+    m.counter("tj_plugin_upstream_requests_by_secret_total",
+              "A plugin's upstream HTTP attempts by the name of the secret whose token they carried (never its value).");
+    m.counter("tj_plugin_upstream_unauthorized_total",
+              "A plugin's upstream attempts answered 401 by secret name: a revoked or wrong token shows here.");
 }
 
 void record_plugin_stats(Metrics& m, const std::string& integration, const boost::json::value& stats) {
@@ -56,6 +74,7 @@ void record_plugin_stats(Metrics& m, const std::string& integration, const boost
         if (auto n = count_of(upstream->if_contains("transport_errors")))
             m.set("tj_plugin_upstream_transport_errors_total", {{"integration", integration}}, *n);
     }
+    record_secret_stats(m, integration, stats);
 }
 
 void collect_plugin_stats(const std::vector<Session*>& sessions, Metrics& m) {

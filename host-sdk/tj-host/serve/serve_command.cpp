@@ -3,19 +3,79 @@
 #include "cors.hpp"
 #include "http_server.hpp"
 #include "integration_runner.hpp"
+#include "redis/shared_cache.hpp"
 #include "serve_app.hpp"
 #include "session.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <atomic>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 
 namespace tjhost {
+
+namespace {
+
+constexpr const char* kWebhookSecret = "CIRCLECI_WEBHOOK_SECRET";
+
+// The plugins' TJ_HOST_CACHE_V1 calls arrive through their sessions, which exist before the
+// runner: this relay hands them on once it does.
+struct InvalidateRelay {
+    std::atomic<IntegrationRunner*> runner{nullptr};
+    void operator()(const std::string& integration, std::string_view tag) const {
+        if (auto* r = runner.load()) {
+            r->invalidate(integration, tag);
+        }
+    }
+};
+
+// TOOLJUMP_REDIS_PASSWORD, else the systemd credential of that name ("" when neither).
+std::string redis_password() {
+    if (const char* pw = std::getenv("TOOLJUMP_REDIS_PASSWORD")) {
+        return pw;
+    }
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (!dir || !*dir) {
+        return {};
+    }
+    std::ifstream in(std::string(dir) + "/TOOLJUMP_REDIS_PASSWORD", std::ios::binary);
+    std::string pw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!pw.empty() && std::isspace(static_cast<unsigned char>(pw.back()))) {
+        pw.pop_back();  // the file's newline is not part of it
+    }
+    return pw;
+}
+
+// `app` is set once the app exists (events may arrive from the other replicas before).
+std::unique_ptr<redis::SharedCache> make_shared_cache(const ServeOptions& opts, Metrics& metrics,
+                                                      IntegrationRunner& runner, std::atomic<ServeApp*>& app) {
+    if (opts.redis.empty()) {
+        return nullptr;
+    }
+    redis::ClientOptions client;
+    client.endpoint = redis::parse_redis_url(opts.redis);
+    client.password = redis_password();
+    client.call_timeout = opts.redis_timeout;
+    redis::SharedCacheHandlers handlers;
+    handlers.on_purge = [&runner](const std::string& tag) { runner.purge_local(tag); };
+    handlers.on_resync = [&runner] { runner.clear_local(); };
+    handlers.on_event = [&app](const std::string& event_json) {
+        if (auto* a = app.load()) {
+            a->on_replica_event(event_json);
+        }
+    };
+    return std::make_unique<redis::SharedCache>(std::move(client), std::move(handlers), metrics);
+}
+
+}  // namespace
 
 int serve_main(const ServeOptions& opts) {
     // A client that goes away must not kill the server.
@@ -23,12 +83,16 @@ int serve_main(const ServeOptions& opts) {
     Metrics metrics;
     ServeApp::declare_metrics(metrics);
     IntegrationRunner::declare_metrics(metrics);
+    redis::SharedCache::declare_metrics(metrics);
 
+    auto relay = std::make_shared<InvalidateRelay>();
+    SessionHooks hooks;
+    hooks.invalidate = [relay](const std::string& integration, std::string_view tag) { (*relay)(integration, tag); };
     std::vector<std::unique_ptr<Session>> sessions;
     std::vector<Session*> ordered;
     try {
         for (std::size_t i = 0; i < opts.plugins.size(); ++i) {
-            sessions.push_back(std::make_unique<Session>(opts.plugins[i], "", opts.config_for(i)));
+            sessions.push_back(std::make_unique<Session>(opts.plugins[i], "", opts.config_for(i), hooks));
             ordered.push_back(sessions.back().get());
         }
     } catch (const ConfigRejected& e) {
@@ -39,14 +103,40 @@ int serve_main(const ServeOptions& opts) {
         return 1;
     }
     IntegrationRunner runner(ordered, metrics, opts.timeout);
+    relay->runner = &runner;
+
+    // The host's own secret: read like the plugins' (variable, _FILE, credential), again on SIGHUP.
+    SecretStore host_secrets;
+    if (auto problem = host_secrets.declare(kWebhookSecret); !problem.empty()) {
+        std::cerr << "tj-host serve: " << problem << "\n";
+    }
+
+    std::atomic<ServeApp*> app_ptr{nullptr};
+    std::unique_ptr<redis::SharedCache> shared;
+    try {
+        shared = make_shared_cache(opts, metrics, runner, app_ptr);
+    } catch (const std::exception& e) {
+        std::cerr << "tj-host serve: " << e.what() << "\n";
+        return 2;
+    }
+    runner.set_shared(shared.get());
 
     const char* token = std::getenv("TOOLJUMP_SERVER_TOKEN");
     ServeAppOptions app_opts;
     app_opts.server_token = token ? token : "";
-    app_opts.cors_origins = opts.cors_origins.empty() ? CorsPolicy::default_origins() : opts.cors_origins;
+    app_opts.cors_origins = opts.cors_origins.empty()
+                                ? CorsPolicy::default_origins(runner.serves_context_type("github"), runner.serves_context_type("aws"))
+                                : opts.cors_origins;
+    app_opts.custom_domains = opts.custom_domains;
     app_opts.rate_limit = opts.rate_limit;
     app_opts.rate_window = opts.rate_window;
+    app_opts.webhook_secret = [&host_secrets] { return host_secrets.get(kWebhookSecret); };
+    app_opts.shared = shared.get();
+    if (shared) {
+        app_opts.on_metrics = [s = shared.get()] { s->record_health(); };
+    }
     ServeApp app(std::move(app_opts), runner, metrics);
+    app_ptr.store(&app);
 
     HttpServerOptions server_opts;
     server_opts.host = opts.host;
@@ -71,19 +161,28 @@ int serve_main(const ServeOptions& opts) {
     const std::string url = std::string(server->tls() ? "https" : "http") + "://" + host + ":" + std::to_string(server->port());
     std::cout << boost::json::serialize(boost::json::object{{"listening", url}}) << std::endl;
     std::cerr << "tj-host serve: listening on " << url << " with " << sessions.size() << " integration(s)"
-              << (token && *token ? ", server token required" : "") << "\n";
+              << (token && *token ? ", server token required" : "") << (shared ? ", sharing through " + opts.redis : "")
+              << (host_secrets.get(kWebhookSecret) ? ", webhooks on" : "") << "\n";
 
     server->run(
-        [&runner] {
+        [&runner, &app, &host_secrets] {
             for (const auto& e : runner.reload_all()) std::cerr << "tj-host serve: reload kept the running config: " << e << "\n";
+            for (const auto& problem : host_secrets.reload()) std::cerr << "tj-host serve: " << problem << "\n";
+            app.refresh_custom_domains();
             std::cerr << "tj-host serve: SIGHUP: configs reloaded, result cache cleared\n";
         },
         [&app] {
             app.set_draining();
             std::cerr << "tj-host serve: draining\n";
         });
-    // Destroying the instances completes whatever is still running (answers nobody reads any
-    // more), while the runner and the server they call back into are still alive.
+    // No Redis callback runs any more (they reach the runner and the sessions); then destroying
+    // the instances completes whatever is still running (answers nobody reads any more), while
+    // the runner and the server they call back into are still alive.
+    if (shared) {
+        shared->shutdown();
+    }
+    runner.set_shared(nullptr);  // a watchdog firing later finds no shared cache to publish to
+    relay->runner = nullptr;
     sessions.clear();
     server.reset();
     std::cerr << "tj-host serve: stopped\n";

@@ -1,5 +1,8 @@
 #include "serve_options.hpp"
 
+#include "custom_domains.hpp"
+#include "redis/redis_url.hpp"
+
 #include <charconv>
 #include <stdexcept>
 
@@ -39,10 +42,17 @@ void parse_rate_limit(const std::string& value, ServeOptions& o) {
     o.rate_window = std::chrono::seconds(number("rate-limit", value.substr(slash + 1), 1, 86400 * 30));
 }
 
+void add_custom_domain(const std::string& value, ServeOptions& o) {
+    o.custom_domains.push_back(normalize_custom_domain(value));
+}
+
 void check_serve_options(const ServeOptions& o) {
     if (o.configs.size() > 1 && o.configs.size() != o.plugins.size()) {
         throw std::invalid_argument("give one --config for every plugin, or one per --plugin (" +
                                     std::to_string(o.plugins.size()) + ")");
+    }
+    if (!o.redis.empty()) {
+        (void)redis::parse_redis_url(o.redis);
     }
 }
 

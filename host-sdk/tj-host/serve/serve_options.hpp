@@ -24,6 +24,9 @@ struct ServeOptions {
     std::chrono::milliseconds read_timeout{10000};
     std::chrono::milliseconds drain_timeout{10000};
     std::size_t max_connections = 512;
+    std::string redis;                                // "" = no shared cache; else redis://HOST:PORT[/DB]
+    std::chrono::milliseconds redis_timeout{100};     // each Redis call's deadline
+    std::vector<std::string> custom_domains;          // --custom-domain, normalized
 
     // The config of plugin i ("" = defaults).
     [[nodiscard]] std::string config_for(std::size_t i) const {
@@ -38,7 +41,9 @@ struct ServeOptions {
 void parse_listen(const std::string& value, ServeOptions& o);
 // "N/SECONDS" (e.g. 200/900; 0/1 turns the limit off) into o.rate_limit and o.rate_window.
 void parse_rate_limit(const std::string& value, ServeOptions& o);
-// The rules across flags: as many configs as plugins (or one, or none).
+// --custom-domain HOST (repeatable), normalized (custom_domains.hpp) into o.custom_domains.
+void add_custom_domain(const std::string& value, ServeOptions& o);
+// The rules across flags: as many configs as plugins (or one, or none); --redis readable.
 void check_serve_options(const ServeOptions& o);
 
 }  // namespace tjhost
