@@ -57,9 +57,14 @@ public:
         FAIL("redis-server did not start on port " << port_);
     }
 
+    // SIGSTOP / SIGCONT: a Redis that hangs (connections stay open, nothing answers), then not.
+    void pause() const { ::kill(pid_, SIGSTOP); }
+    void resume() const { ::kill(pid_, SIGCONT); }
+
     void kill() {
         if (pid_ <= 0) return;
         ::kill(pid_, SIGKILL);
+        ::kill(pid_, SIGCONT);  // a paused process dies on SIGKILL too, but say it
         waitpid(pid_, nullptr, 0);
         pid_ = -1;
     }

@@ -151,8 +151,9 @@ TEST_CASE("two replicas, one Redis: 1,000 concurrent POST /context for one repo 
     const auto fetch_set = up.server.requests() - before;
     REQUIRE(fetch_set > 0);
 
-    Serve a(replica_args(up, redis), up.env);
-    Serve b(replica_args(up, redis), up.env);
+    // Roomy deadlines (20 s: waiting ends at 15 s) for loaded machines and the sanitizers.
+    Serve a(replica_args(up, redis, {"--timeout-ms", "20000", "--redis-timeout-ms", "2000"}), up.env);
+    Serve b(replica_args(up, redis, {"--timeout-ms", "20000", "--redis-timeout-ms", "2000"}), up.env);
     INFO("A: " << a.stderr_text() << "\nB: " << b.stderr_text());
     // Slow enough that the whole burst arrives while the first fetch is still under way.
     up.server.set_fault({tjc::testing::FaultKind::latency, "", -1, 150ms});
@@ -182,8 +183,8 @@ TEST_CASE("two replicas, one Redis: 1,000 concurrent POST /context for one repo 
 TEST_CASE("a signed webhook to replica A makes replica B's next answer fresh, and forged, unsigned, replayed ones are refused") {
     RedisServer redis;
     Upstream up;
-    Serve a(replica_args(up, redis), replica_env(up));
-    Serve b(replica_args(up, redis), replica_env(up));
+    Serve a(replica_args(up, redis, {"--redis-timeout-ms", "2000"}), replica_env(up));
+    Serve b(replica_args(up, redis, {"--redis-timeout-ms", "2000"}), replica_env(up));
     INFO("A: " << a.stderr_text() << "\nB: " << b.stderr_text());
     const auto ctx = context_of("acme/passing");
     REQUIRE(any_starts_with(contents(http(b.port(), "POST", "/context", ctx).json()), "CircleCI main: passed"));
@@ -245,8 +246,8 @@ TEST_CASE("a signed webhook to replica A makes replica B's next answer fresh, an
 TEST_CASE("Redis killed in the middle of load: no request fails, /health says degraded, sharing resumes by itself") {
     auto redis = std::make_unique<RedisServer>();
     Upstream up;
-    Serve a(replica_args(up, *redis, {"--redis-timeout-ms", "100"}), up.env);
-    Serve b(replica_args(up, *redis, {"--redis-timeout-ms", "100"}), up.env);
+    Serve a(replica_args(up, *redis, {"--redis-timeout-ms", "1000"}), up.env);
+    Serve b(replica_args(up, *redis, {"--redis-timeout-ms", "1000"}), up.env);
     INFO("A: " << a.stderr_text() << "\nB: " << b.stderr_text());
     const std::vector<std::string> repos{"acme/passing", "acme/failing", "acme/running", "acme/on-hold", "acme/deploys"};
 
@@ -311,4 +312,42 @@ TEST_CASE("Redis killed in the middle of load: no request fails, /health says de
     CHECK(shared);
     CHECK(up.server.requests() == requests);  // B asked nobody upstream
     CHECK(metric(http(b.port(), "GET", "/metrics").body, "tj_host_redis_cache_total{result=\"hit\"}") == hits_before + 1);
+}
+
+TEST_CASE("a Redis that hangs: each call gives up at its deadline, the breaker opens, every request is answered") {
+    RedisServer redis;
+    Upstream up;
+    Serve a(replica_args(up, redis, {"--redis-timeout-ms", "300"}), up.env);
+    INFO("A: " << a.stderr_text());
+    REQUIRE(http(a.port(), "POST", "/context", context_of("acme/passing")).status == 200);
+    redis.pause();  // connections stay open; nothing answers
+    auto ask = [&](int i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto r = http(a.port(), "POST", "/context", context_of("acme/failing", "hang-" + std::to_string(i)));
+        const auto took = std::chrono::steady_clock::now() - t0;
+        CHECK(r.status == 200);
+        CHECK(r.json().at("failedCount") == 0);
+        CHECK(any_starts_with(contents(r.json()), "CircleCI"));
+        CHECK(took < 5s);  // the request's own deadline, whatever Redis does
+        return took;
+    };
+    // The first call waits its 300 ms, then the plugin answers.
+    CHECK(ask(0) >= 250ms);
+    // Timeouts in a row open the breaker (a reconnect in between is refused at once, without a
+    // call, and counts neither way): bounded.
+    double trips = 0;
+    for (int i = 1; i < 30 && trips < 1; ++i) {
+        ask(i);
+        trips = metric(http(a.port(), "GET", "/metrics").body, "tj_host_redis_breaker_trips_total");
+    }
+    CHECK(trips >= 1);
+    CHECK(http(a.port(), "GET", "/health").json().at("redis") == "degraded");
+    CHECK(metric(http(a.port(), "GET", "/metrics").body, "tj_host_redis_errors_total") >= 3);
+    redis.resume();
+    const auto back_by = std::chrono::steady_clock::now() + 30s;
+    // No request needed: the client probes by itself once the breaker's pause is over.
+    while (http(a.port(), "GET", "/health").json().at("redis") != "ok" && std::chrono::steady_clock::now() < back_by) {
+        std::this_thread::sleep_for(100ms);
+    }
+    CHECK(http(a.port(), "GET", "/health").json().at("redis") == "ok");
 }

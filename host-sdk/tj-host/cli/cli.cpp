@@ -105,7 +105,8 @@ void add_serve_options(CLI::App& sub, ServeOptions& o, std::string& listen, std:
         ->check(quiet(CLI::Range(1u, 10000u)));
     sub.footer(
         "TOOLJUMP_SERVER_TOKEN set: /context, /metrics and /preview need Authorization: Bearer <token>.\n"
-        "TOOLJUMP_REDIS_PASSWORD: Redis' password (with --redis). Webhooks: POST /webhooks/circleci is on when\n"
+        "TOOLJUMP_REDIS_PASSWORD (or that systemd credential): Redis' password, with --redis.\n"
+        "Webhooks: POST /webhooks/circleci is on when\n"
         "the secret CIRCLECI_WEBHOOK_SECRET is set (INTEGRATION_CIRCLECI_WEBHOOK_SECRET, _FILE or a credential).\n"
         "SIGHUP: configs and secrets are read again; SIGTERM/SIGINT: drain, then exit 0.");
 }

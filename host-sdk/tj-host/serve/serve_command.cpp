@@ -75,6 +75,56 @@ std::unique_ptr<redis::SharedCache> make_shared_cache(const ServeOptions& opts, 
     return std::make_unique<redis::SharedCache>(std::move(client), std::move(handlers), metrics);
 }
 
+// Loads every plugin with its instance, in --plugin order. 0, or the exit code (2: a config
+// was refused, 1: a plugin could not be loaded), the message on stderr.
+int load_sessions(const ServeOptions& opts, const SessionHooks& hooks, std::vector<std::unique_ptr<Session>>& sessions) {
+    try {
+        for (std::size_t i = 0; i < opts.plugins.size(); ++i) {
+            sessions.push_back(std::make_unique<Session>(opts.plugins[i], "", opts.config_for(i), hooks));
+        }
+    } catch (const ConfigRejected& e) {
+        std::cerr << "tj-host serve: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "tj-host serve: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+// The routes' settings: the token, CORS (the enabled adapters' origins unless --cors-origin),
+// custom domains, the rate limit, the webhook secret, the shared cache.
+ServeAppOptions app_options(const ServeOptions& opts, const IntegrationRunner& runner, const SecretStore& host_secrets,
+                            redis::SharedCache* shared) {
+    const char* token = std::getenv("TOOLJUMP_SERVER_TOKEN");
+    ServeAppOptions o;
+    o.server_token = token ? token : "";
+    o.cors_origins = opts.cors_origins.empty()
+                         ? CorsPolicy::default_origins(runner.serves_context_type("github"), runner.serves_context_type("aws"))
+                         : opts.cors_origins;
+    o.custom_domains = opts.custom_domains;
+    o.rate_limit = opts.rate_limit;
+    o.rate_window = opts.rate_window;
+    o.webhook_secret = [&host_secrets] { return host_secrets.get(kWebhookSecret); };
+    o.shared = shared;
+    if (shared) {
+        o.on_metrics = [shared] { shared->record_health(); };
+    }
+    return o;
+}
+
+HttpServerOptions server_options(const ServeOptions& opts) {
+    HttpServerOptions o;
+    o.host = opts.host;
+    o.port = opts.port;
+    o.tls_cert_file = opts.tls_cert;
+    o.tls_key_file = opts.tls_key;
+    o.read_timeout = opts.read_timeout;
+    o.drain_timeout = opts.drain_timeout;
+    o.max_connections = opts.max_connections;
+    return o;
+}
+
 }  // namespace
 
 int serve_main(const ServeOptions& opts) {
@@ -89,18 +139,12 @@ int serve_main(const ServeOptions& opts) {
     SessionHooks hooks;
     hooks.invalidate = [relay](const std::string& integration, std::string_view tag) { (*relay)(integration, tag); };
     std::vector<std::unique_ptr<Session>> sessions;
+    if (const int failed = load_sessions(opts, hooks, sessions); failed != 0) {
+        return failed;
+    }
     std::vector<Session*> ordered;
-    try {
-        for (std::size_t i = 0; i < opts.plugins.size(); ++i) {
-            sessions.push_back(std::make_unique<Session>(opts.plugins[i], "", opts.config_for(i), hooks));
-            ordered.push_back(sessions.back().get());
-        }
-    } catch (const ConfigRejected& e) {
-        std::cerr << "tj-host serve: " << e.what() << "\n";
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "tj-host serve: " << e.what() << "\n";
-        return 1;
+    for (const auto& s : sessions) {
+        ordered.push_back(s.get());
     }
     IntegrationRunner runner(ordered, metrics, opts.timeout);
     relay->runner = &runner;
@@ -122,34 +166,13 @@ int serve_main(const ServeOptions& opts) {
     runner.set_shared(shared.get());
 
     const char* token = std::getenv("TOOLJUMP_SERVER_TOKEN");
-    ServeAppOptions app_opts;
-    app_opts.server_token = token ? token : "";
-    app_opts.cors_origins = opts.cors_origins.empty()
-                                ? CorsPolicy::default_origins(runner.serves_context_type("github"), runner.serves_context_type("aws"))
-                                : opts.cors_origins;
-    app_opts.custom_domains = opts.custom_domains;
-    app_opts.rate_limit = opts.rate_limit;
-    app_opts.rate_window = opts.rate_window;
-    app_opts.webhook_secret = [&host_secrets] { return host_secrets.get(kWebhookSecret); };
-    app_opts.shared = shared.get();
-    if (shared) {
-        app_opts.on_metrics = [s = shared.get()] { s->record_health(); };
-    }
-    ServeApp app(std::move(app_opts), runner, metrics);
+    ServeApp app(app_options(opts, runner, host_secrets, shared.get()), runner, metrics);
     app_ptr.store(&app);
 
-    HttpServerOptions server_opts;
-    server_opts.host = opts.host;
-    server_opts.port = opts.port;
-    server_opts.tls_cert_file = opts.tls_cert;
-    server_opts.tls_key_file = opts.tls_key;
-    server_opts.read_timeout = opts.read_timeout;
-    server_opts.drain_timeout = opts.drain_timeout;
-    server_opts.max_connections = opts.max_connections;
     std::unique_ptr<HttpServer> server;
     try {
         server = std::make_unique<HttpServer>(
-            server_opts, [&app](HttpRequest req, std::function<void(HttpResponse)> respond) { app.handle(std::move(req), std::move(respond)); },
+            server_options(opts), [&app](HttpRequest req, std::function<void(HttpResponse)> respond) { app.handle(std::move(req), std::move(respond)); },
             [&app](int status, const std::string& message, const std::string& origin) {
                 return app.server_response(status, message, origin);
             });

@@ -31,6 +31,8 @@ public:
     void failure(Clock::time_point now);
 
     [[nodiscard]] State state() const noexcept { return state_; }
+    // While open: when a probe may go (allow() says yes from then on).
+    [[nodiscard]] Clock::time_point reopen_at() const noexcept { return reopen_at_; }
     // Times it went from closed to open (for /metrics).
     [[nodiscard]] std::uint64_t trips() const noexcept { return trips_; }
 

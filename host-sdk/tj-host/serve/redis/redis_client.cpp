@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <deque>
@@ -53,7 +54,7 @@ struct Conn {
 struct Client::Impl {
     ClientOptions opts;
     OnMessage on_message;
-    std::function<void()> on_subscribed;
+    std::function<void()> on_resync;
 
     // The client's thread only (below the io_context in declaration: destroyed after it).
     Breaker breaker;
@@ -68,6 +69,7 @@ struct Client::Impl {
     std::shared_ptr<Conn> cmd;
     bool cmd_up = false;
     bool timer_armed = false;
+    bool probe_scheduled = false;
     std::shared_ptr<Conn> sub;
     bool stopped = false;
 
@@ -87,7 +89,7 @@ struct Client::Impl {
     Impl(ClientOptions o, OnMessage m, std::function<void()> s)
         : opts(std::move(o)),
           on_message(std::move(m)),
-          on_subscribed(std::move(s)),
+          on_resync(std::move(s)),
           breaker(opts.breaker),
           cmd_backoff(opts.backoff_first, opts.backoff_cap),
           sub_backoff(opts.backoff_first, opts.backoff_cap) {}
@@ -151,6 +153,24 @@ struct Client::Impl {
             }
             publish_health();
             read_cmd(c);
+            schedule_probe();
+        });
+    }
+
+    // An open breaker is probed by the client itself once its pause is over (a PING), so that
+    // sharing resumes without waiting for a request that misses the local cache.
+    void schedule_probe() {
+        if (probe_scheduled || breaker.state() != Breaker::State::open) {
+            return;
+        }
+        probe_scheduled = true;
+        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(breaker.reopen_at() - Clock::now());
+        after_internal(std::max(wait, std::chrono::milliseconds(0)), [this] {
+            probe_scheduled = false;
+            if (!cmd_up) {
+                return;  // the reconnect schedules it again
+            }
+            submit(format_command({"PING"}), "PING", [](Result) {});
         });
     }
 
@@ -276,8 +296,12 @@ struct Client::Impl {
             }
             return true;
         }
+        const bool recovered = breaker.state() != Breaker::State::closed;
         breaker.success();
         publish_health();
+        if (recovered) {
+            on_resync();  // purges may have been lost while calls failed
+        }
         Result r;
         r.ok = !reply.is_error();
         if (!r.ok) {
@@ -311,6 +335,7 @@ struct Client::Impl {
             }
         }
         retry_cmd();
+        schedule_probe();
     }
 
     // ---- pub/sub ----
@@ -390,7 +415,7 @@ struct Client::Impl {
         } else if (kind == "subscribe" && v.elements[2].integer == static_cast<long long>(opts.channels.size())) {
             sub_backoff.reset();
             a_subscribed = true;
-            on_subscribed();
+            on_resync();
         }
         return true;
     }
@@ -413,8 +438,8 @@ struct Client::Impl {
     }
 };
 
-Client::Client(ClientOptions options, OnMessage on_message, std::function<void()> on_subscribed)
-    : impl_(std::make_shared<Impl>(std::move(options), std::move(on_message), std::move(on_subscribed))) {
+Client::Client(ClientOptions options, OnMessage on_message, std::function<void()> on_resync)
+    : impl_(std::make_shared<Impl>(std::move(options), std::move(on_message), std::move(on_resync))) {
     auto* impl = impl_.get();
     asio::post(impl->io, [impl] {
         impl->connect_cmd();

@@ -15,9 +15,10 @@
 //                       shut down first: then it is dropped (destroyed, never called).
 //   after(delay, fn)    [any-thread] `fn` runs once on the client's thread after `delay`, or is
 //                       dropped by shutdown().
-//   on_message, on_subscribed (constructor) run on the client's thread: on_subscribed each
-//                       time the subscription is (re)established (messages may have been
-//                       missed while it was down), on_message for each message.
+//   on_message, on_resync (constructor) run on the client's thread: on_resync each time the
+//                       subscription is (re)established and each time the breaker closes
+//                       again (messages may have been missed meanwhile), on_message for each
+//                       message.
 //   health()            [any-thread] a snapshot.
 //   shutdown()          [host-thread] drops what is pending and returns once no callback runs
 //                       any more; later calls are dropped. The destructor calls it and joins.
@@ -69,7 +70,7 @@ public:
     using Done = std::function<void(Result)>;
     using OnMessage = std::function<void(const std::string& channel, const std::string& payload)>;
 
-    Client(ClientOptions options, OnMessage on_message, std::function<void()> on_subscribed);
+    Client(ClientOptions options, OnMessage on_message, std::function<void()> on_resync);
     ~Client();
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;

@@ -28,7 +28,8 @@ struct SharedCacheHandlers {
     std::function<void(const std::string& tag)> on_purge;
     // Another replica received an event: hand it to the local plugins.
     std::function<void(const std::string& event_json)> on_event;
-    // The subscription is (re)established: purges may have been missed, drop local entries.
+    // The subscription is (re)established, or Redis answers again after failing: purges may
+    // have been missed, drop local entries.
     std::function<void()> on_resync;
 };
 
