@@ -376,6 +376,9 @@ TEST_CASE("stats api: queries, cache answers and upstream statuses, counted acro
     const auto ok_cold = num(s, {"upstream", "requests", "200"});
     CHECK(ok_cold > 0);
     CHECK(ok_cold == f.server.requests());  // one count per request the server read
+    // Per secret name (never a value): the token's use, so a revoked one shows.
+    CHECK(num(s, {"secrets", "CIRCLECI_TOKEN", "requests"}) == ok_cold);
+    CHECK(num(s, {"secrets", "CIRCLECI_TOKEN", "unauthorized"}) == 0);
 
     f.repo("acme/passing");  // warm: no request
     s = f.stats();
@@ -403,6 +406,13 @@ TEST_CASE("stats api: queries, cache answers and upstream statuses, counted acro
     CHECK(num(s, {"queries"}) == 4);
     CHECK(num(s, {"cache", "misses"}) == 3);
     CHECK(num(s, {"upstream", "requests", "200"}) > ok_cold);
+
+    f.server.set_fault({tjc::testing::FaultKind::unauthorized, "", -1, 0ms, 0, 0});
+    f.repo("acme/on-hold");
+    f.server.clear_faults();
+    s = f.stats();
+    CHECK(num(s, {"secrets", "CIRCLECI_TOKEN", "unauthorized"}) >= 1);
+    CHECK(num(s, {"secrets", "CIRCLECI_TOKEN", "unauthorized"}) == num(s, {"upstream", "requests", "401"}));
 
     f.server.set_fault({tjc::testing::FaultKind::refuse_connections, "", -1, 0ms, 0, 0});
     f.repo("acme/running");
@@ -535,4 +545,22 @@ TEST_CASE("passing trouble in one part: partial cards when cold, the last good c
     CHECK(card(warm, "CircleCI: CircleCI error, cards from "));
     CHECK(card(warm, "CircleCI main: passed"));
     f.server.clear_faults();
+}
+
+TEST_CASE("prewarm: after create and after each reload, one TLS connection to the API host, before any query") {
+    auto handshakes_reach = [](Fixture& f, std::size_t n) {
+        for (int i = 0; i < 300 && f.server.handshakes() < n; ++i) std::this_thread::sleep_for(10ms);
+        return f.server.handshakes();
+    };
+    Fixture on;
+    CHECK(handshakes_reach(on, 1) == 1);
+    CHECK(on.server.requests() == 0);  // a connection, no request
+    tj_config_source src{{on.yaml.data(), on.yaml.size()}, {nullptr, 0}};
+    tj_plugin_owned_str err{};
+    REQUIRE(on.plugin.api().reload(on.instance, &src, &err) == TJ_STATUS_OK);
+    on.plugin.take(err);
+    CHECK(handshakes_reach(on, 2) == 2);  // the new runtime's pool
+    Fixture off("http:\n  prewarm: false\n");
+    std::this_thread::sleep_for(300ms);
+    CHECK(off.server.handshakes() == 0);
 }
