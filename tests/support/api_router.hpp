@@ -25,6 +25,7 @@ struct ApiResponse {
 struct RouterOptions {
     std::string token = "test-token";
     std::size_t page_size = 20;
+    std::size_t pipeline_page_size = 0;  // GET /project/{slug}/pipeline only; 0 = page_size
 };
 
 ApiResponse route_request(const World& world, const RouterOptions& options, const ApiRequest& request);

@@ -1,6 +1,7 @@
 // Cards 1, 2 and 6: the branch's status, a commit's pipelines, and workflows waiting for
 // approval.
 #include "cards/app_links.hpp"
+#include "cards/error_card.hpp"
 #include "cards/format.hpp"
 #include "cards/outcome.hpp"
 #include "cards/render.hpp"
@@ -24,6 +25,10 @@ std::string pipeline_tooltip(const PipelineRun& run, std::string_view head) {
     if (p.vcs && p.vcs->commit_subject) tip += "\n" + subject(*p.vcs->commit_subject, 120);
     if (p.vcs && p.vcs->revision) tip += "\n" + short_sha(*p.vcs->revision);
     if (p.trigger.actor_login) tip += " by " + *p.trigger.actor_login;
+    if (run.workflows_failure) {
+        tip += "\nIts workflows could not be read (" + std::string(to_string(run.workflows_failure->kind)) +
+               (run.workflows_failure->detail.empty() ? "" : ": " + run.workflows_failure->detail) + ")";
+    }
     return clip(tip, kMaxTooltip);
 }
 
@@ -35,6 +40,10 @@ std::string elapsed(circleci::Timestamp now, circleci::Timestamp then) {
 
 std::optional<Card> branch_status_card(const ProjectSnapshot& snap, const RenderContext& ctx) {
     if (snap.branch.empty()) return std::nullopt;  // commit pages have the commit card
+    if (snap.pipelines_failure) {
+        return part_failure_card("CircleCI " + snap.branch, "the pipelines of " + snap.branch, *snap.pipelines_failure,
+                                 snap.target, ctx.app_url);
+    }
     const AppLinks links(ctx.app_url, snap.target.slug);
     Card card;
     card.type = Card::Type::link;
@@ -68,6 +77,10 @@ std::optional<Card> branch_status_card(const ProjectSnapshot& snap, const Render
 std::optional<Card> commit_card(const ProjectSnapshot& snap, const RenderContext& ctx) {
     const auto& sha = snap.target.commit;
     if (sha.empty()) return std::nullopt;
+    if (snap.pipelines_failure) {
+        return part_failure_card("CircleCI " + short_sha(sha), "the pipelines", *snap.pipelines_failure, snap.target,
+                                 ctx.app_url);
+    }
     const AppLinks links(ctx.app_url, snap.target.slug);
     Card card;
     card.icon = "circleci";

@@ -120,6 +120,7 @@ Expected<std::unique_ptr<Instance>> Instance::create(Host host, const ConfigSour
         engine_host.invalidate = [impl = impl.get()](std::string_view tag) { impl->invalidate_host_cache(std::string(tag)); };
     }
     impl->engine = std::make_unique<QueryEngine>(impl->io, std::move(engine_host), impl->config, impl->counters);
+    impl->engine->warm(impl->config);
     return std::unique_ptr<Instance>(new Instance(std::move(impl)));
 }
 
@@ -146,6 +147,7 @@ std::string Instance::reload(const ConfigSource& source) {
         std::lock_guard lock(impl_->config_mutex);
         impl_->config = std::move(cfg).value();
         impl_->engine->reconfigure(impl_->config);
+        impl_->engine->warm(impl_->config);
     }
     impl_->log(LogLevel::info, "config reloaded");
     return {};
