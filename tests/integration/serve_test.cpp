@@ -97,6 +97,10 @@ TEST_CASE("POST /context answers as ToolJump does, a second query is a cache hit
     CHECK(contains(m, "tj_plugin_cache_total{integration=\"circleci\",result=\"hit\"} 0\n"));
     CHECK(contains(m, "tj_plugin_upstream_requests_total{integration=\"circleci\",status=\"200\"} "));
     CHECK(contains(m, "tj_plugin_upstream_transport_errors_total{integration=\"circleci\"} 0\n"));
+    // Per secret name (the plugin's stats say which secret's token each request carried).
+    CHECK(contains(m, "tj_plugin_upstream_requests_by_secret_total{integration=\"circleci\",secret=\"CIRCLECI_TOKEN\"} "));
+    CHECK(contains(m, "tj_plugin_upstream_unauthorized_total{integration=\"circleci\",secret=\"CIRCLECI_TOKEN\"} 0\n"));
+    CHECK_FALSE(contains(m, kToken + "\""));  // the name, never the value
     // The counters move: the host's on a cached query, the plugin's on one that reaches it.
     http(serve.port(), "POST", "/context", context_of("acme/passing"));
     CHECK(contains(http(serve.port(), "GET", "/metrics").body,
