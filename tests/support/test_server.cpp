@@ -118,6 +118,7 @@ struct TestServer::Impl {
         router.token = opts.token;
         router.page_size = opts.page_size;
         router.pipeline_page_size = opts.pipeline_page_size;
+        router.clone_of = opts.clone_of;
         TestCerts certs = make_test_certs();
         configure_tls(tls, certs.server);
         configure_tls(wrong_tls, certs.wrong_host);

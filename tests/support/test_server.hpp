@@ -21,6 +21,7 @@ struct TestServerOptions {
     bool shift_times = false;           // shift every timestamp by (now - time_base)
     std::size_t page_size = 20;         // items per page of paginated lists
     std::size_t pipeline_page_size = 0;  // of GET /project/{slug}/pipeline alone; 0 = page_size
+    std::string clone_of{};             // a slug whose clones <slug>--clone-<n> are served (api_router.hpp)
     std::string cert_dir{};             // where ca.pem goes; "" = a fresh mkdtemp dir
 };
 
