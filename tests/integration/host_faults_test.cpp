@@ -471,7 +471,7 @@ TEST_CASE("the callback rule: log and completions on the one callback thread, on
           "get_secret on the submitting thread") {
     Fixture f;
     ThreadRecordingHost h;
-    tj_host_callbacks cb{&h, ThreadRecordingHost::log, ThreadRecordingHost::secret};
+    tj_host_callbacks cb{&h, ThreadRecordingHost::log, ThreadRecordingHost::secret, nullptr};
     tj_instance* inst = f.create(f.yaml(), &cb);
 
     // Misses (a fetch each, and a failing one that logs) submitted from four threads at once.
@@ -526,7 +526,7 @@ TEST_CASE("the callback rule: log and completions on the one callback thread, on
 TEST_CASE("destroy waits for a callback that is still running, and returns once it does") {
     Fixture f;
     BlockingHost bh;
-    tj_host_callbacks cb{&bh, BlockingHost::log, BlockingHost::secret};
+    tj_host_callbacks cb{&bh, BlockingHost::log, BlockingHost::secret, nullptr};
     tj_instance* inst = f.create(f.yaml(), &cb);
     std::uint64_t ticket = 0;
     const auto ctx = tjtest::repo_context("acme/passing");
