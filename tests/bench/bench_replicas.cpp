@@ -111,6 +111,12 @@ TEST_CASE("bench: cross-replica hits (Redis) beside local hits") {
     const std::vector<std::string> common{"--redis", redis.url(), "--rate-limit", "0/1"};
     Serve a(plugin_args(up, common), up.env);
     Serve b(plugin_args(up, common), up.env);
+    for (const auto* replica : {&a, &b}) {  // connected to Redis (behind their start) before measuring
+        const auto limit = std::chrono::steady_clock::now() + 30s;
+        while (http(replica->port(), "GET", "/health").json().at("redis") != "ok" && std::chrono::steady_clock::now() < limit) {
+            std::this_thread::sleep_for(10ms);
+        }
+    }
     constexpr int kLatencyKeys = 2000, kRateKeys = 8000;
     int failures = 0;
 

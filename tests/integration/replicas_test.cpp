@@ -131,6 +131,15 @@ std::string world_with_failed_passing() {
     return write_file("world-failed.json", json::serialize(world));
 }
 
+// A replica connects to Redis behind its start: wait (bounded) until it says it shares.
+void wait_sharing(const Serve& replica) {
+    const auto limit = std::chrono::steady_clock::now() + 30s;
+    while (http(replica.port(), "GET", "/health").json().at("redis") != "ok" && std::chrono::steady_clock::now() < limit) {
+        std::this_thread::sleep_for(10ms);
+    }
+    REQUIRE(http(replica.port(), "GET", "/health").json().at("redis") == "ok");
+}
+
 // The value of one series in /metrics' text (a line of its own, not a # HELP line); 0 when absent.
 double metric(const std::string& text, const std::string& series) {
     const auto at = text.find("\n" + series + " ");
@@ -155,6 +164,8 @@ TEST_CASE("two replicas, one Redis: 1,000 concurrent POST /context for one repo 
     Serve a(replica_args(up, redis, {"--timeout-ms", "20000", "--redis-timeout-ms", "2000"}), up.env);
     Serve b(replica_args(up, redis, {"--timeout-ms", "20000", "--redis-timeout-ms", "2000"}), up.env);
     INFO("A: " << a.stderr_text() << "\nB: " << b.stderr_text());
+    wait_sharing(a);
+    wait_sharing(b);
     // Slow enough that the whole burst arrives while the first fetch is still under way.
     up.server.set_fault({tjc::testing::FaultKind::latency, "", -1, 150ms});
     const auto start = up.server.requests();
@@ -186,6 +197,8 @@ TEST_CASE("a signed webhook to replica A makes replica B's next answer fresh, an
     Serve a(replica_args(up, redis, {"--redis-timeout-ms", "2000"}), replica_env(up));
     Serve b(replica_args(up, redis, {"--redis-timeout-ms", "2000"}), replica_env(up));
     INFO("A: " << a.stderr_text() << "\nB: " << b.stderr_text());
+    wait_sharing(a);
+    wait_sharing(b);
     const auto ctx = context_of("acme/passing");
     REQUIRE(any_starts_with(contents(http(b.port(), "POST", "/context", ctx).json()), "CircleCI main: passed"));
     REQUIRE(any_starts_with(contents(http(a.port(), "POST", "/context", ctx).json()), "CircleCI main: passed"));
@@ -249,6 +262,8 @@ TEST_CASE("Redis killed in the middle of load: no request fails, /health says de
     Serve a(replica_args(up, *redis, {"--redis-timeout-ms", "1000"}), up.env);
     Serve b(replica_args(up, *redis, {"--redis-timeout-ms", "1000"}), up.env);
     INFO("A: " << a.stderr_text() << "\nB: " << b.stderr_text());
+    wait_sharing(a);
+    wait_sharing(b);
     const std::vector<std::string> repos{"acme/passing", "acme/failing", "acme/running", "acme/on-hold", "acme/deploys"};
 
     constexpr int kThreads = 4, kEach = 50;
@@ -319,6 +334,7 @@ TEST_CASE("a Redis that hangs: each call gives up at its deadline, every request
     Upstream up;
     Serve a(replica_args(up, redis, {"--redis-timeout-ms", "300"}), up.env);
     INFO("A: " << a.stderr_text());
+    wait_sharing(a);
     REQUIRE(http(a.port(), "POST", "/context", context_of("acme/passing")).status == 200);
     redis.pause();  // connections stay open; nothing answers
     auto ask = [&](int i) {

@@ -271,6 +271,13 @@ void IntegrationRunner::submit(const std::shared_ptr<Job>& job, std::size_t i) {
         std::lock_guard lock(job->mutex);
         if (job->settled[i]) return;  // timed out while it waited
     }
+    if (stopping_.load()) {
+        IntegrationOutcome o;
+        o.kind = IntegrationOutcome::Kind::failed;
+        o.error = "the server is stopping";
+        settle(job, i, std::move(o));
+        return;
+    }
     if (session->manifest.cache > 0) {
         take_tags(*job, i);
     }

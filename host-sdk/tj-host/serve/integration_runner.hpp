@@ -73,6 +73,10 @@ public:
 
     [[nodiscard]] const std::vector<Session*>& sessions() const noexcept { return sessions_; }
 
+    // Shutdown: from now on no query reaches a plugin (the sessions are about to go); what
+    // still waits (e.g. for another request's answer) is answered as failed. [any-thread]
+    void stop() noexcept { stopping_.store(true); }
+
 private:
     struct Job;
     void settle(const std::shared_ptr<Job>& job, std::size_t index, IntegrationOutcome outcome);
@@ -87,6 +91,7 @@ private:
     std::chrono::milliseconds deadline_;
     HostResultCache cache_;
     std::atomic<SharedResults*> shared_{nullptr};
+    std::atomic<bool> stopping_{false};
     DeadlineTimer timer_;  // last: its thread stops first
 };
 

@@ -205,6 +205,7 @@ int serve_main(const ServeOptions& opts) {
         shared->shutdown();
     }
     runner.set_shared(nullptr);  // a watchdog firing later finds no shared cache to publish to
+    runner.stop();               // nor a session to submit to
     relay->runner = nullptr;
     sessions.clear();
     server.reset();
