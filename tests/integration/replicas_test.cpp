@@ -186,8 +186,10 @@ TEST_CASE("two replicas, one Redis: 1,000 concurrent POST /context for one repo 
     const auto ma = http(a.port(), "GET", "/metrics").body;
     const auto mb = http(b.port(), "GET", "/metrics").body;
     INFO("metrics A:\n" << ma << "\nmetrics B:\n" << mb);
-    CHECK(metric(ma, "tj_host_redis_cache_total{result=\"hit\"}") + metric(mb, "tj_host_redis_cache_total{result=\"hit\"}") == 1);
+    // One replica ran its plugin (one miss); the other found its answer in Redis (a hit, once per
+    // local flight: more than one if a request came after its first flight ended unstored).
     CHECK(metric(ma, "tj_host_redis_cache_total{result=\"miss\"}") + metric(mb, "tj_host_redis_cache_total{result=\"miss\"}") == 1);
+    CHECK(metric(ma, "tj_host_redis_cache_total{result=\"hit\"}") + metric(mb, "tj_host_redis_cache_total{result=\"hit\"}") >= 1);
     CHECK(metric(ma, "tj_host_redis_up") == 1);
 }
 

@@ -70,6 +70,7 @@ struct Client::Impl {
     bool cmd_up = false;
     bool timer_armed = false;
     bool probe_scheduled = false;
+    bool subscribed_before = false;
     std::shared_ptr<Conn> sub;
     bool stopped = false;
 
@@ -158,19 +159,31 @@ struct Client::Impl {
     }
 
     // An open breaker is probed by the client itself once its pause is over (a PING), so that
-    // sharing resumes without waiting for a request that misses the local cache.
+    // sharing resumes without waiting for a request that misses the local cache. A probe that
+    // fails opens it again (and this schedules the next); one that cannot go yet is retried.
     void schedule_probe() {
-        if (probe_scheduled || breaker.state() != Breaker::State::open) {
+        if (probe_scheduled || stopped || breaker.state() == Breaker::State::closed) {
             return;
         }
         probe_scheduled = true;
-        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(breaker.reopen_at() - Clock::now());
-        after_internal(std::max(wait, std::chrono::milliseconds(0)), [this] {
+        auto wait = std::chrono::milliseconds(100);  // half-open: a probe is under way
+        if (breaker.state() == Breaker::State::open) {
+            wait = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(breaker.reopen_at() - Clock::now()),
+                            std::chrono::milliseconds(0));
+        }
+        after_internal(wait, [this] {
             probe_scheduled = false;
             if (!cmd_up) {
                 return;  // the reconnect schedules it again
             }
-            submit(format_command({"PING"}), "PING", [](Result) {});
+            const auto now = Clock::now();
+            if (!breaker.allow(now)) {
+                return schedule_probe();
+            }
+            publish_health();
+            pending.push_back({[this](const Result&) { schedule_probe(); }, now + opts.call_timeout, "PING"});
+            write(cmd, format_command({"PING"}));
+            arm_timer();
         });
     }
 
@@ -415,7 +428,10 @@ struct Client::Impl {
         } else if (kind == "subscribe" && v.elements[2].integer == static_cast<long long>(opts.channels.size())) {
             sub_backoff.reset();
             a_subscribed = true;
-            on_resync();
+            if (subscribed_before) {
+                on_resync();  // messages may have been missed while it was down
+            }
+            subscribed_before = true;
         }
         return true;
     }

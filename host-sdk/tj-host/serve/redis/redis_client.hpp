@@ -16,7 +16,7 @@
 //   after(delay, fn)    [any-thread] `fn` runs once on the client's thread after `delay`, or is
 //                       dropped by shutdown().
 //   on_message, on_resync (constructor) run on the client's thread: on_resync each time the
-//                       subscription is (re)established and each time the breaker closes
+//                       subscription is established again and each time the breaker closes
 //                       again (messages may have been missed meanwhile), on_message for each
 //                       message.
 //   health()            [any-thread] a snapshot.
