@@ -25,6 +25,9 @@ struct ApiResponse {
 struct RouterOptions {
     std::string token = "test-token";
     std::size_t page_size = 20;
+    // How project slugs compare: exactly (false), or without case (true), as GitHub compares
+    // names. CircleCI does not document which it does; the plugin must be right either way.
+    bool slugs_ignore_case = false;
 };
 
 ApiResponse route_request(const World& world, const RouterOptions& options, const ApiRequest& request);

@@ -115,6 +115,7 @@ struct TestServer::Impl {
     explicit Impl(TestServerOptions o) : opts(std::move(o)), world(load_world(opts.world_path, opts.shift_times)) {
         router.token = opts.token;
         router.page_size = opts.page_size;
+        router.slugs_ignore_case = opts.slugs_ignore_case;
         TestCerts certs = make_test_certs();
         configure_tls(tls, certs.server);
         configure_tls(wrong_tls, certs.wrong_host);

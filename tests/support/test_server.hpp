@@ -19,6 +19,7 @@ struct TestServerOptions {
     std::uint16_t port = 0;             // 0 = pick a free port
     bool shift_times = false;           // shift every timestamp by (now - time_base)
     std::size_t page_size = 20;         // items per page of paginated lists
+    bool slugs_ignore_case = false;     // project slugs compared without case (CircleCI's way is undocumented)
     std::string cert_dir{};             // where ca.pem goes; "" = a fresh mkdtemp dir
 };
 
