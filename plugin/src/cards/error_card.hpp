@@ -25,9 +25,14 @@ enum class FailureKind {
 
 std::string_view to_string(FailureKind kind) noexcept;
 
-// detail: a short upstream message (already free of secrets), may be empty.
+// detail: a short upstream message (already free of secrets), may be empty. A not_found under
+// a convention (mapping::is_convention) is no_project_card(): neutral, not an error.
 Card error_card(FailureKind kind, const mapping::ProjectTarget& project, std::string_view app_url,
                 std::string_view detail);
+
+// A convention's slug that CircleCI does not know (404): one neutral text card saying so. The
+// plan may instead show nothing for it (and remember that); either way it is never red.
+Card no_project_card(const mapping::ProjectTarget& project);
 
 // Put in front of last good cards when a refresh failed: what happened, and their age.
 Card stale_note_card(FailureKind kind, const mapping::ProjectTarget& project, std::chrono::milliseconds age);
