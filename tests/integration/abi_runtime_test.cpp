@@ -729,10 +729,10 @@ TEST_CASE("describe, with and without an instance") {
     CHECK(d.at("version").is_string());
     CHECK(d.at("abi").at("major") == TJ_ABI_VERSION_MAJOR);
     CHECK(d.at("abi").at("minor") == TJ_ABI_VERSION_MINOR);
-    CHECK(d.at("match").at("contextType") == "github");
-    CHECK(d.at("match").at("context").at("page.repository").at("exists") == true);
+    CHECK(d.at("match") == boost::json::object{{"contextType", "*"}});
     CHECK(d.at("requiredSecrets") == boost::json::array{"CIRCLECI_TOKEN"});
     CHECK(d.at("description").is_string());
+    CHECK_FALSE(d.as_object().contains("customDomains"));
 
     tj_instance* inst = p.create("circleci:\n  token_secret: OTHER_TOKEN\n");
     REQUIRE(p.api().describe(inst, &out) == TJ_STATUS_OK);
@@ -740,6 +740,18 @@ TEST_CASE("describe, with and without an instance") {
     CHECK(di.at("requiredSecrets").at(0) == "OTHER_TOKEN");
     CHECK(di.at("name") == d.at("name"));
     CHECK(di.at("match") == d.at("match"));
+    CHECK_FALSE(di.as_object().contains("customDomains"));  // no url_pattern rule
+    p.api().destroy(inst);
+
+    // An instance's custom domains: the hosts of its url_pattern rules, lower-case, each once.
+    inst = p.create(
+        "mapping:\n  rules:\n"
+        "    - {url_pattern: \"https://Grafana.acme.io/d/*/{service}\", project: \"gh/acme/{service}\"}\n"
+        "    - {url_pattern: \"https://grafana.acme.io/explore/{service}\", project: \"gh/acme/{service}\"}\n"
+        "    - {url_pattern: \"http://kibana.acme.io:5601/app/{service}\", project: \"gh/acme/{service}\"}\n");
+    REQUIRE(p.api().describe(inst, &out) == TJ_STATUS_OK);
+    const auto dd = boost::json::parse(p.take(out));
+    CHECK(dd.at("customDomains") == boost::json::array{"grafana.acme.io", "kibana.acme.io"});
     p.api().destroy(inst);
 }
 
