@@ -119,12 +119,9 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
 
     static std::string key_of(const mapping::ProjectTarget& t, const config::Config& cfg) {
         // A reload gives new keys: cards rendered under the old config are not served.
-        std::string key = t.slug.empty() ? "lookup:" + t.lookup.org_id + "/" + t.lookup.name_slug : t.slug;
-        for (const auto* part : {&t.branch, &t.commit, &t.service, &t.env, &t.token_secret}) key += '\n' + *part;
-        for (const auto& w : t.workflows) key += "\nw:" + w;
-        for (const auto& [k, v] : t.parameters) key += "\np:" + k + "=" + v;
-        for (const auto& c : t.cards) key += "\nc:" + c;
-        key += '\n' + std::to_string(cfg.generation);
+        // identity(): every target field that changes the cards (mapping/target.cpp).
+        std::string key = t.identity();
+        key += std::to_string(cfg.generation);
         return key;
     }
 
