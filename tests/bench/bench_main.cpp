@@ -488,6 +488,30 @@ int main(int argc, char** argv) {
             fmt("%.1f us", c2) + " / " + fmt("%.1f us", d2), fmt("no rules %.1f", c0) + " / " + fmt("%.1f us", d0),
             std::string("<= 50 us: ") + met(d2 <= 50));
     }
+    // ---- a page from which nothing maps (issue 14: the plugin sees every page) ----------
+    {
+        // An AWS page without tags, the default config: parse, map, answer [] on the caller's thread.
+        Instance inst(plugin, server);
+        const std::string aws =
+            R"({"type":"aws","url":"https://eu-west-1.console.aws.amazon.com/lambda/home?region=eu-west-1#/functions/orders-fn",)"
+            R"("scope":{"region":"eu-west-1"},"global":{"accountId":"123456789012"},)"
+            R"("service":{"name":"lambda","section":"functions","resourceName":"orders-fn"}})";
+        const auto before = server.requests();
+        std::vector<double> lat;
+        lat.reserve(100'000);
+        for (int i = 0; i < 100'000; ++i) {
+            tj_plugin_owned_str out{};
+            const auto start = Clock::now();
+            plugin.api().query(inst.handle, {aws.data(), aws.size()}, 0, &out);
+            lat.push_back(us(Clock::now() - start));
+            plugin.api().release_str(&out);
+        }
+        const double p50 = percentile(lat, 0.5), p99 = percentile(lat, 0.99);
+        row("nothing maps: [] p50 / p99 through the ABI (100k, " + std::to_string(server.requests() - before) +
+                " upstream requests)",
+            fmt("%.2fx target", p99 / 20.0), fmt("%.1f us", p50) + " / " + fmt("%.1f us", p99), "target 20 us",
+            std::string("<= 20 us: ") + met(p99 <= 20));
+    }
     std::printf("\ntotal %.1f s\n", std::chrono::duration<double>(Clock::now() - bench_start).count());
     return 0;
 }

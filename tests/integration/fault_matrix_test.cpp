@@ -79,9 +79,12 @@ public:
 
     // The config every phase shares: the test server, its CA, a response bound the oversized
     // fault passes, plus `cache` lines.
+    // The repo is mapped by an explicit rule: a 404 is then an error (under the github.com
+    // convention a 404 is a repo without CircleCI, a neutral card: cards_e2e_test).
     std::string yaml(const std::string& cache) const {
         return "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() +
-               "\nhttp:\n  max_response_bytes: 262144\ntimeouts:\n  query_ms: 10000\ncache:\n" + cache;
+               "\nhttp:\n  max_response_bytes: 262144\ntimeouts:\n  query_ms: 10000\ncache:\n" + cache +
+               "mapping:\n  rules:\n    - name: passing\n      repo: " + kRepo + "\n      project: gh/" + kRepo + "\n";
     }
 
     Matrix() = default;
