@@ -4,7 +4,7 @@
 # Boost comes as the 1.81 packages only: libboost-dev/libboost-all-dev would pull 1.74.
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libssl-dev libyaml-cpp-dev doctest-dev
-          libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev binutils
+          libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libcli11-dev binutils
           chromium fonts-dejavu-core "$@")  # the preview page's browser test (headless), with a font to draw
 missing=()
 for p in "${packages[@]}"; do

@@ -88,7 +88,9 @@ TEST_CASE("a response over http.max_response_bytes: a clear card, and the body i
     std::remove(config.c_str());
     INFO(big.out);
     REQUIRE(big.exit_code == 0);
-    CHECK(contains(big.out, "CircleCI: unexpected response"));
+    // That part fails where it failed; the project's other cards stand (issue 13.8).
+    CHECK(contains(big.out, "CircleCI main: unexpected response"));
+    CHECK(contains(big.out, "Insights 30d"));
     CHECK(contains(big.out, "larger than 1048576 bytes"));
     CHECK_FALSE(contains(big.out, kSecretToken));
     MESSAGE("tj-host peak RSS: " << normal.max_rss_kib / 1024 << " MiB for a normal query, " << big.max_rss_kib / 1024

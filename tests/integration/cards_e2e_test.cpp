@@ -12,8 +12,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <thread>
+
+#include <unistd.h>
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
@@ -83,12 +86,9 @@ struct Fixture {
     tj_instance* instance = nullptr;
     std::string yaml;  // the config it was created with
 
-    explicit Fixture(const std::string& extra_yaml = "", bool slugs_ignore_case = false)
-        : server([&] {
-              tjc::testing::TestServerOptions o{TJC_FIXTURES_DIR "/world.json"};
-              o.slugs_ignore_case = slugs_ignore_case;
-              return o;
-          }()) {
+    explicit Fixture(const std::string& extra_yaml = "",
+                     tjc::testing::TestServerOptions options = {TJC_FIXTURES_DIR "/world.json"})
+        : server(std::move(options)) {
         yaml = "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() + "\n" + extra_yaml;
         tj_host_callbacks cb{&host, Host::log, Host::secret};
         tj_config_source src{{yaml.data(), yaml.size()}, {nullptr, 0}};
@@ -414,6 +414,9 @@ TEST_CASE("stats api: queries, cache answers and upstream statuses, counted acro
     const auto ok_cold = num(s, {"upstream", "requests", "200"});
     CHECK(ok_cold > 0);
     CHECK(ok_cold == f.server.requests());  // one count per request the server read
+    // Per secret name (never a value): the token's use, so a revoked one shows.
+    CHECK(num(s, {"secrets", "CIRCLECI_TOKEN", "requests"}) == ok_cold);
+    CHECK(num(s, {"secrets", "CIRCLECI_TOKEN", "unauthorized"}) == 0);
 
     f.repo("acme/passing");  // warm: no request
     s = f.stats();
@@ -441,6 +444,13 @@ TEST_CASE("stats api: queries, cache answers and upstream statuses, counted acro
     CHECK(num(s, {"queries"}) == 4);
     CHECK(num(s, {"cache", "misses"}) == 3);
     CHECK(num(s, {"upstream", "requests", "200"}) > ok_cold);
+
+    f.server.set_fault({tjc::testing::FaultKind::unauthorized, "", -1, 0ms, 0, 0});
+    f.repo("acme/on-hold");
+    f.server.clear_faults();
+    s = f.stats();
+    CHECK(num(s, {"secrets", "CIRCLECI_TOKEN", "unauthorized"}) >= 1);
+    CHECK(num(s, {"secrets", "CIRCLECI_TOKEN", "unauthorized"}) == num(s, {"upstream", "requests", "401"}));
 
     f.server.set_fault({tjc::testing::FaultKind::refuse_connections, "", -1, 0ms, 0, 0});
     f.repo("acme/running");
@@ -501,7 +511,9 @@ TEST_CASE("GitHub's own pages and pages naming nothing: [] at once, no request, 
 }
 
 TEST_CASE("mixed case finds the same project: CircleCI comparing slugs without case") {
-    Fixture f("", true);
+    tjc::testing::TestServerOptions options{TJC_FIXTURES_DIR "/world.json"};
+    options.slugs_ignore_case = true;
+    Fixture f("", options);
     auto r = f.repo("Acme/Passing");
     INFO(contents(r));
     CHECK(card(r, "CircleCI main: passed"));
@@ -611,4 +623,145 @@ TEST_CASE("a page with only a repository tag") {
     CHECK(card(r, "CircleCI main: passed"));
     auto tagged = f.query(R"({"type":"generic","url":"https://acme.pagerduty.com/incidents/Q2","tags":{"Repository":"acme/failing"}})");
     CHECK(card(tagged, "CircleCI main: failing for 3 pipelines"));
+}
+
+// ---- the cold path (issue 15) ------------------------------------------------------------
+
+namespace {
+
+constexpr auto kLatency = 150ms;  // added to every answer: waves stand apart by that much
+
+// A cold query with kLatency per answer: the dependent waves its requests came in, and how many.
+struct ColdRun {
+    json::value cards;
+    std::size_t waves = 0;
+    std::size_t requests = 0;
+};
+ColdRun cold_query(Fixture& f, const std::string& repo, const std::string& branch = "") {
+    f.server.set_fault({tjc::testing::FaultKind::latency, "", -1, kLatency});
+    f.server.reset_counters();
+    ColdRun r;
+    r.cards = branch.empty() ? f.repo(repo) : f.tree(repo, branch);
+    const auto log = f.server.request_log();
+    r.waves = tjc::testing::dependent_waves(log, kLatency);
+    r.requests = log.size();
+    std::string paths;
+    for (const auto& e : log) paths += "\n  " + e.path;
+    MESSAGE(repo << (branch.empty() ? "" : " @" + branch) << ": " << r.waves << " waves, " << r.requests << " requests:" << paths);
+    f.server.clear_faults();
+    return r;
+}
+
+// world.json with the newest pipeline of acme/develop-default on a feature branch, so that the
+// first unfiltered page (with a pipelines page size of 1) holds nothing of its default branch.
+std::string world_with_feature_first() {
+    std::ifstream in(TJC_FIXTURES_DIR "/world.json", std::ios::binary);
+    auto world = json::parse(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+    auto& pipelines = world.at("projects").at("gh/acme/develop-default").at("pipelines").as_array();
+    std::swap(pipelines[0], pipelines[1]);  // [feature/ledger-export, develop, develop, ...]
+    const auto path = "/tmp/tjc_world_feature_first_" + std::to_string(::getpid()) + ".json";
+    std::ofstream(path, std::ios::binary) << json::serialize(world);
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("cold: the default branch's cards take two dependent waves, and at most 25 requests") {
+    Fixture f("http:\n  prewarm: false\n");
+    // The default branch is "main": the first wave's guess was right.
+    auto deploys = cold_query(f, "acme/deploys");
+    INFO(contents(deploys.cards));
+    CHECK(deploys.waves == 2);
+    CHECK(deploys.requests <= 25);
+    CHECK(card(deploys.cards, "CircleCI main: "));
+    CHECK(card(deploys.cards, "Deploys: "));
+    CHECK(card(deploys.cards, "Insights "));
+    // "develop": found in the unfiltered first page asked for beside the guess.
+    auto develop = cold_query(f, "acme/develop-default");
+    INFO(contents(develop.cards));
+    CHECK(develop.waves == 2);
+    CHECK(card(develop.cards, "CircleCI develop: "));
+    // Remembered now: another page of the same project (a branch) needs no project answer.
+    auto branch = cold_query(f, "acme/deploys", "main");
+    CHECK(branch.waves <= 2);
+    CHECK(branch.requests < deploys.requests);  // no project, no insights of the default again
+}
+
+TEST_CASE("cold: a third wave only when the first page holds nothing of the default branch") {
+    tjc::testing::TestServerOptions options{world_with_feature_first()};
+    options.pipeline_page_size = 1;
+    Fixture f("http:\n  prewarm: false\n", options);
+    auto r = cold_query(f, "acme/develop-default");
+    INFO(contents(r.cards));
+    CHECK(r.waves == 3);
+    // The status is develop's newest pipeline, not the feature branch's that came first.
+    const auto* status = card(r.cards, "CircleCI develop: ");
+    REQUIRE(status);
+    CHECK(status->at("tooltip").as_string().find("#408 on develop") != std::string::npos);
+    // Next time the name is known: two waves again (a new cache key: the service differs).
+    f.server.set_fault({tjc::testing::FaultKind::latency, "", -1, kLatency});
+    f.server.reset_counters();
+    (void)f.repo("acme/develop-default", "svc");
+    CHECK(tjc::testing::dependent_waves(f.server.request_log(), kLatency) <= 2);
+    f.server.clear_faults();
+    std::remove(options.world_path.c_str());
+}
+
+TEST_CASE("one failing sub-request fails its card, not the others: a pipeline's workflows 404") {
+    Fixture f;
+    // The newest pipeline of acme/failing: its workflows cannot be read; the others can.
+    f.server.set_fault({tjc::testing::FaultKind::not_found, "/api/v2/pipeline/", 1});
+    auto r = f.repo("acme/failing");
+    INFO(contents(r));
+    const auto* status = card(r, "CircleCI main: status unknown");
+    REQUIRE(status);
+    CHECK(status->at("tooltip").as_string().find("Its workflows could not be read (project not found") !=
+          std::string::npos);
+    CHECK(card(r, "Recent pipelines (main)"));
+    CHECK(card(r, "Insights "));
+    CHECK_FALSE(card(r, "CircleCI: project not found"));
+    // A 404 for one pipeline is a fact, not weather: the answer is kept (no request next time).
+    const auto before = f.server.requests();
+    (void)f.repo("acme/failing");
+    CHECK(f.server.requests() == before);
+}
+
+TEST_CASE("passing trouble in one part: partial cards when cold, the last good cards when warm, nothing kept") {
+    Fixture f("cache:\n  ttl_s: 1\n  max_stale_s: 1\n");
+    // Cold: insights fail with a 503 (after the retries): said on their card, the rest stands.
+    f.server.set_fault({tjc::testing::FaultKind::http_status, "/api/v2/insights/", -1, 0ms, 503});
+    auto cold = f.repo("acme/passing");
+    INFO(contents(cold));
+    CHECK(card(cold, "CircleCI main: passed"));
+    CHECK(card(cold, "Insights: CircleCI error"));
+    f.server.clear_faults();
+    auto good = f.repo("acme/passing");  // not kept: asked again, and whole now
+    CHECK(card(good, "Insights 30d"));
+    CHECK_FALSE(card(good, "Insights: "));
+    // Warm: the next refresh meets a 503 on the pipelines: the last good cards, with a note.
+    std::this_thread::sleep_for(1200ms);
+    f.server.set_fault({tjc::testing::FaultKind::http_status, "/api/v2/project/gh/acme/passing/pipeline", -1, 0ms, 503});
+    auto warm = f.repo("acme/passing");
+    INFO(contents(warm));
+    CHECK(card(warm, "CircleCI: CircleCI error, cards from "));
+    CHECK(card(warm, "CircleCI main: passed"));
+    f.server.clear_faults();
+}
+
+TEST_CASE("prewarm: after create and after each reload, one TLS connection to the API host, before any query") {
+    auto handshakes_reach = [](Fixture& f, std::size_t n) {
+        for (int i = 0; i < 300 && f.server.handshakes() < n; ++i) std::this_thread::sleep_for(10ms);
+        return f.server.handshakes();
+    };
+    Fixture on;
+    CHECK(handshakes_reach(on, 1) == 1);
+    CHECK(on.server.requests() == 0);  // a connection, no request
+    tj_config_source src{{on.yaml.data(), on.yaml.size()}, {nullptr, 0}};
+    tj_plugin_owned_str err{};
+    REQUIRE(on.plugin.api().reload(on.instance, &src, &err) == TJ_STATUS_OK);
+    on.plugin.take(err);
+    CHECK(handshakes_reach(on, 2) == 2);  // the new runtime's pool
+    Fixture off("http:\n  prewarm: false\n");
+    std::this_thread::sleep_for(300ms);
+    CHECK(off.server.handshakes() == 0);
 }

@@ -2,6 +2,7 @@
 // happy paths, every fault, pooling, cancellation, throttling and redirects.
 // Deadlines are generous and assertions are about outcomes and counts, not tight timings.
 #include "circleci/client.hpp"
+#include "net/https_connection.hpp"
 #include "net/http_client.hpp"
 #include "test_server.hpp"
 
@@ -43,6 +44,9 @@ namespace {
 
 constexpr const char* kToken = "test-token";
 
+// The test server's token, as the plan hands it to the client.
+tjc::circleci::Credential cred(std::string token = kToken) { return {"CIRCLECI_TOKEN", std::move(token)}; }
+
 struct Fixture {
     tjc::testing::TestServer server{make_server_options()};
     asio::io_context io{1};
@@ -58,6 +62,7 @@ struct Fixture {
     static tjc::net::HttpClientOptions make_client_options(const tjc::testing::TestServer& s) {
         tjc::net::HttpClientOptions o;
         o.ca_file = s.ca_file();
+        o.max_connections_per_host = 4;  // the pool bound the tests below count against
         o.use_system_trust = false;
         o.connect_timeout = 2000ms;
         o.handshake_timeout = 2000ms;
@@ -87,6 +92,17 @@ struct Fixture {
         if (failure) std::rethrow_exception(failure);
         REQUIRE(out.has_value());
         return std::move(*out);
+    }
+
+    void run(asio::awaitable<void> aw) {
+        std::exception_ptr failure;
+        asio::co_spawn(io, std::move(aw), [&](std::exception_ptr e) {
+            failure = e;
+            io.stop();
+        });
+        io.restart();
+        io.run();
+        if (failure) std::rethrow_exception(failure);
     }
 
     static Clock::time_point in(std::chrono::milliseconds d) { return Clock::now() + d; }
@@ -186,98 +202,98 @@ void check_clean(const tjc::circleci::ApiError& e) {
 
 TEST_CASE_FIXTURE(Fixture, "typed calls against the fixture world") {
     const auto deadline = in(10s);
-    auto me = run(api.me(kToken, deadline));
+    auto me = run(api.me(cred(), deadline));
     REQUIRE(me.has_value());
     CHECK(me->login == "tooljump-bot");
 
-    auto project = run(api.project(kToken, "gh/acme/passing", deadline));
+    auto project = run(api.project(cred(), "gh/acme/passing", deadline));
     REQUIRE(project.has_value());
     CHECK(project->vcs_info.default_branch == "main");
     CHECK(project->slug == "gh/acme/passing");
 
-    auto first = run(api.pipelines(kToken, "gh/acme/passing", "", "", deadline));
+    auto first = run(api.pipelines(cred(), "gh/acme/passing", "", "", deadline));
     REQUIRE(first.has_value());
     CHECK(first->items.size() == 3);
     REQUIRE(first->next_page_token.has_value());
 
-    auto second = run(api.pipelines(kToken, "gh/acme/passing", "", *first->next_page_token, deadline));
+    auto second = run(api.pipelines(cred(), "gh/acme/passing", "", *first->next_page_token, deadline));
     REQUIRE(second.has_value());
     REQUIRE_FALSE(second->items.empty());
     CHECK(second->items.front().id != first->items.front().id);
 
-    auto all = run(api.pipelines_pages(kToken, "gh/acme/passing", "", 10, deadline));
+    auto all = run(api.pipelines_pages(cred(), "gh/acme/passing", "", 10, deadline));
     REQUIRE(all.has_value());
     CHECK(all->items.size() == 8);
     CHECK_FALSE(all->next_page_token.has_value());
 
-    auto limited = run(api.pipelines_pages(kToken, "gh/acme/passing", "", 2, deadline));
+    auto limited = run(api.pipelines_pages(cred(), "gh/acme/passing", "", 2, deadline));
     REQUIRE(limited.has_value());
     CHECK(limited->items.size() == 6);
     CHECK(limited->next_page_token.has_value());
 
     const auto& newest = all->items.front();
-    auto by_id = run(api.pipeline(kToken, newest.id, deadline));
+    auto by_id = run(api.pipeline(cred(), newest.id, deadline));
     REQUIRE(by_id.has_value());
     CHECK(by_id->number == newest.number);
 
-    auto by_number = run(api.pipeline_by_number(kToken, "gh/acme/passing", newest.number, deadline));
+    auto by_number = run(api.pipeline_by_number(cred(), "gh/acme/passing", newest.number, deadline));
     REQUIRE(by_number.has_value());
     CHECK(by_number->id == newest.id);
 
-    auto workflows = run(api.workflows(kToken, newest.id, deadline));
+    auto workflows = run(api.workflows(cred(), newest.id, deadline));
     REQUIRE(workflows.has_value());
     REQUIRE_FALSE(workflows->items.empty());
     const auto& wf = workflows->items.front();
     CHECK(wf.pipeline_id == newest.id);
 
-    auto one = run(api.workflow(kToken, wf.id, deadline));
+    auto one = run(api.workflow(cred(), wf.id, deadline));
     REQUIRE(one.has_value());
     CHECK(one->name == wf.name);
 
-    auto jobs = run(api.jobs(kToken, wf.id, deadline));
+    auto jobs = run(api.jobs(cred(), wf.id, deadline));
     REQUIRE(jobs.has_value());
     CHECK_FALSE(jobs->items.empty());
 
-    auto metrics = run(api.workflow_metrics(kToken, "gh/acme/passing", "main", "last-30-days", deadline));
+    auto metrics = run(api.workflow_metrics(cred(), "gh/acme/passing", "main", "last-30-days", deadline));
     REQUIRE(metrics.has_value());
     CHECK_FALSE(metrics->items.empty());
 
-    auto runs = run(api.workflow_runs(kToken, "gh/acme/passing", "build-and-test", "main", deadline));
+    auto runs = run(api.workflow_runs(cred(), "gh/acme/passing", "build-and-test", "main", deadline));
     REQUIRE(runs.has_value());
     CHECK_FALSE(runs->items.empty());
 
-    auto summary = run(api.workflow_summary(kToken, "gh/acme/passing", "build-and-test", "main", "last-30-days", deadline));
+    auto summary = run(api.workflow_summary(cred(), "gh/acme/passing", "build-and-test", "main", "last-30-days", deadline));
     REQUIRE(summary.has_value());
     CHECK(summary->metrics.total_runs > 0);
 
-    auto page = run(api.pages_summary(kToken, "gh/acme/passing", "last-30-days", {"main"}, deadline));
+    auto page = run(api.pages_summary(cred(), "gh/acme/passing", "last-30-days", {"main"}, deadline));
     REQUIRE(page.has_value());
     CHECK_FALSE(page->all_workflows.empty());
 
-    auto bad_window = run(api.workflow_metrics(kToken, "gh/acme/passing", "main", "last-year", deadline));
+    auto bad_window = run(api.workflow_metrics(cred(), "gh/acme/passing", "main", "last-year", deadline));
     REQUIRE_FALSE(bad_window.has_value());
     CHECK(bad_window.error().kind == ApiErrorKind::bad_response);
     CHECK(bad_window.error().http_status == 422);
 }
 
 TEST_CASE_FIXTURE(Fixture, "token problems never reach the wire or the messages") {
-    auto none = run(api.me("", in(5s)));
+    auto none = run(api.me(cred(""), in(5s)));
     REQUIRE_FALSE(none.has_value());
     CHECK(none.error().kind == ApiErrorKind::no_token);
-    auto injected = run(api.me("abc\r\nX-Evil: 1", in(5s)));
+    auto injected = run(api.me(cred("abc\r\nX-Evil: 1"), in(5s)));
     REQUIRE_FALSE(injected.has_value());
     CHECK(injected.error().kind == ApiErrorKind::no_token);
     CHECK(server.requests() == 0);
 
     const std::string wrong = "project-token-0123456789abcdef";
-    auto rejected = run(api.me(wrong, in(5s)));
+    auto rejected = run(api.me(cred(wrong), in(5s)));
     REQUIRE_FALSE(rejected.has_value());
     CHECK(rejected.error().kind == ApiErrorKind::unauthorized);
     CHECK(rejected.error().http_status == 401);
     CHECK(rejected.error().message.find("personal") != std::string::npos);
     CHECK(rejected.error().message.find(wrong) == std::string::npos);
 
-    auto bad_slug = run(api.project(kToken, "gh/../../etc", in(5s)));
+    auto bad_slug = run(api.project(cred(), "gh/../../etc", in(5s)));
     REQUIRE_FALSE(bad_slug.has_value());
     CHECK(bad_slug.error().kind == ApiErrorKind::not_found);
     CHECK(server.requests() == 1);
@@ -285,7 +301,7 @@ TEST_CASE_FIXTURE(Fixture, "token problems never reach the wire or the messages"
 
 TEST_CASE_FIXTURE(Fixture, "pool reuse: one TLS handshake for many sequential requests") {
     for (int i = 0; i < 25; ++i) {
-        auto r = run(api.me(kToken, in(5s)));
+        auto r = run(api.me(cred(), in(5s)));
         REQUIRE(r.has_value());
     }
     CHECK(server.requests("/api/v2/me") == 25);
@@ -296,13 +312,47 @@ TEST_CASE_FIXTURE(Fixture, "pool reuse: one TLS handshake for many sequential re
     CHECK(stats.idle == 1);
 }
 
+TEST_CASE_FIXTURE(Fixture, "one TLS context per process per TLS settings: clients share it, other settings get their own") {
+    const auto before = tjc::net::TlsContext::made();
+    auto options = make_client_options(server);
+    {
+        tjc::net::HttpClient a{io.get_executor(), options};
+        tjc::net::HttpClient b{io.get_executor(), options};  // the fixture's client has these settings too
+        CHECK(tjc::net::TlsContext::made() == before);        // nobody loaded the anchors again
+        auto api_b = make_api(b, server);
+        REQUIRE(run(api_b.me(cred(), in(5s))).has_value());
+        options.use_system_trust = true;  // other settings: a context of their own, shared in turn
+        tjc::net::HttpClient c{io.get_executor(), options};
+        tjc::net::HttpClient d{io.get_executor(), options};
+        CHECK(tjc::net::TlsContext::made() == before + 1);
+    }
+}
+
+TEST_CASE_FIXTURE(Fixture, "prewarm opens one verified connection that the first request then uses") {
+    run(http.prewarm(api.api(), in(5s)));
+    CHECK(server.handshakes() == 1);
+    CHECK(server.requests() == 0);  // warming asks nothing
+    CHECK(http.host_stats(api.api()).idle == 1);
+    run(http.prewarm(api.api(), in(5s)));  // a connection exists: nothing more to warm
+    CHECK(server.handshakes() == 1);
+    REQUIRE(run(api.me(cred(), in(5s))).has_value());
+    CHECK(server.handshakes() == 1);  // the request paid no handshake
+    CHECK(server.connections() == 1);
+    // A failed warm-up (the server gone) is silent and leaves the pool as it was.
+    tjc::net::HttpClient cold{io.get_executor(), make_client_options(server)};
+    server.set_fault({FaultKind::refuse_connections});
+    run(cold.prewarm(api.api(), in(2s)));
+    CHECK(cold.host_stats(api.api()).open == 0);
+    server.clear_faults();
+}
+
 TEST_CASE_FIXTURE(Fixture, "200 concurrent requests share at most 4 pooled connections") {
     server.set_fault({FaultKind::latency, "", -1, 5ms});
     int ok = 0, failed = 0;
     unsigned max_open = 0, max_waiting = 0;
     const auto deadline = in(60s);
     for (int i = 0; i < 200; ++i) {
-        asio::co_spawn(io, api.pipelines(kToken, "gh/acme/passing", "main", "", deadline),
+        asio::co_spawn(io, api.pipelines(cred(), "gh/acme/passing", "main", "", deadline),
                        [&](std::exception_ptr e, tjc::circleci::ApiResult<tjc::circleci::Page<tjc::circleci::Pipeline>> r) {
                            if (!e && r.has_value()) ++ok; else ++failed;
                            const auto s = http.host_stats(api.api());
@@ -355,7 +405,7 @@ TEST_CASE_FIXTURE(Fixture, "faults map to their error kinds within the deadline,
         auto fresh_api = make_api(fresh, server);
         const auto started = Clock::now();
         const auto deadline = started + 2500ms;
-        auto r = run(fresh_api.me(kToken, deadline));
+        auto r = run(fresh_api.me(cred(), deadline));
         const auto elapsed = Clock::now() - started;
         REQUIRE_FALSE(r.has_value());
         CHECK(r.error().kind == c.kind);
@@ -373,13 +423,13 @@ TEST_CASE_FIXTURE(Fixture, "faults map to their error kinds within the deadline,
             CHECK(server.requests("/api/v2/me") == 1);  // not retried
     }
     server.clear_faults();
-    auto healthy = run(api.me(kToken, in(5s)));
+    auto healthy = run(api.me(cred(), in(5s)));
     CHECK(healthy.has_value());
 }
 
 TEST_CASE_FIXTURE(Fixture, "the html error page is summarised in one short line") {
     server.set_fault({FaultKind::html_error_page, "/api/v2/me"});
-    auto r = run(api.me(kToken, in(3s)));
+    auto r = run(api.me(cred(), in(3s)));
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().kind == ApiErrorKind::server_error);
     CHECK(r.error().message.size() < 300);
@@ -389,7 +439,7 @@ TEST_CASE_FIXTURE(Fixture, "the html error page is summarised in one short line"
 TEST_CASE_FIXTURE(Fixture, "transient failures are retried to success") {
     SUBCASE("one 503") { server.set_fault({FaultKind::http_status, "/api/v2/me", 1, 0ms, 503}); }
     SUBCASE("one reset mid-body") { server.set_fault({FaultKind::reset_mid_body, "/api/v2/me", 1}); }
-    auto r = run(api.me(kToken, in(5s)));
+    auto r = run(api.me(cred(), in(5s)));
     REQUIRE(r.has_value());
     CHECK(r->login == "tooljump-bot");
     CHECK(server.requests("/api/v2/me") == 2);
@@ -400,7 +450,7 @@ TEST_CASE_FIXTURE(Fixture, "cancellation mid-request closes the socket and frees
     asio::cancellation_signal cancel;
     std::optional<tjc::circleci::ApiResult<tjc::circleci::User>> result;
     const auto started = Clock::now();
-    asio::co_spawn(io, api.me(kToken, in(20s)),
+    asio::co_spawn(io, api.me(cred(), in(20s)),
                    asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, tjc::circleci::ApiResult<tjc::circleci::User> r) {
                        CHECK_FALSE(e);
                        result.emplace(std::move(r));
@@ -426,7 +476,7 @@ TEST_CASE_FIXTURE(Fixture, "cancellation mid-request closes the socket and frees
     CHECK(stats.open == 0);  // the stalled connection is gone, its slot free
 
     server.clear_faults();
-    auto after = run(api.me(kToken, in(5s)));
+    auto after = run(api.me(cred(), in(5s)));
     CHECK(after.has_value());
 }
 
@@ -439,8 +489,8 @@ TEST_CASE_FIXTURE(Fixture, "cancelling a queued request leaves the queue") {
 
     std::optional<tjc::circleci::ApiResult<tjc::circleci::User>> first, queued;
     asio::cancellation_signal cancel;
-    asio::co_spawn(io, narrow_api.me(kToken, in(20s)), [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::User> r) { first.emplace(std::move(r)); });
-    asio::co_spawn(io, narrow_api.me(kToken, in(20s)),
+    asio::co_spawn(io, narrow_api.me(cred(), in(20s)), [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::User> r) { first.emplace(std::move(r)); });
+    asio::co_spawn(io, narrow_api.me(cred(), in(20s)),
                    asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::User> r) { queued.emplace(std::move(r)); }));
     asio::co_spawn(io, [&]() -> asio::awaitable<void> {
         asio::steady_timer t(io);
@@ -466,7 +516,7 @@ TEST_CASE_FIXTURE(Fixture, "a 429 throttles the host: a second request waits ins
     std::optional<tjc::circleci::ApiResult<tjc::circleci::Project>> b;
     std::size_t project_requests_while_throttled = 99;
     bool saw_throttle = false;
-    asio::co_spawn(io, api.me(kToken, in(20s)), [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::User> r) { a.emplace(std::move(r)); });
+    asio::co_spawn(io, api.me(cred(), in(20s)), [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::User> r) { a.emplace(std::move(r)); });
     asio::co_spawn(io, [&]() -> asio::awaitable<void> {
         asio::steady_timer t(io);
         while (!http.host_stats(api.api()).throttled_for) {
@@ -474,7 +524,7 @@ TEST_CASE_FIXTURE(Fixture, "a 429 throttles the host: a second request waits ins
             co_await t.async_wait(asio::use_awaitable);
         }
         saw_throttle = true;
-        asio::co_spawn(io, api.project(kToken, "gh/acme/passing", in(20s)),
+        asio::co_spawn(io, api.project(cred(), "gh/acme/passing", in(20s)),
                        [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::Project> r) { b.emplace(std::move(r)); });
         t.expires_after(500ms);
         co_await t.async_wait(asio::use_awaitable);
@@ -493,11 +543,11 @@ TEST_CASE_FIXTURE(Fixture, "a 429 throttles the host: a second request waits ins
 
 TEST_CASE_FIXTURE(Fixture, "a throttled host fails fast when the wait passes the deadline") {
     server.set_fault({FaultKind::rate_limit, "/api/v2/me", 1, 0ms, 0, 30});
-    auto first = run(api.me(kToken, in(3s)));
+    auto first = run(api.me(cred(), in(3s)));
     REQUIRE_FALSE(first.has_value());
     CHECK(first.error().kind == ApiErrorKind::rate_limited);
     const auto started = Clock::now();
-    auto second = run(api.project(kToken, "gh/acme/passing", in(3s)));
+    auto second = run(api.project(cred(), "gh/acme/passing", in(3s)));
     REQUIRE_FALSE(second.has_value());
     CHECK(second.error().kind == ApiErrorKind::rate_limited);
     REQUIRE(second.error().retry_after.has_value());
@@ -508,7 +558,7 @@ TEST_CASE_FIXTURE(Fixture, "a throttled host fails fast when the wait passes the
 
 TEST_CASE_FIXTURE(Fixture, "a redirect to another host is refused: the token stays home") {
     server.set_fault({FaultKind::redirect, "/api/v2/project", -1, 0ms, 302, 0, "https://evil.example.com/api/v2/me?x=1"});
-    auto refused = run(api.project(kToken, "gh/acme/passing", in(5s)));
+    auto refused = run(api.project(cred(), "gh/acme/passing", in(5s)));
     REQUIRE_FALSE(refused.has_value());
     CHECK(refused.error().kind == ApiErrorKind::bad_response);
     CHECK(refused.error().message.find("evil.example.com") != std::string::npos);
@@ -519,7 +569,7 @@ TEST_CASE_FIXTURE(Fixture, "a redirect to another host is refused: the token sta
 TEST_CASE_FIXTURE(Fixture, "a same-origin redirect is followed") {
     // /me answers 302 once, pointing at /me again on the same server.
     server.set_fault({FaultKind::redirect, "/api/v2/me", 1, 0ms, 302, 0, server.base_url() + "/me"});
-    auto r = run(api.me(kToken, in(5s)));
+    auto r = run(api.me(cred(), in(5s)));
     REQUIRE(r.has_value());
     CHECK(r->login == "tooljump-bot");
     CHECK(server.requests("/api/v2/me") == 2);
@@ -531,7 +581,7 @@ TEST_CASE_FIXTURE(Fixture, "a CA that does not sign the server is a TLS error") 
     o.use_system_trust = true;  // the system store does not know the test CA
     tjc::net::HttpClient strict(io.get_executor(), o);
     auto strict_api = make_api(strict, server);
-    auto r = run(strict_api.me(kToken, in(5s)));
+    auto r = run(strict_api.me(cred(), in(5s)));
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().kind == ApiErrorKind::tls);
     check_clean(r.error());
@@ -545,7 +595,7 @@ TEST_CASE_FIXTURE(Fixture, "through an HTTP CONNECT proxy: one tunnel, pooled, w
     tjc::net::HttpClient via(io.get_executor(), o);
     auto via_api = make_api(via, server);
     for (int i = 0; i < 3; ++i) {
-        auto r = run(via_api.me(kToken, in(5s)));
+        auto r = run(via_api.me(cred(), in(5s)));
         REQUIRE(r.has_value());
         CHECK(r->login == "tooljump-bot");
     }
@@ -560,7 +610,7 @@ TEST_CASE_FIXTURE(Fixture, "a proxy that refuses CONNECT is an unreachable error
     o.proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
     tjc::net::HttpClient via(io.get_executor(), o);
     auto via_api = make_api(via, server);
-    auto r = run(via_api.me(kToken, in(5s)));
+    auto r = run(via_api.me(cred(), in(5s)));
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().kind == ApiErrorKind::unreachable);
     CHECK(r.error().message.find("407") != std::string::npos);
@@ -570,7 +620,7 @@ TEST_CASE_FIXTURE(Fixture, "a proxy that refuses CONNECT is an unreachable error
 
 TEST_CASE_FIXTURE(Fixture, "latency inside the deadline is just slow, not an error") {
     server.set_fault({FaultKind::latency, "/api/v2/me", -1, 300ms});
-    auto r = run(api.me(kToken, in(5s)));
+    auto r = run(api.me(cred(), in(5s)));
     REQUIRE(r.has_value());
     CHECK(r->login == "tooljump-bot");
 }
@@ -583,7 +633,7 @@ TEST_CASE_FIXTURE(Fixture, "retries never run past the query deadline") {
     auto many_api = make_api(many, server);
     server.set_fault({FaultKind::http_status, "/api/v2/me", -1, 0ms, 503});
     const auto started = Clock::now();
-    auto r = run(many_api.me(kToken, started + 1500ms));
+    auto r = run(many_api.me(cred(), started + 1500ms));
     const auto elapsed = Clock::now() - started;
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().kind == ApiErrorKind::server_error);

@@ -195,7 +195,7 @@ ApiResponse project_routes(const World& w, const RouterOptions& o, const std::ve
             }
             items.push_back(p);
         }
-        return paginate(items, q, o.page_size);
+        return paginate(items, q, o.pipeline_page_size ? o.pipeline_page_size : o.page_size);
     }
     if (n == 6) {
         std::int64_t number = 0;

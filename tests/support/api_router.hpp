@@ -28,6 +28,7 @@ struct RouterOptions {
     // How project slugs compare: exactly (false), or without case (true), as GitHub compares
     // names. CircleCI does not document which it does; the plugin must be right either way.
     bool slugs_ignore_case = false;
+    std::size_t pipeline_page_size = 0;  // GET /project/{slug}/pipeline only; 0 = page_size
 };
 
 ApiResponse route_request(const World& world, const RouterOptions& options, const ApiRequest& request);

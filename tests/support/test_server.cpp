@@ -6,6 +6,7 @@
 #include "test_certs.hpp"
 #include "world.hpp"
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -92,6 +93,7 @@ struct TestServer::Impl {
     mutable std::mutex mu;
     std::vector<FaultSpec> faults;         // guarded by mu
     std::vector<TargetPaths> seen;         // guarded by mu
+    std::vector<std::chrono::steady_clock::time_point> seen_at;  // guarded by mu: when each was read
     bool refusing = false;                 // guarded by mu
     std::atomic<std::size_t> handshake_count{0};
     std::atomic<std::size_t> connection_count{0};
@@ -116,6 +118,7 @@ struct TestServer::Impl {
         router.token = opts.token;
         router.page_size = opts.page_size;
         router.slugs_ignore_case = opts.slugs_ignore_case;
+        router.pipeline_page_size = opts.pipeline_page_size;
         TestCerts certs = make_test_certs();
         configure_tls(tls, certs.server);
         configure_tls(wrong_tls, certs.wrong_host);
@@ -347,6 +350,7 @@ struct TestServer::Impl {
         {
             std::lock_guard lock(mu);
             seen.push_back(paths);
+            seen_at.push_back(std::chrono::steady_clock::now());
         }
         std::optional<FaultSpec> fault = take_request_fault(paths);
         Response res = api_response(req);
@@ -447,9 +451,28 @@ std::size_t TestServer::connections() const { return impl_->connection_count; }
 std::size_t TestServer::open_connections() const { return impl_->open_count; }
 std::size_t TestServer::peak_connections() const { return impl_->peak_open; }
 
+std::vector<RequestRecord> TestServer::request_log() const {
+    std::lock_guard lock(impl_->mu);
+    std::vector<RequestRecord> out;
+    for (std::size_t i = 0; i < impl_->seen.size(); ++i) out.push_back({impl_->seen[i].raw, impl_->seen_at[i]});
+    return out;
+}
+
+std::size_t dependent_waves(const std::vector<RequestRecord>& log, std::chrono::milliseconds latency) {
+    std::vector<std::chrono::steady_clock::time_point> at;
+    for (const auto& r : log) at.push_back(r.at);
+    std::sort(at.begin(), at.end());
+    std::size_t waves = at.empty() ? 0 : 1;
+    for (std::size_t i = 1; i < at.size(); ++i) {
+        if (at[i] - at[i - 1] > latency / 2) ++waves;
+    }
+    return waves;
+}
+
 void TestServer::reset_counters() {
     std::lock_guard lock(impl_->mu);
     impl_->seen.clear();
+    impl_->seen_at.clear();
     impl_->handshake_count = 0;
     impl_->connection_count = 0;
     impl_->peak_open = impl_->open_count.load();

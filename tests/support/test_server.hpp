@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tjc::testing {
 
@@ -19,8 +20,9 @@ struct TestServerOptions {
     std::uint16_t port = 0;             // 0 = pick a free port
     bool shift_times = false;           // shift every timestamp by (now - time_base)
     std::size_t page_size = 20;         // items per page of paginated lists
-    bool slugs_ignore_case = false;     // project slugs compared without case (CircleCI's way is undocumented)
+    std::size_t pipeline_page_size = 0;  // of GET /project/{slug}/pipeline alone; 0 = page_size
     std::string cert_dir{};             // where ca.pem goes; "" = a fresh mkdtemp dir
+    bool slugs_ignore_case = false;     // project slugs compared without case (CircleCI's way is undocumented)
 };
 
 enum class FaultKind {
@@ -51,6 +53,17 @@ struct FaultSpec {
     std::size_t body_bytes = 0;        // oversized_body: 0 = 5 MiB
 };
 
+// One request as the server read it: its raw path and when.
+struct RequestRecord {
+    std::string path;
+    std::chrono::steady_clock::time_point at;
+};
+
+// How many dependent waves a client's requests came in, with `latency` added to every answer
+// (a latency fault): a request sent after an answer arrives at least `latency` after the
+// request it waited for, so a gap over latency/2 between two arrivals starts a new wave.
+std::size_t dependent_waves(const std::vector<RequestRecord>& log, std::chrono::milliseconds latency);
+
 class TestServer {
 public:
     // Loads the world, makes the certificates, binds and starts serving; throws on failure.
@@ -69,6 +82,8 @@ public:
 
     // Requests read (answered or faulted) whose path starts with the prefix ("" = all).
     std::size_t requests(std::string_view path_prefix = "") const;
+    // Every request read since start or reset_counters(), in order.
+    std::vector<RequestRecord> request_log() const;
     std::size_t handshakes() const;   // TLS handshakes completed
     std::size_t connections() const;  // TCP connections accepted
     std::size_t open_connections() const;  // TCP connections open now (server side)

@@ -45,7 +45,7 @@ inline std::vector<cards::PipelineRun> runs_of(const boost::json::object& proj, 
         auto pipeline = parse_body<circleci::Pipeline>(p, circleci::parse_pipeline);
         if (!branch.empty() && (!pipeline.vcs || pipeline.vcs->branch.value_or("") != branch)) continue;
         if (!plan::pipeline_selected(target, pipeline)) continue;
-        cards::PipelineRun run{pipeline, {}, true};
+        cards::PipelineRun run{pipeline, {}, true, std::nullopt};
         if (const auto* w = workflows.if_contains(pipeline.id)) {
             boost::json::object page{{"items", *w}, {"next_page_token", nullptr}};
             run.workflows = plan::select_workflows(

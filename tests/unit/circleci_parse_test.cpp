@@ -527,7 +527,11 @@ TEST_CASE("wrong types name the JSON path") {
                                    json::serialize(json::parse(slurp(kData / "workflow-by-id.json"))) + "," +
                                    R"({"id":"w","name":"n","status":7,"created_at":"2026-01-01T00:00:00Z",
                                        "pipeline_id":"p","pipeline_number":1,"project_slug":"gh/a/b"}]})";
-    CHECK(error_of(parse_workflows_page(bad_status)) == "items[1].status: expected a string, got number");
+    // One odd item of a page costs itself: left out, counted, its problem kept (issue 13.8).
+    const auto& lenient = ok(parse_workflows_page(bad_status));
+    CHECK(lenient.items.size() == 1);
+    CHECK(lenient.skipped == 1);
+    CHECK(lenient.skipped_problem == "items[1].status: expected a string, got number");
     CHECK(error_of(parse_pipeline(pipeline_with("number", "\"12\""))) == "number: expected an integer, got string");
     CHECK(error_of(parse_pipeline(pipeline_with("project_slug", "[]"))) == "project_slug: expected a string, got array");
     CHECK(error_of(parse_pipeline(pipeline_with("errors", "{}"))) == "errors: expected an array, got object");
@@ -546,7 +550,11 @@ TEST_CASE("nested paths in pipelines pages") {
         "vcs", R"({"provider_name":"GitHub","revision":"abc","commit":{"subject":7,"body":null}})");
     const std::string page = R"({"next_page_token":null,"items":[)" + pipeline_with("number", "1") + "," +
                              pipeline_with("number", "2") + "," + item + "]}";
-    CHECK(error_of(parse_pipelines_page(page)) == "items[2].vcs.commit.subject: expected a string, got number");
+    const auto& lenient = ok(parse_pipelines_page(page));
+    CHECK(lenient.items.size() == 2);
+    CHECK(lenient.skipped == 1);
+    CHECK(lenient.skipped_problem == "items[2].vcs.commit.subject: expected a string, got number");
+    // A page of nothing but odd items is not the list asked for: the first one's problem.
     CHECK(error_of(parse_pipelines_page(R"({"items":[1],"next_page_token":null})")) ==
           "items[0]: expected an object, got number");
     CHECK(error_of(parse_pipelines_page(R"({"items":{},"next_page_token":null})")) ==
@@ -967,4 +975,19 @@ TEST_CASE("contexts page: the spec's Context items; created_at may be absent, id
     CHECK(error_of(parse_contexts_page(R"({"items":[{"id":1,"name":"a"}],"next_page_token":null})"))
               .rfind("items[0].id: expected a string", 0) == 0);
     CHECK(error_of(parse_contexts_page("[]")).rfind("body: expected an object", 0) == 0);
+}
+
+TEST_CASE("an old workflow with a null pipeline_id reads as one with none, and the page as a whole") {
+    // Recorded from circleci.com: old workflows carry "pipeline_id": null, "pipeline_number": null.
+    const std::string page = R"({"next_page_token":null,"items":[
+        {"id":"w1","name":"build","status":"success","created_at":"2019-03-01T10:00:00Z","stopped_at":"2019-03-01T10:04:00Z",
+         "pipeline_id":null,"pipeline_number":null,"project_slug":"gh/acme/legacy"},
+        {"id":"w2","name":"deploy","status":"failed","created_at":"2019-03-01T10:05:00Z","stopped_at":"2019-03-01T10:06:00Z",
+         "pipeline_id":"5034460f-c7c4-4c43-9457-de07e2029e7b","pipeline_number":12,"project_slug":"gh/acme/legacy"}]})";
+    const auto& p = ok(parse_workflows_page(page));
+    REQUIRE(p.items.size() == 2);
+    CHECK(p.skipped == 0);
+    CHECK(p.items[0].pipeline_id.empty());
+    CHECK(p.items[0].pipeline_number == 0);
+    CHECK(p.items[1].status == WorkflowStatus::failed);  // the failed one still decides the outcome
 }

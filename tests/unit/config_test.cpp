@@ -72,7 +72,8 @@ TEST_CASE("an empty config gives the documented defaults") {
         CHECK(c.timeouts.tls_handshake_ms == 1500);
         CHECK(c.timeouts.request_ms == 3000);
         CHECK(c.timeouts.query_ms == 4000);
-        CHECK(c.http.max_connections_per_host == 4);
+        CHECK(c.http.max_connections_per_host == 16);
+        CHECK(c.http.prewarm);
         CHECK(c.http.max_response_bytes == 4u << 20);
         CHECK(c.http.max_retries == 2);
         CHECK(c.proxy.url.empty());

@@ -1,6 +1,7 @@
 // Card 5: per environment, the last successful deploy workflow on the default branch, found
 // by naming convention (deploy-{service}-{env}, deploy-{env}, configurable).
 #include "cards/app_links.hpp"
+#include "cards/error_card.hpp"
 #include "cards/format.hpp"
 #include "cards/render.hpp"
 
@@ -65,6 +66,10 @@ std::optional<std::string> deploy_env(std::string_view workflow_name, const std:
 }
 
 std::optional<Card> deploys_card(const ProjectSnapshot& snap, const RenderContext& ctx) {
+    if (snap.default_failure) {
+        return part_failure_card("Deploys", "the default branch's pipelines", *snap.default_failure, snap.target,
+                                 ctx.app_url);
+    }
     struct Deploy {
         const PipelineRun* run;
         const circleci::Workflow* workflow;

@@ -91,6 +91,22 @@ Card error_card(FailureKind kind, const mapping::ProjectTarget& project, std::st
     return card;
 }
 
+Card part_failure_card(std::string_view label, std::string_view what, const PartFailure& failure,
+                       const mapping::ProjectTarget& project, std::string_view app_url) {
+    const AppLinks links(app_url, project.slug);
+    Card card;
+    card.type = Card::Type::link;
+    card.icon = "circleci";
+    card.status = Status::relevant;  // worth a look; the project itself answered
+    card.content = std::string(label) + ": " + std::string(to_string(failure.kind));
+    card.href = links.dashboard();
+    std::string tip = "Could not read " + std::string(what) + " of " + project.slug + " (" +
+                      std::string(to_string(failure.kind)) + ")";
+    if (!failure.detail.empty()) tip += ": " + failure.detail;
+    card.tooltip = clip(tip + ". The other cards are not affected.", kMaxTooltip);
+    return card;
+}
+
 Card stale_note_card(FailureKind kind, const mapping::ProjectTarget& project, std::chrono::milliseconds age) {
     Card card;
     card.type = Card::Type::text;

@@ -1,5 +1,6 @@
 // Card 4: workflow insights over the reporting window, with trends where CircleCI gives them.
 #include "cards/app_links.hpp"
+#include "cards/error_card.hpp"
 #include "cards/format.hpp"
 #include "cards/render.hpp"
 
@@ -27,6 +28,15 @@ std::string window_label(std::string_view window) {
 }  // namespace
 
 std::optional<Card> insights_card(const ProjectSnapshot& snap, const RenderContext& ctx) {
+    if (snap.insights_failure) {
+        // Said when passing trouble kept them away; a project or plan without insights (403,
+        // 404) simply has no insights card.
+        const auto k = snap.insights_failure->kind;
+        if (k == FailureKind::not_found || k == FailureKind::forbidden || k == FailureKind::token_rejected) {
+            return std::nullopt;
+        }
+        return part_failure_card("Insights", "the insights", *snap.insights_failure, snap.target, ctx.app_url);
+    }
     if (!snap.insights || snap.insights->workflows.empty()) return std::nullopt;
     const AppLinks links(ctx.app_url, snap.target.slug);
     const auto& settings = *ctx.settings;

@@ -5,6 +5,7 @@ namespace tjc::cards {
 using circleci::WorkflowStatus;
 
 Outcome outcome_of(const PipelineRun& run) {
+    if (run.workflows_failure) return Outcome::unknown;
     if (run.workflows.empty()) {
         if (run.pipeline.state == circleci::PipelineState::errored || !run.pipeline.errors.empty()) return Outcome::errored;
         return run.workflows_known && run.pipeline.state == circleci::PipelineState::created ? Outcome::not_run
@@ -46,6 +47,7 @@ std::string_view to_string(Outcome o) noexcept {
         case Outcome::errored: return "errored";
         case Outcome::not_run: return "not run";
         case Outcome::pending: return "pending";
+        case Outcome::unknown: return "status unknown";
     }
     return "unknown";
 }
@@ -60,7 +62,8 @@ Status status_of(Outcome o) noexcept {
         case Outcome::on_hold:
         case Outcome::pending: return Status::relevant;
         case Outcome::canceled:
-        case Outcome::not_run: break;
+        case Outcome::not_run:
+        case Outcome::unknown: break;
     }
     return Status::none;
 }

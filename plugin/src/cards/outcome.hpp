@@ -12,7 +12,8 @@
 
 namespace tjc::cards {
 
-enum class Outcome { passed, failed, failing, running, on_hold, canceled, errored, not_run, pending };
+// unknown: the pipeline's workflows could not be read (PipelineRun::workflows_failure).
+enum class Outcome { passed, failed, failing, running, on_hold, canceled, errored, not_run, pending, unknown };
 
 // failed > failing > running > on_hold > canceled > passed; no workflows: errored (config
 // error) or pending (still being set up).

@@ -47,6 +47,10 @@ std::string pipeline_tooltip(const PipelineRun& run, std::string_view head) {
     } else if (!by.empty()) {
         line("Triggered by " + by);
     }
+    if (run.workflows_failure) {
+        line("Its workflows could not be read (" + std::string(to_string(run.workflows_failure->kind)) +
+             (run.workflows_failure->detail.empty() ? "" : ": " + run.workflows_failure->detail) + ")");
+    }
     return clip(tip, kMaxTooltip);
 }
 

@@ -17,7 +17,8 @@ inline constexpr std::size_t kMaxErrorText = 300;
 std::string error_lines(const PipelineRun& run);
 
 // head, then the errors, the workflows, the commit subject and "<sha> by <login>" (or
-// "Triggered by <login>" when there is no commit); cut to ToolJump's 500 characters.
+// "Triggered by <login>" when there is no commit), and why the workflows are unknown when
+// their fetch failed; cut to ToolJump's 500 characters.
 std::string pipeline_tooltip(const PipelineRun& run, std::string_view head);
 
 }  // namespace tjc::cards

@@ -1,6 +1,7 @@
 // What the fetch plan gathered for one project: the input of card rendering. Plain data.
 #pragma once
 
+#include "cards/failure.hpp"
 #include "circleci/model.hpp"
 #include "mapping/resolve.hpp"
 
@@ -14,6 +15,7 @@ struct PipelineRun {
     circleci::Pipeline pipeline;
     std::vector<circleci::Workflow> workflows;  // after the service filter
     bool workflows_known = false;               // false when their fetch failed or was skipped
+    std::optional<PartFailure> workflows_failure;  // why they are unknown, when their fetch failed
 };
 
 struct InsightsData {
@@ -33,6 +35,11 @@ struct ProjectSnapshot {
     // them; nullopt when it did not or may not (a 403/404 drops the contexts card quietly).
     std::optional<std::vector<circleci::Context>> contexts;
     std::string repo_web_url;        // "https://github.com/org/repo" when known, for tree links
+
+    // Parts that could not be fetched; the cards of that part say so, the others stand.
+    std::optional<PartFailure> pipelines_failure;  // the shown branch's (or commit's) pipelines
+    std::optional<PartFailure> default_failure;    // the default branch's pipelines, for deploys
+    std::optional<PartFailure> insights_failure;
 };
 
 }  // namespace tjc::cards

@@ -1,6 +1,7 @@
 // Cards 1, 2 and 6: the branch's status, a commit's pipelines, and workflows waiting for
 // approval.
 #include "cards/app_links.hpp"
+#include "cards/error_card.hpp"
 #include "cards/format.hpp"
 #include "cards/outcome.hpp"
 #include "cards/pipeline_text.hpp"
@@ -60,6 +61,10 @@ std::optional<Card> branch_status_card(const ProjectSnapshot& snap, const Render
     if (snap.branch.empty()) {
         return std::nullopt;  // commit pages have the commit card
     }
+    if (snap.pipelines_failure) {
+        return part_failure_card("CircleCI " + snap.branch, "the pipelines of " + snap.branch, *snap.pipelines_failure,
+                                 snap.target, ctx.app_url);
+    }
     const AppLinks links(ctx.app_url, snap.target.slug);
     const auto label = branch_label(snap);
     Card card;
@@ -96,6 +101,10 @@ std::optional<Card> commit_card(const ProjectSnapshot& snap, const RenderContext
     const auto& sha = snap.target.commit;
     if (sha.empty()) {
         return std::nullopt;
+    }
+    if (snap.pipelines_failure) {
+        return part_failure_card("CircleCI " + short_sha(sha), "the pipelines", *snap.pipelines_failure, snap.target,
+                                 ctx.app_url);
     }
     const AppLinks links(ctx.app_url, snap.target.slug);
     Card card;

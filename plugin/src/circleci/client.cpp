@@ -89,8 +89,9 @@ namespace {
 // One GET: the response parsed by `parse`, or the ApiError it stands for.
 template <typename T>
 boost::asio::awaitable<ApiResult<T>> call(net::HttpClient& http, net::Endpoint api, ParseLimits limits,
-                                          std::string token, std::string path, std::vector<net::QueryParam> query,
+                                          Credential credential, std::string path, std::vector<net::QueryParam> query,
                                           Parser<T> parse, Deadline deadline) {
+    std::string& token = credential.token;
     WipeOnExit wipe_token(token);
     if (!usable_token(token)) co_return no_token();
     const std::string what = "GET " + api.base_path + path;
@@ -102,6 +103,7 @@ boost::asio::awaitable<ApiResult<T>> call(net::HttpClient& http, net::Endpoint a
     req.headers.push_back({"Circle-Token", token});
     req.headers.push_back({"Accept", "application/json"});
     req.secret = token;
+    req.secret_name = credential.secret_name;
     auto result = co_await http.get(std::move(req), deadline);
     if (!result.has_value()) co_return api_error_from(result.error(), token);
     const net::HttpResponse& resp = result.value();
@@ -116,16 +118,16 @@ boost::asio::awaitable<ApiResult<T>> call(net::HttpClient& http, net::Endpoint a
 // Follows next_page_token up to max_pages; the result's next_page_token is where it stopped.
 template <typename T>
 boost::asio::awaitable<ApiResult<Page<T>>> pages(net::HttpClient& http, net::Endpoint api, ParseLimits limits,
-                                                 std::string token, std::string path,
+                                                 Credential credential, std::string path,
                                                  std::vector<net::QueryParam> query, Parser<Page<T>> parse,
                                                  std::size_t max_pages, Deadline deadline) {
-    WipeOnExit wipe_token(token);
+    WipeOnExit wipe_token(credential.token);
     Page<T> all;
     std::optional<std::string> token_for_next;
     for (std::size_t i = 0; i < std::max<std::size_t>(max_pages, 1); ++i) {
         auto q = query;
         if (token_for_next) q.push_back({"page-token", *token_for_next});
-        auto page = co_await call<Page<T>>(http, api, limits, token, path, std::move(q), parse, deadline);
+        auto page = co_await call<Page<T>>(http, api, limits, credential, path, std::move(q), parse, deadline);
         if (!page.has_value()) co_return page.error();
         for (auto& item : page.value().items) all.items.push_back(std::move(item));
         token_for_next = std::move(page.value().next_page_token);
@@ -136,6 +138,17 @@ boost::asio::awaitable<ApiResult<Page<T>>> pages(net::HttpClient& http, net::End
     }
     all.next_page_token = std::move(token_for_next);
     co_return all;
+}
+
+// A slug that is not vcs/org/repo never reaches the network: its path segment in `out`, or
+// the not_found error to answer with.
+std::optional<ApiError> slug_segment(const std::string& slug, std::string& out) {
+    auto encoded = net::encode_slug(slug);
+    if (!encoded.has_value()) {
+        return ApiError{ApiErrorKind::not_found, 0, encoded.error(), {}};
+    }
+    out = std::move(encoded.value());
+    return std::nullopt;
 }
 
 void add_if(std::vector<net::QueryParam>& q, const char* key, const std::string& value) {
@@ -153,116 +166,115 @@ Expected<Client> Client::create(net::HttpClient& http, std::string_view api_base
     return Client(http, std::move(e.value()), options);
 }
 
-// A slug that is not vcs/org/repo never reaches the network.
-#define TJC_SLUG_OR_RETURN(var, slug)                                                     \
-    auto var##_enc = net::encode_slug(slug);                                              \
-    if (!var##_enc.has_value())                                                           \
-        co_return ApiError{ApiErrorKind::not_found, 0, var##_enc.error(), {}};            \
-    const std::string& var = var##_enc.value()
-
-Client::Call<User> Client::me(std::string token, Deadline deadline) {
-    co_return co_await call<User>(*http_, api_, options_.limits, std::move(token), "/me", {}, &parse_user, deadline);
+Client::Call<User> Client::me(Credential credential, Deadline deadline) {
+    co_return co_await call<User>(*http_, api_, options_.limits, std::move(credential), "/me", {}, &parse_user, deadline);
 }
 
-Client::Call<Project> Client::project(std::string token, std::string slug, Deadline deadline) {
-    TJC_SLUG_OR_RETURN(s, slug);
-    co_return co_await call<Project>(*http_, api_, options_.limits, std::move(token), "/project/" + s, {}, &parse_project,
+Client::Call<Project> Client::project(Credential credential, std::string slug, Deadline deadline) {
+    std::string s;
+    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
+    co_return co_await call<Project>(*http_, api_, options_.limits, std::move(credential), "/project/" + s, {}, &parse_project,
                                      deadline);
 }
 
-Client::Call<Page<Pipeline>> Client::pipelines(std::string token, std::string slug, std::string branch,
+Client::Call<Page<Pipeline>> Client::pipelines(Credential credential, std::string slug, std::string branch,
                                                std::string page_token, Deadline deadline) {
-    TJC_SLUG_OR_RETURN(s, slug);
+    std::string s;
+    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
     std::vector<net::QueryParam> q;
     add_if(q, "branch", branch);
     add_if(q, "page-token", page_token);
-    co_return co_await call<Page<Pipeline>>(*http_, api_, options_.limits, std::move(token), "/project/" + s + "/pipeline",
+    co_return co_await call<Page<Pipeline>>(*http_, api_, options_.limits, std::move(credential), "/project/" + s + "/pipeline",
                                             std::move(q), &parse_pipelines_page, deadline);
 }
 
-Client::Call<Page<Pipeline>> Client::pipelines_pages(std::string token, std::string slug, std::string branch,
+Client::Call<Page<Pipeline>> Client::pipelines_pages(Credential credential, std::string slug, std::string branch,
                                                      std::size_t max_pages, Deadline deadline) {
-    TJC_SLUG_OR_RETURN(s, slug);
+    std::string s;
+    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
     std::vector<net::QueryParam> q;
     add_if(q, "branch", branch);
-    co_return co_await pages<Pipeline>(*http_, api_, options_.limits, std::move(token), "/project/" + s + "/pipeline",
+    co_return co_await pages<Pipeline>(*http_, api_, options_.limits, std::move(credential), "/project/" + s + "/pipeline",
                                        std::move(q), &parse_pipelines_page, max_pages, deadline);
 }
 
-Client::Call<Pipeline> Client::pipeline(std::string token, std::string id, Deadline deadline) {
-    co_return co_await call<Pipeline>(*http_, api_, options_.limits, std::move(token), "/pipeline/" + net::encode_segment(id),
+Client::Call<Pipeline> Client::pipeline(Credential credential, std::string id, Deadline deadline) {
+    co_return co_await call<Pipeline>(*http_, api_, options_.limits, std::move(credential), "/pipeline/" + net::encode_segment(id),
                                       {}, &parse_pipeline, deadline);
 }
 
-Client::Call<Pipeline> Client::pipeline_by_number(std::string token, std::string slug, std::int64_t number,
+Client::Call<Pipeline> Client::pipeline_by_number(Credential credential, std::string slug, std::int64_t number,
                                                   Deadline deadline) {
-    TJC_SLUG_OR_RETURN(s, slug);
-    co_return co_await call<Pipeline>(*http_, api_, options_.limits, std::move(token),
+    std::string s;
+    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
+    co_return co_await call<Pipeline>(*http_, api_, options_.limits, std::move(credential),
                                       "/project/" + s + "/pipeline/" + std::to_string(number), {}, &parse_pipeline, deadline);
 }
 
-Client::Call<Page<Workflow>> Client::workflows(std::string token, std::string pipeline_id, Deadline deadline) {
-    co_return co_await pages<Workflow>(*http_, api_, options_.limits, std::move(token),
+Client::Call<Page<Workflow>> Client::workflows(Credential credential, std::string pipeline_id, Deadline deadline) {
+    co_return co_await pages<Workflow>(*http_, api_, options_.limits, std::move(credential),
                                        "/pipeline/" + net::encode_segment(pipeline_id) + "/workflow", {},
                                        &parse_workflows_page, options_.max_pages, deadline);
 }
 
-Client::Call<Workflow> Client::workflow(std::string token, std::string id, Deadline deadline) {
-    co_return co_await call<Workflow>(*http_, api_, options_.limits, std::move(token), "/workflow/" + net::encode_segment(id),
+Client::Call<Workflow> Client::workflow(Credential credential, std::string id, Deadline deadline) {
+    co_return co_await call<Workflow>(*http_, api_, options_.limits, std::move(credential), "/workflow/" + net::encode_segment(id),
                                       {}, &parse_workflow, deadline);
 }
 
-Client::Call<Page<Job>> Client::jobs(std::string token, std::string workflow_id, Deadline deadline) {
-    co_return co_await pages<Job>(*http_, api_, options_.limits, std::move(token),
+Client::Call<Page<Job>> Client::jobs(Credential credential, std::string workflow_id, Deadline deadline) {
+    co_return co_await pages<Job>(*http_, api_, options_.limits, std::move(credential),
                                   "/workflow/" + net::encode_segment(workflow_id) + "/job", {}, &parse_jobs_page,
                                   options_.max_pages, deadline);
 }
 
-Client::Call<Page<WorkflowMetrics>> Client::workflow_metrics(std::string token, std::string slug, std::string branch,
+Client::Call<Page<WorkflowMetrics>> Client::workflow_metrics(Credential credential, std::string slug, std::string branch,
                                                              std::string reporting_window, Deadline deadline) {
-    TJC_SLUG_OR_RETURN(s, slug);
+    std::string s;
+    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
     std::vector<net::QueryParam> q;
     add_if(q, "branch", branch);
     add_if(q, "reporting-window", reporting_window);
-    co_return co_await pages<WorkflowMetrics>(*http_, api_, options_.limits, std::move(token),
+    co_return co_await pages<WorkflowMetrics>(*http_, api_, options_.limits, std::move(credential),
                                               "/insights/" + s + "/workflows", std::move(q),
                                               &parse_workflow_metrics_page, options_.max_pages, deadline);
 }
 
-Client::Call<Page<WorkflowRun>> Client::workflow_runs(std::string token, std::string slug, std::string name,
+Client::Call<Page<WorkflowRun>> Client::workflow_runs(Credential credential, std::string slug, std::string name,
                                                       std::string branch, Deadline deadline) {
-    TJC_SLUG_OR_RETURN(s, slug);
+    std::string s;
+    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
     std::vector<net::QueryParam> q;
     add_if(q, "branch", branch);
-    co_return co_await call<Page<WorkflowRun>>(*http_, api_, options_.limits, std::move(token),
+    co_return co_await call<Page<WorkflowRun>>(*http_, api_, options_.limits, std::move(credential),
                                                "/insights/" + s + "/workflows/" + net::encode_segment(name), std::move(q),
                                                &parse_workflow_runs_page, deadline);
 }
 
-Client::Call<WorkflowSummary> Client::workflow_summary(std::string token, std::string slug, std::string name,
+Client::Call<WorkflowSummary> Client::workflow_summary(Credential credential, std::string slug, std::string name,
                                                        std::string branch, std::string reporting_window,
                                                        Deadline deadline) {
-    TJC_SLUG_OR_RETURN(s, slug);
+    std::string s;
+    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
     std::vector<net::QueryParam> q;
     add_if(q, "branch", branch);
     add_if(q, "reporting-window", reporting_window);
-    co_return co_await call<WorkflowSummary>(*http_, api_, options_.limits, std::move(token),
+    co_return co_await call<WorkflowSummary>(*http_, api_, options_.limits, std::move(credential),
                                              "/insights/" + s + "/workflows/" + net::encode_segment(name) + "/summary",
                                              std::move(q), &parse_workflow_summary, deadline);
 }
 
-Client::Call<ProjectPageSummary> Client::pages_summary(std::string token, std::string slug,
+Client::Call<ProjectPageSummary> Client::pages_summary(Credential credential, std::string slug,
                                                        std::string reporting_window, std::vector<std::string> branches,
                                                        Deadline deadline) {
-    TJC_SLUG_OR_RETURN(s, slug);
+    std::string s;
+    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
     std::vector<net::QueryParam> q;
     add_if(q, "reporting-window", reporting_window);
     for (const auto& b : branches) add_if(q, "branches", b);
-    co_return co_await call<ProjectPageSummary>(*http_, api_, options_.limits, std::move(token),
+    co_return co_await call<ProjectPageSummary>(*http_, api_, options_.limits, std::move(credential),
                                                 "/insights/pages/" + s + "/summary", std::move(q),
                                                 &parse_project_page_summary, deadline);
 }
-
-#undef TJC_SLUG_OR_RETURN
 
 }  // namespace tjc::circleci

@@ -1,9 +1,10 @@
 // Typed CircleCI API v2 calls over net::HttpClient: one awaitable per endpoint the cards use,
 // each ending in a parsed model value (circleci/model.hpp) or an ApiError.
 //
-// Every call takes the token first and a deadline last:
-// - token: sent as the Circle-Token header only; never logged, never in an ApiError message.
-//   An empty token gives ApiErrorKind::no_token without any I/O.
+// Every call takes the credential first and a deadline last:
+// - credential: its token is sent as the Circle-Token header only; never logged, never in an
+//   ApiError message, wiped when the call ends. An empty token gives ApiErrorKind::no_token
+//   without any I/O. Its secret_name (never a value) labels each attempt for per-secret counts.
 // - deadline: the whole call (retries, throttle waits and every page included) ends by it.
 // Lifetimes: the Client and the HttpClient it was made with must outlive every awaitable
 // they return; arguments are taken by value, so nothing else is borrowed.
@@ -38,6 +39,12 @@ struct ClientOptions {
 
 using Deadline = net::Clock::time_point;
 
+// A token and the name of the secret that held it.
+struct Credential {
+    std::string secret_name;
+    std::string token;
+};
+
 class Client {
 public:
     Client(net::HttpClient& http, net::Endpoint api, ClientOptions options = {});
@@ -50,40 +57,40 @@ public:
     using Call = boost::asio::awaitable<ApiResult<T>>;
 
     // GET /me: the token's user (a token check).
-    Call<User> me(std::string token, Deadline deadline);
+    Call<User> me(Credential credential, Deadline deadline);
     // GET /project/{slug}: default branch (vcs_info.default_branch), VCS info.
-    Call<Project> project(std::string token, std::string slug, Deadline deadline);
+    Call<Project> project(Credential credential, std::string slug, Deadline deadline);
     // GET /project/{slug}/pipeline: one page, newest first. branch "" = all branches;
     // page_token "" = the first page.
-    Call<Page<Pipeline>> pipelines(std::string token, std::string slug, std::string branch, std::string page_token,
+    Call<Page<Pipeline>> pipelines(Credential credential, std::string slug, std::string branch, std::string page_token,
                                    Deadline deadline);
     // Up to max_pages pages of the above, concatenated; next_page_token is where it stopped.
-    Call<Page<Pipeline>> pipelines_pages(std::string token, std::string slug, std::string branch, std::size_t max_pages,
+    Call<Page<Pipeline>> pipelines_pages(Credential credential, std::string slug, std::string branch, std::size_t max_pages,
                                          Deadline deadline);
     // GET /pipeline/{id}
-    Call<Pipeline> pipeline(std::string token, std::string id, Deadline deadline);
+    Call<Pipeline> pipeline(Credential credential, std::string id, Deadline deadline);
     // GET /project/{slug}/pipeline/{number}
-    Call<Pipeline> pipeline_by_number(std::string token, std::string slug, std::int64_t number, Deadline deadline);
+    Call<Pipeline> pipeline_by_number(Credential credential, std::string slug, std::int64_t number, Deadline deadline);
     // GET /pipeline/{id}/workflow: every page up to ClientOptions::max_pages.
-    Call<Page<Workflow>> workflows(std::string token, std::string pipeline_id, Deadline deadline);
+    Call<Page<Workflow>> workflows(Credential credential, std::string pipeline_id, Deadline deadline);
     // GET /workflow/{id}: also the way from an insights run to its pipeline number.
-    Call<Workflow> workflow(std::string token, std::string id, Deadline deadline);
+    Call<Workflow> workflow(Credential credential, std::string id, Deadline deadline);
     // GET /workflow/{id}/job: every page up to ClientOptions::max_pages.
-    Call<Page<Job>> jobs(std::string token, std::string workflow_id, Deadline deadline);
+    Call<Page<Job>> jobs(Credential credential, std::string workflow_id, Deadline deadline);
     // GET /insights/{slug}/workflows?branch=&reporting-window=: every page up to max_pages.
     // branch "" = the project's default branch (the API's rule); reporting_window "" = the
     // API's default (last-90-days).
-    Call<Page<WorkflowMetrics>> workflow_metrics(std::string token, std::string slug, std::string branch,
+    Call<Page<WorkflowMetrics>> workflow_metrics(Credential credential, std::string slug, std::string branch,
                                                  std::string reporting_window, Deadline deadline);
     // GET /insights/{slug}/workflows/{name}?branch=: the first page (newest runs).
-    Call<Page<WorkflowRun>> workflow_runs(std::string token, std::string slug, std::string name, std::string branch,
+    Call<Page<WorkflowRun>> workflow_runs(Credential credential, std::string slug, std::string name, std::string branch,
                                           Deadline deadline);
     // GET /insights/{slug}/workflows/{name}/summary?branch=. The spec declares no
     // reporting-window here; a non-empty one is still sent (the same window as the others).
-    Call<WorkflowSummary> workflow_summary(std::string token, std::string slug, std::string name, std::string branch,
+    Call<WorkflowSummary> workflow_summary(Credential credential, std::string slug, std::string name, std::string branch,
                                            std::string reporting_window, Deadline deadline);
     // GET /insights/pages/{slug}/summary?reporting-window=&branches=... (one branches= per branch).
-    Call<ProjectPageSummary> pages_summary(std::string token, std::string slug, std::string reporting_window,
+    Call<ProjectPageSummary> pages_summary(Credential credential, std::string slug, std::string reporting_window,
                                            std::vector<std::string> branches, Deadline deadline);
 
 private:

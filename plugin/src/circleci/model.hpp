@@ -106,6 +106,10 @@ template <typename T>
 struct Page {
     std::vector<T> items;
     std::optional<std::string> next_page_token;  // nullopt (null) = last page
+    // Items left out because they were not of the expected shape (an old workflow with a null
+    // pipeline_id, say): one odd item costs itself, not the page. The first one's problem.
+    std::size_t skipped = 0;
+    std::string skipped_problem;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -160,7 +164,7 @@ struct Workflow {
     WorkflowStatus status = WorkflowStatus::unknown;
     Timestamp created_at{};
     std::optional<Timestamp> stopped_at;  // null while running
-    std::string pipeline_id;
+    std::string pipeline_id;        // "" when CircleCI gave null (old workflows)
     std::int64_t pipeline_number = 0;
     std::string project_slug;
     std::optional<std::string> tag;       // "setup" for setup workflows

@@ -287,7 +287,26 @@ bool read(Ctx& c, const json::value& v, const std::string& path, Page<T>& out) {
         c.fail(at(path, "items"), "missing");
         return false;
     }
-    if (!read(c, *items, at(path, "items"), out.items)) return false;
+    // Item by item: an item of another shape is left out (and counted); only a list whose
+    // every item is odd is not the list we asked for.
+    const std::string items_path = at(path, "items");
+    const auto* list = items->if_array();
+    if (!list) return expected(c, *items, items_path, "an array");
+    out.items.clear();
+    out.items.reserve(list->size());
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        Ctx item_ctx;
+        T item{};
+        if (read(item_ctx, (*list)[i], at(items_path, i), item) && !item_ctx.error) {
+            out.items.push_back(std::move(item));
+        } else {
+            if (out.skipped++ == 0) out.skipped_problem = item_ctx.error.value_or(at(items_path, i) + ": unreadable");
+        }
+    }
+    if (!list->empty() && out.items.empty()) {
+        if (!c.error) c.error = out.skipped_problem;  // no item of the expected shape: say why the first is not
+        return false;
+    }
     // Required but nullable in the spec; a missing token is read as "no more pages".
     if (const auto* tok = o->if_contains("next_page_token"); tok && !tok->is_null()) {
         std::string token;
@@ -437,9 +456,11 @@ bool read(Ctx& c, const json::value& v, const std::string& path, Workflow& out) 
     required(c, *o, "status", path, out.status);
     required(c, *o, "created_at", path, out.created_at);
     optional(c, *o, "stopped_at", path, out.stopped_at);
-    required(c, *o, "pipeline_id", path, out.pipeline_id);
-    required(c, *o, "pipeline_number", path, out.pipeline_number);
-    required(c, *o, "project_slug", path, out.project_slug);
+    // Required by the spec, null in some old workflows: the cards never read them (they know
+    // which pipeline they asked about), so a null leaves them empty rather than failing.
+    defaulted(c, *o, "pipeline_id", path, out.pipeline_id);
+    defaulted(c, *o, "pipeline_number", path, out.pipeline_number);
+    defaulted(c, *o, "project_slug", path, out.project_slug);
     optional(c, *o, "tag", path, out.tag);
     return !c.error;
 }

@@ -111,6 +111,7 @@ void parse_root(const YAML::Node& root, Config& cfg, Diagnostics& diag) {
         r.read("max_connections_per_host", cfg.http.max_connections_per_host, 1, 64);
         r.read("max_response_bytes", cfg.http.max_response_bytes, 1024, 256ull << 20);
         r.read("max_retries", cfg.http.max_retries, 0, 10);
+        r.read("prewarm", cfg.http.prewarm);
         r.finish();
     }
     {

@@ -110,6 +110,7 @@ Expected<std::unique_ptr<Instance>> Instance::create(Host host, const ConfigSour
     engine_host.secret = impl->host.secret;
     engine_host.log = [impl = impl.get()](LogLevel level, std::string_view message) { impl->log(level, std::string(message)); };
     impl->engine = std::make_unique<QueryEngine>(impl->io, std::move(engine_host), impl->config, impl->counters);
+    impl->engine->warm(impl->config);
     return std::unique_ptr<Instance>(new Instance(std::move(impl)));
 }
 
@@ -136,6 +137,7 @@ std::string Instance::reload(const ConfigSource& source) {
         std::lock_guard lock(impl_->config_mutex);
         impl_->config = std::move(cfg).value();
         impl_->engine->reconfigure(impl_->config);
+        impl_->engine->warm(impl_->config);
     }
     impl_->log(LogLevel::info, "config reloaded");
     return {};

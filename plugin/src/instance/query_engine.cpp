@@ -3,11 +3,13 @@
 #include "cards/error_card.hpp"
 #include "cards/render.hpp"
 #include "circleci/client.hpp"
+#include "instance/runtime.hpp"
 #include "net/http_client.hpp"
 #include "plan/fetch_plan.hpp"
 #include "util/wipe.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
@@ -56,14 +58,6 @@ circleci::Timestamp system_now() {
 }  // namespace
 
 struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
-    // What fetches use; replaced on reload, kept alive by the fetches still running on it.
-    struct Runtime {
-        std::shared_ptr<const config::Config> config;
-        std::unique_ptr<net::HttpClient> http;
-        std::optional<circleci::Client> api;
-        std::string error;  // why api is empty (a bad api_url cannot pass config validation)
-    };
-
     // One query waiting for its projects' cards.
     struct Pending {
         std::mutex mutex;
@@ -86,23 +80,12 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
         : io(io_), host(std::move(host_)), results(cache_settings(cfg.cache)), stores(cfg.cache),
           counters(std::move(counters_)) {}
 
+    // The runtime of a config, made on first use (on the io thread: the TLS context and its
+    // trust store are loaded here, never on a caller's thread).
     std::shared_ptr<Runtime> runtime_for(const std::shared_ptr<const config::Config>& cfg) {
         if (runtime && runtime->config == cfg) return runtime;
-        auto rt = std::make_shared<Runtime>();
-        rt->config = cfg;
-        auto http_options = net::HttpClientOptions::from_config(*cfg);
-        http_options.on_attempt = [counters = counters](unsigned status) { counters->upstream(status); };
-        rt->http = std::make_unique<net::HttpClient>(io.get_executor(), std::move(http_options));
-        circleci::ClientOptions opts;
-        opts.limits.max_body_bytes = cfg->http.max_response_bytes;
-        auto api = circleci::Client::create(*rt->http, cfg->circleci.api_url, opts);
-        if (api) {
-            rt->api.emplace(std::move(api).value());
-        } else {
-            rt->error = api.error();
-        }
-        runtime = rt;
-        return rt;
+        runtime = Runtime::make(io.get_executor(), cfg, counters);
+        return runtime;
     }
 
     // Targets waiting for a slug lookup take the answer CircleCI gave before, if any.
@@ -174,15 +157,47 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
         if (complete) finish(q);
     }
 
-    // The part to serve when a fetch failed: the last good cards with a note, or the error card.
+    // The part to serve when a fetch failed: the last good cards with a note, else `fallback`
+    // (the cards of what was fetched) when given, else the error card.
     std::string failure_part(const std::string& key, const mapping::ProjectTarget& target, const config::Config& cfg,
-                             cards::FailureKind kind, const std::string& detail) {
+                             cards::FailureKind kind, const std::string& detail, const std::string* fallback = nullptr) {
         auto last = results.last_good(key);
         if (last.value) {
             const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last.fetched_at);
             return with_note(cards::stale_note_card(kind, target, age), *last.value);
         }
+        if (fallback) return *fallback;
         return cards_json({cards::error_card(kind, target, cfg.circleci.app_url, detail)});
+    }
+
+    void log_failure(const mapping::ProjectTarget& target, const char* what, const plan::FetchFailure& f) const {
+        if (!host.log) return;
+        host.log(LogLevel::warn, "fetch for " + target.slug + " " + what + ": " + std::string(cards::to_string(f.kind)) +
+                                     (f.detail.empty() ? "" : " (" + f.detail + ")"));
+    }
+
+    // A finished fetch as the part to serve, and what to keep for the next queries (null:
+    // nothing; a failure, or cards that passing trouble made partial, never poison the cache).
+    std::pair<std::string, cache::Value> answer_of(const std::string& key, const mapping::ProjectTarget& target,
+                                                   const config::Config& cfg, std::exception_ptr ep,
+                                                   const plan::FetchResult& r) {
+        if (!ep && r.snapshot) {
+            auto cards = cards::render_project(*r.snapshot, {cfg.circleci.app_url, &cfg.cards, system_now()});
+            auto json = cards_json(cards);
+            if (r.passing_trouble) {
+                ++fetch_failures;
+                log_failure(target, "partly failed", *r.passing_trouble);
+                return {failure_part(key, target, cfg, r.passing_trouble->kind, r.passing_trouble->detail, &json), nullptr};
+            }
+            json.shrink_to_fit();  // kept for long: the serializer's slack would be most of a small entry
+            auto stored = std::make_shared<const std::string>(std::move(json));
+            return {*stored, stored};
+        }
+        ++fetch_failures;
+        const auto failure = ep ? plan::FetchFailure{cards::FailureKind::bad_response, "internal error"}
+                                : r.failure.value_or(plan::FetchFailure{});
+        log_failure(target, "failed", failure);
+        return {failure_part(key, target, cfg, failure.kind, failure.detail), nullptr};
     }
 
     // Starts the fetch for key on the io thread; `leader` (may be null) and the cache's
@@ -194,24 +209,7 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
             auto rt = self->runtime_for(cfg);
             ++self->fetches;
             auto on_result = [self, key, target, cfg, leader](std::exception_ptr ep, plan::FetchResult r) {
-                std::string part;
-                cache::Value stored;
-                if (!ep && r.snapshot) {
-                    auto cards = cards::render_project(*r.snapshot, {cfg->circleci.app_url, &cfg->cards, system_now()});
-                    auto json = cards_json(cards);
-                    json.shrink_to_fit();  // kept for long: the serializer's slack would be most of a small entry
-                    stored = std::make_shared<const std::string>(std::move(json));
-                    part = *stored;
-                } else {
-                    ++self->fetch_failures;
-                    const auto failure = ep ? plan::FetchFailure{cards::FailureKind::bad_response, "internal error"}
-                                            : r.failure.value_or(plan::FetchFailure{});
-                    if (self->host.log)
-                        self->host.log(LogLevel::warn, "fetch for " + target.slug + " failed: " +
-                                                           std::string(cards::to_string(failure.kind)) +
-                                                           (failure.detail.empty() ? "" : " (" + failure.detail + ")"));
-                    part = self->failure_part(key, target, *cfg, failure.kind, failure.detail);
-                }
+                auto [part, stored] = self->answer_of(key, target, *cfg, ep, r);
                 auto completion = self->results.complete(key, stored, Clock::now());
                 const auto shared = std::make_shared<const std::string>(part);
                 for (auto& w : completion.waiters) w(shared, Clock::now());
@@ -219,15 +217,15 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
             };
             if (!rt->api) {
                 wipe(token);
-                on_result(nullptr, plan::FetchResult{std::nullopt, plan::FetchFailure{cards::FailureKind::bad_response, rt->error}});
+                on_result(nullptr, plan::FetchResult::failed({cards::FailureKind::bad_response, rt->error}));
                 return;
             }
             asio::co_spawn(
                 self->io,
                 [rt, &stores = self->stores, target, token = std::move(token), deadline]() mutable -> asio::awaitable<plan::FetchResult> {
                     // A named local, moved in: the plan keeps (and wipes) the only copy.
-                    std::string plan_token = std::move(token);
-                    co_return co_await plan::fetch_project(*rt->api, stores, *rt->config, target, std::move(plan_token), deadline);
+                    circleci::Credential credential{target.token_secret, std::move(token)};
+                    co_return co_await plan::fetch_project(*rt->api, stores, *rt->config, target, std::move(credential), deadline);
                 },
                 std::move(on_result));
         });
@@ -243,6 +241,17 @@ QueryEngine::~QueryEngine() = default;
 void QueryEngine::reconfigure(std::shared_ptr<const config::Config> config) {
     impl_->results.set_settings(cache_settings(config->cache));
     impl_->stores.apply(config->cache);
+}
+
+void QueryEngine::warm(std::shared_ptr<const config::Config> config) {
+    asio::post(impl_->io, [impl = impl_, config = std::move(config)] {
+        auto rt = impl->runtime_for(config);
+        if (!config->http.prewarm || !rt->api) return;
+        const auto& t = config->timeouts;
+        const auto deadline =
+            net::Clock::now() + std::chrono::milliseconds(std::uint64_t{t.connect_ms} + t.tls_handshake_ms);
+        asio::co_spawn(impl->io, rt->http->prewarm(rt->api->api(), deadline), asio::detached);
+    });
 }
 
 std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolution_in,

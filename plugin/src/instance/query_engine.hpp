@@ -41,6 +41,11 @@ public:
     // [any-thread] A new config: later queries use it (their cache keys change with it).
     void reconfigure(std::shared_ptr<const config::Config> config);
 
+    // [any-thread] Off the caller's thread: makes the config's runtime (the process's TLS
+    // context for its settings) and, when http.prewarm is on, one TLS connection to the API
+    // host, so that the first query pays no handshake. Silent when it fails.
+    void warm(std::shared_ptr<const config::Config> config);
+
     // [any-thread] The answer now when every project's cards are cached (fresh or stale);
     // otherwise nullopt, and `done` runs later with the answer, by the deadline.
     std::optional<std::string> start(const mapping::Resolution& resolution,

@@ -16,6 +16,14 @@ std::string PluginStats::to_json() const {
     out["queries"] = load(queries);
     out["cache"] = {{"hits", load(cache_hits)}, {"misses", load(cache_misses)}, {"stale", load(cache_stale)}};
     out["upstream"] = {{"requests", std::move(requests)}, {"transport_errors", load(transport_errors)}};
+    boost::json::object by_secret;
+    {
+        std::lock_guard lock(secrets_mutex);
+        for (const auto& [name, c] : secrets) {
+            by_secret[name] = {{"requests", c.requests}, {"unauthorized", c.unauthorized}};
+        }
+    }
+    out["secrets"] = std::move(by_secret);
     return boost::json::serialize(out);
 }
 

@@ -6,6 +6,8 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 
 namespace tjc {
@@ -24,8 +26,16 @@ struct PluginStats {
 
     static void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 
-    // One upstream attempt: its HTTP status, or 0 when no response came.
-    void upstream(unsigned status) {
+    // Per secret name (never a value): attempts made with its token, and 401s among them, so
+    // that an operator sees a token's use and notices a revoked one.
+    struct SecretCounts {
+        std::uint64_t requests = 0;
+        std::uint64_t unauthorized = 0;
+    };
+
+    // One upstream attempt: its HTTP status, or 0 when no response came, and the name of the
+    // secret whose token it carried ("" = none).
+    void upstream(unsigned status, const std::string& secret_name = {}) {
         if (status == 0) {
             bump(transport_errors);
         } else if (status >= kMinStatus && status <= kMaxStatus) {
@@ -33,7 +43,16 @@ struct PluginStats {
         } else {
             bump(other_statuses);
         }
+        if (!secret_name.empty()) {
+            std::lock_guard lock(secrets_mutex);
+            auto& c = secrets[secret_name];  // bounded: the names the config gives
+            ++c.requests;
+            c.unauthorized += status == 401 ? 1 : 0;
+        }
     }
+
+    mutable std::mutex secrets_mutex;
+    std::map<std::string, SecretCounts> secrets;  // guarded by secrets_mutex
 
     // The JSON of tj_plugin_stats_v1.stats() (shape in plugin.h); other statuses are "other".
     [[nodiscard]] std::string to_json() const;

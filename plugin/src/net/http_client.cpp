@@ -2,9 +2,9 @@
 // by contract (see the header), so the pool needs no locks.
 #include "net/http_client.hpp"
 
+#include "net/attempt_policy.hpp"
 #include "net/https_connection.hpp"
 #include "net/redact.hpp"
-#include "net/redirect_policy.hpp"
 #include "net/retry_after.hpp"
 #include "util/wipe.hpp"
 
@@ -18,26 +18,13 @@
 #include <deque>
 #include <map>
 #include <random>
+#include <variant>
 
 namespace tjc::net {
 
 namespace asio = boost::asio;
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
-
-HttpClientOptions HttpClientOptions::from_config(const config::Config& config) {
-    HttpClientOptions o;
-    o.connect_timeout = milliseconds(config.timeouts.connect_ms);
-    o.handshake_timeout = milliseconds(config.timeouts.tls_handshake_ms);
-    o.request_timeout = milliseconds(config.timeouts.request_ms);
-    o.max_connections_per_host = std::max<unsigned>(1, config.http.max_connections_per_host);
-    o.max_response_bytes = config.http.max_response_bytes;
-    o.max_retries = config.http.max_retries;
-    o.ca_file = config.tls.ca_file;
-    o.proxy_url = config.proxy.url;
-    o.proxy_env = proxy_env_from_process();
-    return o;
-}
 
 namespace {
 
@@ -65,7 +52,7 @@ std::chrono::seconds ceil_seconds(Clock::duration d) {
 
 struct HttpClient::Impl {
     Impl(asio::any_io_executor e, HttpClientOptions o)
-        : ex(std::move(e)), opt(std::move(o)), tls(TlsContext::create(opt.use_system_trust, opt.ca_file)),
+        : ex(std::move(e)), opt(std::move(o)), tls(TlsContext::shared(opt.use_system_trust, opt.ca_file)),
           rng(std::random_device{}()) {}
 
     asio::any_io_executor ex;
@@ -77,11 +64,10 @@ struct HttpClient::Impl {
 
     Pool& pool(const Endpoint& e) { return pools[e.authority()]; }
 
-    void attempted(unsigned status) const {
-        if (opt.on_attempt) opt.on_attempt(status);
-    }
-    void attempted(NetErrorKind kind) const {
-        if (kind != NetErrorKind::cancelled) attempted(0u);
+    void attempted(unsigned status, const std::string& secret_name) const {
+        if (opt.on_attempt) {
+            opt.on_attempt(status, secret_name);
+        }
     }
 
     // A connection (or its slot) comes back: to the first waiter, else idle or freed.
@@ -228,6 +214,55 @@ struct WipeRequest {
     }
 };
 
+// A fresh connection on the lease's slot: TCP (and proxy), then TLS, by the step deadlines.
+asio::awaitable<std::optional<NetError>> open_connection(const std::shared_ptr<Impl>& self, Lease& lease,
+                                                         const Endpoint& server, const std::optional<ProxyRoute>& proxy,
+                                                         Clock::time_point deadline) {
+    lease.conn = std::make_unique<HttpsConnection>(self->ex, self->tls.value(),
+                                                   ConnectionTarget{server.host, server.port, proxy});
+    co_return co_await lease.conn->connect(std::min(deadline, Clock::now() + self->opt.connect_timeout),
+                                           self->opt.handshake_timeout, deadline);
+}
+
+// One attempt: a connection from the pool (or a new one), one exchange on it. The connection
+// goes back to the pool (or is closed) before this returns.
+asio::awaitable<std::variant<Attempt, NetError>> attempt_once(std::shared_ptr<Impl> self, Pool& pool,
+                                                              const GetRequest& req, const std::optional<ProxyRoute>& proxy,
+                                                              const RequestSpec& spec, Clock::time_point deadline,
+                                                              std::optional<RawResponse>& raw) {
+    Lease lease;
+    if (auto e = co_await acquire(self, pool, req.server, deadline, lease)) {
+        co_return std::move(*e);  // no slot by the deadline, or cancelled: not an attempt
+    }
+    Attempt a;
+    a.reused = lease.conn != nullptr;
+    if (!lease.conn) {
+        if (auto err = co_await open_connection(self, lease, req.server, proxy, deadline)) {
+            a.kind = Attempt::Kind::connect_error;
+            a.error = std::move(*err);
+            co_return a;  // the lease frees the slot
+        }
+    }
+    auto out = co_await lease.conn->exchange(spec, std::min(deadline, Clock::now() + self->opt.request_timeout));
+    if (out.error) {
+        a.kind = Attempt::Kind::exchange_error;
+        a.error = std::move(*out.error);
+        a.received_any = out.received_any;
+        lease.conn.reset();
+        co_return a;
+    }
+    lease.give_back();  // to the pool, or closed when not reusable
+    raw = std::move(out.response);
+    a.kind = Attempt::Kind::response;
+    a.status = raw->response.status;
+    if (a.status == 429) {
+        a.asked_wait = throttle_wait(raw->retry_after, raw->ratelimit_reset, raw->x_ratelimit_reset,
+                                     std::chrono::system_clock::now());
+    }
+    a.location = raw->location;
+    co_return a;
+}
+
 asio::awaitable<HttpResult> run_get(std::shared_ptr<Impl> self, GetRequest req, Clock::time_point deadline) {
     RequestSpec spec;
     WipeRequest wipe_request{req, spec};
@@ -239,107 +274,51 @@ asio::awaitable<HttpResult> run_get(std::shared_ptr<Impl> self, GetRequest req, 
     auto proxy = choose_proxy(self->opt.proxy_url, self->opt.proxy_env, req.server.host, req.server.port);
     if (!proxy.has_value()) co_return fail({NetErrorKind::unreachable, proxy.error(), {}});
 
-    spec.target = req.target;
     spec.headers = req.headers;
     spec.headers.push_back({"User-Agent", self->opt.user_agent});
     spec.body_limit = self->opt.max_response_bytes;
 
     Pool& pool = self->pool(req.server);
-    unsigned retries = 0;
-    unsigned free_retries = self->opt.max_connections_per_host + 1;  // stale idle connections
-    int redirects = 0;
-    std::optional<HttpResult> last;  // what to report when the retries run out
-
-    auto backoff_or_stop = [&](Clock::duration wait) { return should_retry(retries, self->opt.max_retries, wait, Clock::now(), deadline); };
+    AttemptLimits limits{self->opt.max_retries, self->opt.max_connections_per_host + 1, self->opt.backoff,
+                         self->opt.default_throttle};
+    AttemptPolicy policy(req.server, req.target, limits, deadline);
+    std::optional<HttpResponse> fallback;  // the answer if no later attempt gets one
     auto jitter = [&] { return std::uniform_real_distribution<double>(0.0, 1.0)(self->rng); };
 
     try {
         while (true) {
-            if (Clock::now() >= deadline)
-                co_return last ? std::move(*last)
-                               : fail({NetErrorKind::timeout, "deadline passed before " + req.server.authority() + " answered", {}});
+            if (Clock::now() >= deadline) {
+                co_return fallback ? std::move(*fallback)
+                                   : fail({NetErrorKind::timeout, "deadline passed before " + req.server.authority() + " answered", {}});
+            }
             if (auto e = co_await wait_throttle(pool, req.server, deadline)) co_return fail(std::move(*e));
-
-            Lease lease;
-            if (auto e = co_await acquire(self, pool, req.server, deadline, lease)) co_return fail(std::move(*e));
-
-            if (!lease.conn) {
-                lease.conn = std::make_unique<HttpsConnection>(self->ex, self->tls.value(),
-                                                               ConnectionTarget{req.server.host, req.server.port, proxy.value()});
-                const auto now = Clock::now();
-                auto err = co_await lease.conn->connect(std::min(deadline, now + self->opt.connect_timeout),
-                                                        self->opt.handshake_timeout, deadline);
-                if (err) {
-                    self->attempted(err->kind);
-                    lease.conn.reset();
-                    lease.give_back();
-                    const auto wait = backoff_delay(self->opt.backoff, retries, jitter());
-                    if (is_retryable_error(err->kind) && backoff_or_stop(wait)) {
-                        ++retries;
-                        if (!co_await sleep_until(Clock::now() + wait)) co_return fail(cancelled_error());
-                        continue;
-                    }
-                    co_return fail(std::move(*err));
-                }
+            spec.target = policy.target();
+            std::optional<RawResponse> raw;
+            auto outcome = co_await attempt_once(self, pool, req, proxy.value(), spec, deadline, raw);
+            if (auto* e = std::get_if<NetError>(&outcome)) co_return fail(std::move(*e));
+            const Attempt& a = std::get<Attempt>(outcome);
+            const Step step = policy.next(a, Clock::now(), jitter());
+            if (step.counts) self->attempted(a.kind == Attempt::Kind::response ? a.status : 0u, req.secret_name);
+            if (step.throttle_host.count() > 0) {
+                pool.throttled_until = std::max(pool.throttled_until, Clock::now() + step.throttle_host);
+                raw->response.retry_after = step.throttle_host;
             }
-
-            auto out = co_await lease.conn->exchange(spec, std::min(deadline, Clock::now() + self->opt.request_timeout));
-            if (out.error) {
-                const bool stale = lease.reused && !out.received_any && out.error->kind == NetErrorKind::unreachable;
-                lease.conn.reset();
-                lease.give_back();
-                if (stale && free_retries > 0) {
-                    --free_retries;
+            switch (step.action) {
+                case Step::Action::retry_now:
+                case Step::Action::follow:
                     continue;
-                }
-                self->attempted(out.error->kind);
-                const auto wait = backoff_delay(self->opt.backoff, retries, jitter());
-                if (is_retryable_error(out.error->kind) && backoff_or_stop(wait)) {
-                    ++retries;
-                    if (!co_await sleep_until(Clock::now() + wait)) co_return fail(cancelled_error());
+                case Step::Action::throttle:  // wait_throttle does the waiting, with everyone else
+                    fallback = std::move(raw->response);
                     continue;
-                }
-                co_return fail(std::move(*out.error));
-            }
-            lease.give_back();  // back to the pool (or closed when not reusable)
-
-            RawResponse raw = std::move(*out.response);
-            HttpResponse& resp = raw.response;
-            const unsigned status = resp.status;
-            self->attempted(status);
-
-            if (status == 429) {
-                const auto asked = throttle_wait(raw.retry_after, raw.ratelimit_reset, raw.x_ratelimit_reset,
-                                                 std::chrono::system_clock::now());
-                const auto wait = asked.value_or(self->opt.default_throttle);
-                resp.retry_after = wait;
-                pool.throttled_until = std::max(pool.throttled_until, Clock::now() + wait);
-                if (backoff_or_stop(wait)) {
-                    ++retries;
-                    last = std::move(resp);
-                    continue;  // wait_throttle does the waiting, with everyone else
-                }
-                co_return std::move(resp);
-            }
-            if (is_retryable_status(status)) {
-                const auto wait = backoff_delay(self->opt.backoff, retries, jitter());
-                if (backoff_or_stop(wait)) {
-                    ++retries;
-                    last = std::move(resp);
-                    if (!co_await sleep_until(Clock::now() + wait)) co_return fail(cancelled_error());
+                case Step::Action::retry_after:
+                    if (step.fallback) fallback = std::move(raw->response);
+                    if (!co_await sleep_until(Clock::now() + step.wait)) co_return fail(cancelled_error());
                     continue;
-                }
-                co_return std::move(resp);
+                case Step::Action::answer:
+                    co_return std::move(raw->response);
+                case Step::Action::fail:
+                    co_return fail(step.error);
             }
-            if (is_redirect_status(status)) {
-                auto next = redirect_target(req.server, spec.target, raw.location);
-                if (!next.has_value()) co_return fail({NetErrorKind::bad_response, next.error(), {}});
-                if (++redirects > kMaxRedirects)
-                    co_return fail({NetErrorKind::bad_response, "too many redirects from " + req.server.authority(), {}});
-                spec.target = std::move(next.value());
-                continue;
-            }
-            co_return std::move(resp);
         }
     } catch (const boost::system::system_error& e) {
         // co_await throws operation_aborted once the caller's slot has fired.
@@ -375,6 +354,26 @@ HostStats HttpClient::host_stats(const Endpoint& server) const {
     const auto now = Clock::now();
     if (p.throttled_until > now) s.throttled_for = duration_cast<milliseconds>(p.throttled_until - now);
     return s;
+}
+
+asio::awaitable<void> HttpClient::prewarm(Endpoint server, Clock::time_point deadline) {
+    auto self = impl_;  // the client may go away meanwhile: the shared state may not
+    if (!self->tls.has_value()) co_return;
+    auto proxy = choose_proxy(self->opt.proxy_url, self->opt.proxy_env, server.host, server.port);
+    if (!proxy.has_value()) co_return;
+    Pool& pool = self->pool(server);
+    if (pool.open > 0) co_return;  // a connection exists or is being made: nothing to warm
+    try {
+        Lease lease;
+        if (auto e = co_await acquire(self, pool, server, deadline, lease)) co_return;
+        if (!lease.conn) {
+            if (auto err = co_await open_connection(self, lease, server, proxy.value(), deadline)) {
+                lease.conn.reset();  // silent: the first request connects as it would have
+            }
+        }
+    } catch (const boost::system::system_error&) {
+        // cancelled or failed: nothing was changed
+    }
 }
 
 const HttpClientOptions& HttpClient::options() const noexcept { return impl_->opt; }

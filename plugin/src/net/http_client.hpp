@@ -6,7 +6,6 @@
 // handlers concurrently (an io_context run by one thread, or a strand).
 #pragma once
 
-#include "config/config.hpp"
 #include "net/http_types.hpp"
 #include "net/proxy.hpp"
 #include "net/retry_policy.hpp"
@@ -28,7 +27,7 @@ struct HttpClientOptions {
     std::chrono::milliseconds connect_timeout{1500};    // TCP connect (+ proxy CONNECT), per attempt
     std::chrono::milliseconds handshake_timeout{1500};  // TLS handshake, per attempt
     std::chrono::milliseconds request_timeout{3000};    // one request, send to last byte
-    unsigned max_connections_per_host = 4;              // busy + idle + connecting
+    unsigned max_connections_per_host = 16;             // busy + idle + connecting
     std::uint64_t max_response_bytes = 4u << 20;
     unsigned max_retries = 2;                           // resets and 5xx, GET only
     std::string ca_file;                                // extra PEM anchors ("" = none)
@@ -41,12 +40,9 @@ struct HttpClientOptions {
     std::string user_agent = "tooljump-circleci/0.1.0";
     // Told of every attempt on the client's executor (retries and redirects each count):
     // its HTTP status, or 0 when none came (connect, TLS, reset, timeout; not a cancellation,
-    // nor a dead keep-alive connection retried at once). Empty: nobody is told.
-    std::function<void(unsigned status)> on_attempt;
-
-    // The timeouts, http and tls sections of the plugin config, the proxy from proxy.url or
-    // the process environment.
-    static HttpClientOptions from_config(const config::Config& config);
+    // nor a dead keep-alive connection retried at once), and the request's secret_name.
+    // Empty: nobody is told.
+    std::function<void(unsigned status, const std::string& secret_name)> on_attempt;
 };
 
 struct GetRequest {
@@ -54,6 +50,7 @@ struct GetRequest {
     std::string target;           // origin form, e.g. "/api/v2/me"
     std::vector<Header> headers;  // besides Host, User-Agent and Connection
     std::string secret;           // a header value (the token): redacted from every message
+    std::string secret_name;      // the name of that secret (never its value), for on_attempt
 };
 
 // What a host's pool looks like right now (for tests and metrics).
@@ -83,6 +80,11 @@ public:
     //   request in progress, or leaves the queue/throttle/backoff wait; the result is then
     //   NetErrorKind::cancelled and the connection slot is free again when it completes.
     boost::asio::awaitable<HttpResult> get(GetRequest request, Clock::time_point deadline);
+
+    // Opens one connection to `server` (TCP, proxy, TLS handshake) by `deadline` and keeps it
+    // idle in the pool, so that the first request pays no handshake. Silent: a failure changes
+    // nothing. Runs on the client's executor; cancellation as get().
+    boost::asio::awaitable<void> prewarm(Endpoint server, Clock::time_point deadline);
 
     [[nodiscard]] HostStats host_stats(const Endpoint& server) const;
     [[nodiscard]] const HttpClientOptions& options() const noexcept;

@@ -24,6 +24,12 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include <sys/stat.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+
 namespace tjc::net {
 
 namespace asio = boost::asio;
@@ -42,7 +48,14 @@ struct TlsContext::Impl {
 TlsContext::TlsContext(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TlsContext::~TlsContext() = default;
 
+namespace {
+std::atomic<std::size_t> contexts_made{0};
+}  // namespace
+
+std::size_t TlsContext::made() { return contexts_made.load(); }
+
 Expected<std::shared_ptr<TlsContext>> TlsContext::create(bool use_system_trust, const std::string& ca_file) {
+    ++contexts_made;
     auto impl = std::make_unique<Impl>();
     auto& ctx = impl->ctx;
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
@@ -60,6 +73,31 @@ Expected<std::shared_ptr<TlsContext>> TlsContext::create(bool use_system_trust, 
         if (ec) return Error{"TLS: cannot load tls.ca_file '" + ca_file + "': " + ec.message()};
     }
     return std::shared_ptr<TlsContext>(new TlsContext(std::move(impl)));
+}
+
+Expected<std::shared_ptr<TlsContext>> TlsContext::shared(bool use_system_trust, const std::string& ca_file) {
+    // The key: the settings and, for a CA file, what is on disk now.
+    std::string key = use_system_trust ? "system\n" : "none\n";
+    if (!ca_file.empty()) {
+        struct stat st {};
+        key += ca_file;
+        if (::stat(ca_file.c_str(), &st) == 0) {
+            key += "\n" + std::to_string(st.st_size) + "\n" + std::to_string(st.st_mtim.tv_sec) + "." +
+                   std::to_string(st.st_mtim.tv_nsec);
+        }
+    }
+    static std::mutex mutex;
+    static std::map<std::string, std::weak_ptr<TlsContext>> contexts;  // guarded by mutex
+    std::lock_guard lock(mutex);
+    if (auto alive = contexts[key].lock()) {
+        return alive;
+    }
+    auto made = create(use_system_trust, ca_file);
+    if (made.has_value()) {
+        contexts[key] = made.value();
+    }
+    std::erase_if(contexts, [](const auto& kv) { return kv.second.expired(); });
+    return made;
 }
 
 // ---- connection state ----------------------------------------------------------------------

@@ -19,11 +19,19 @@
 
 namespace tjc::net {
 
-// The OpenSSL client context shared by every connection of one HttpClient: peer
-// verification on, TLS 1.2 minimum, the system trust store and/or extra PEM anchors.
+// The OpenSSL client context of a set of TLS settings: peer verification on, TLS 1.2 minimum,
+// the system trust store and/or extra PEM anchors. Loading the system store takes about 20 ms,
+// so one context serves every connection, client, instance and reload of the process that
+// has the same settings.
 class TlsContext {
 public:
+    // A new context (loads the trust anchors now).
     static Expected<std::shared_ptr<TlsContext>> create(bool use_system_trust, const std::string& ca_file);
+    // The process's context for these settings, made on first use and shared while anyone
+    // holds it; a ca_file that changed on disk (size or time) gets a new one. [any-thread]
+    static Expected<std::shared_ptr<TlsContext>> shared(bool use_system_trust, const std::string& ca_file);
+    // Contexts made by this process so far (each loads its trust anchors once). [any-thread]
+    static std::size_t made();
     ~TlsContext();
     TlsContext(const TlsContext&) = delete;
     TlsContext& operator=(const TlsContext&) = delete;

@@ -1,6 +1,5 @@
 #include "plan/fetch_plan.hpp"
 
-#include "cards/outcome.hpp"
 #include "cards/render.hpp"
 #include "plan/filters.hpp"
 #include "plan/when_all.hpp"
@@ -12,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 namespace tjc::plan {
@@ -21,8 +21,11 @@ using circleci::ApiError;
 
 namespace {
 
-constexpr std::size_t kCommitPipelines = 5;    // pipelines shown for one commit at most
+constexpr std::size_t kCommitPipelines = 5;       // pipelines shown for one commit at most
 constexpr std::size_t kMaxKeptProjects = 10'000;  // projects and insights the stores keep
+// The first wave's guess at a default branch nobody has told us yet: GitHub's default since
+// 2020. Other names are found in the unfiltered first page asked beside it.
+constexpr const char* kLikelyDefault = "main";
 
 std::string insights_key(const std::string& slug, const std::string& branch, const std::string& window) {
     return slug + '\n' + branch + '\n' + window;
@@ -40,110 +43,416 @@ bool all_finished(const std::vector<circleci::Workflow>& workflows) {
     return true;
 }
 
+cards::PartFailure part_failure(const ApiError& e) { return {failure_kind(e.kind), e.message}; }
+
+// Trouble that may be gone in a minute (rather than a fact about the project or the token).
+bool passing(cards::FailureKind k) noexcept {
+    using F = cards::FailureKind;
+    return k == F::rate_limited || k == F::unreachable || k == F::tls || k == F::timeout || k == F::bad_response ||
+           k == F::server_error;
+}
+
+// The pipelines one chain will show: selected from a page, or why the page failed.
+struct Selection {
+    std::vector<circleci::Pipeline> pipelines;
+    std::optional<cards::PartFailure> failure;
+};
+
+// A pipeline's workflows as fetched (or kept), or why they could not be.
+struct WorkflowsEntry {
+    std::vector<circleci::Workflow> workflows;
+    std::optional<cards::PartFailure> failure;
+};
+
+// The default branch as the plan knows it before asking: certain (the project is remembered),
+// a guess (the name seen last time), or nothing.
+struct KnownDefault {
+    std::string name;
+    bool certain = false;
+};
+
 // One plan run: its state lives here, in the coroutine frame of fetch_project, and every
-// task of the plan runs on the same single-threaded executor.
-struct Run {
-    circleci::Client& api;
-    Stores& stores;
-    const config::Config& config;
-    mapping::ProjectTarget target;
-    std::string token;
-    circleci::Deadline deadline;
+// task of the plan runs on the same single-threaded executor, so nothing here needs a lock.
+class Run {
+public:
+    Run(circleci::Client& api, Stores& stores, const config::Config& config, mapping::ProjectTarget target,
+        circleci::Credential credential, circleci::Deadline deadline)
+        : api_(api),
+          stores_(stores),
+          config_(config),
+          target_(std::move(target)),
+          credential_(std::move(credential)),
+          deadline_(deadline),
+          commit_page_(!target_.commit.empty()),
+          on_default_(!commit_page_ && target_.branch.empty()),
+          want_deploys_(!commit_page_ && cards::card_enabled(target_, config_.cards, "deploys")),
+          want_insights_(!commit_page_ && cards::card_enabled(target_, config_.cards, "insights")) {}
+    ~Run() { wipe(credential_.token); }  // the plan's copy of the token lives as long as the run
+    Run(const Run&) = delete;
+    Run& operator=(const Run&) = delete;
 
-    std::optional<FetchFailure> fatal;
+    // The steps, in order.
+    asio::awaitable<std::optional<FetchFailure>> lookup_slug();
+    asio::awaitable<void> fetch_all();
+    FetchResult assemble();
+
+private:
+    // The chains fetch_all runs side by side.
+    asio::awaitable<void> shown_branch_chain();
+    asio::awaitable<void> default_branch_chain();
+    asio::awaitable<void> insights_chain();
+
+    asio::awaitable<void> ensure_project();
+    KnownDefault known_default() const;
+    asio::awaitable<Selection> default_branch_pipelines(std::size_t limit);
+    asio::awaitable<Selection> pipelines_of(std::string branch, std::size_t limit);
+    asio::awaitable<void> fetch_workflows(const std::vector<circleci::Pipeline>& pipelines);
+
+    std::vector<circleci::Pipeline> select(const std::vector<circleci::Pipeline>& page, std::size_t limit,
+                                           const std::string* only_branch) const;
+    std::vector<cards::PipelineRun> runs(const std::vector<circleci::Pipeline>& pipelines) const;
+    std::optional<FetchFailure> first_passing_trouble() const;
+    std::string default_branch() const { return project_ ? project_->vcs_info.default_branch : std::string(); }
+
+    circleci::Client& api_;
+    Stores& stores_;
+    const config::Config& config_;
+    mapping::ProjectTarget target_;
+    circleci::Credential credential_;
+    circleci::Deadline deadline_;
+    const bool commit_page_;
+    const bool on_default_;  // the page shows the project's default branch
+    const bool want_deploys_;
+    const bool want_insights_;
+
     // The project, fetched once for whichever chain needs it first.
-    std::shared_ptr<const circleci::Project> project;
-    bool project_started = false;
-    bool project_done = false;
-    std::optional<asio::steady_timer> project_event;
+    std::shared_ptr<const circleci::Project> project_;
+    std::optional<FetchFailure> project_failure_;
+    bool project_started_ = false;
+    bool project_done_ = false;
+    std::optional<asio::steady_timer> project_event_;
 
-    std::map<std::string, std::vector<circleci::Workflow>> workflows;  // pipeline id -> all workflows
+    std::string shown_branch_;  // the branch the cards show ("" on a commit page)
+    Selection shown_;           // its pipelines (or the commit's)
+    Selection defaults_;        // the default branch's, for deploys on another branch's page
+    bool default_is_shown_ = false;
+    std::map<std::string, WorkflowsEntry> workflows_;  // pipeline id -> its workflows
+    std::shared_ptr<const cards::InsightsData> insights_;
+    std::optional<cards::PartFailure> insights_failure_;
+};
 
-    ~Run() { wipe(token); }  // the plan's copy of the token lives as long as the run
-
-    void fail(const ApiError& e) {
-        if (!fatal) fatal = FetchFailure{failure_kind(e.kind), e.message};
+asio::awaitable<void> Run::ensure_project() {
+    if (project_done_ || project_) co_return;
+    if (project_started_) {
+        boost::system::error_code ec;
+        while (!project_done_) co_await project_event_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        co_return;
     }
+    project_started_ = true;
+    project_event_.emplace(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+    if (!(project_ = stores_.projects.get(target_.slug))) {
+        // Arguments as named values: GCC 12 mis-destroys temporaries passed to a coroutine.
+        std::string slug = target_.slug;
+        auto r = co_await api_.project(credential_, slug, deadline_);
+        if (r) {
+            project_ = std::make_shared<const circleci::Project>(std::move(r).value());
+            stores_.projects.put(target_.slug, project_);
+            stores_.default_branches.put(target_.slug,
+                                         std::make_shared<const std::string>(project_->vcs_info.default_branch));
+        } else {
+            project_failure_ = FetchFailure{failure_kind(r.error().kind), r.error().message};
+        }
+    }
+    project_done_ = true;
+    project_event_->cancel();
+}
 
-    asio::awaitable<void> ensure_project() {
-        if (project_done) co_return;
-        if (project_started) {
-            boost::system::error_code ec;
-            while (!project_done) co_await project_event->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+KnownDefault Run::known_default() const {
+    if (project_) return {project_->vcs_info.default_branch, true};
+    if (auto hint = stores_.default_branches.get(target_.slug)) return {*hint, false};
+    return {};
+}
+
+// The first `limit` selected pipelines of a page: the service's, the commit's on a commit
+// page, and those of `only_branch` when given (an unfiltered page).
+std::vector<circleci::Pipeline> Run::select(const std::vector<circleci::Pipeline>& page, std::size_t limit,
+                                            const std::string* only_branch) const {
+    std::vector<circleci::Pipeline> out;
+    for (const auto& p : page) {
+        if (out.size() >= limit) break;
+        if (!pipeline_selected(target_, p)) continue;
+        if (only_branch && (!p.vcs || p.vcs->branch != *only_branch)) continue;
+        if (commit_page_ && (!p.vcs || !p.vcs->revision || !p.vcs->revision->starts_with(target_.commit))) continue;
+        out.push_back(p);
+    }
+    return out;
+}
+
+// One branch's first page ("" = every branch, newest first), selected.
+asio::awaitable<Selection> Run::pipelines_of(std::string branch, std::size_t limit) {
+    Selection s;
+    std::string slug = target_.slug;
+    std::string first_page;
+    auto page = co_await api_.pipelines(credential_, slug, branch, first_page, deadline_);
+    if (!page) {
+        s.failure = part_failure(page.error());
+        co_return s;
+    }
+    s.pipelines = select(page.value().items, limit, nullptr);
+    co_return s;
+}
+
+// The default branch's pipelines, asked for beside the project rather than after it.
+asio::awaitable<Selection> Run::default_branch_pipelines(std::size_t limit) {
+    const auto known = known_default();
+    if (known.certain) co_return co_await pipelines_of(known.name, limit);
+    Selection guess, newest;
+    std::string guessed = known.name.empty() ? std::string(kLikelyDefault) : known.name;
+    std::vector<Task> wave;
+    wave.push_back([&]() -> asio::awaitable<void> { co_await ensure_project(); });
+    wave.push_back([&]() -> asio::awaitable<void> { guess = co_await pipelines_of(guessed, limit); });
+    if (known.name.empty()) {
+        // A default branch other than "main": its newest pipelines are likely among these.
+        wave.push_back([&]() -> asio::awaitable<void> {
+            newest = co_await pipelines_of(std::string(), std::numeric_limits<std::size_t>::max());
+        });
+    }
+    co_await when_all(std::move(wave));
+    if (!project_) co_return Selection{};  // the project failed: the plan fails with it
+    const std::string actual = default_branch();
+    if (actual == guessed) co_return guess;
+    if (!newest.failure) {
+        Selection found;
+        found.pipelines = select(newest.pipelines, limit, &actual);
+        if (!found.pipelines.empty()) co_return found;
+    }
+    co_return co_await pipelines_of(actual, limit);  // the third wave: nothing of it so far
+}
+
+// Workflows of each pipeline, in parallel, from the finished store when possible.
+asio::awaitable<void> Run::fetch_workflows(const std::vector<circleci::Pipeline>& pipelines) {
+    std::vector<Task> tasks;
+    for (const auto& p : pipelines) {
+        if (workflows_.contains(p.id)) continue;
+        if (auto kept = stores_.finished_workflows.get(p.id)) {
+            workflows_[p.id].workflows = *kept;
+            continue;
+        }
+        workflows_[p.id];  // claimed: another chain will not fetch it again
+        tasks.push_back([this, id = p.id]() -> asio::awaitable<void> {
+            std::string pipeline_id = id;
+            auto r = co_await api_.workflows(credential_, pipeline_id, deadline_);
+            auto& entry = workflows_[id];
+            if (!r) {
+                entry.failure = part_failure(r.error());
+                co_return;
+            }
+            auto items = std::move(r.value().items);
+            if (all_finished(items)) {
+                stores_.finished_workflows.put(id, std::make_shared<const std::vector<circleci::Workflow>>(items));
+            }
+            entry.workflows = std::move(items);
+        });
+    }
+    co_await when_all(std::move(tasks));
+}
+
+// The branch (or commit) the page shows: its first page, then its pipelines' workflows.
+asio::awaitable<void> Run::shown_branch_chain() {
+    const auto& cards_cfg = config_.cards;
+    if (commit_page_) {
+        shown_ = co_await pipelines_of(std::string(), kCommitPipelines);
+    } else if (on_default_) {
+        std::size_t limit = cards_cfg.recent_pipelines;
+        if (want_deploys_) limit = std::max<std::size_t>(limit, cards_cfg.deploy_scan_pipelines);
+        shown_ = co_await default_branch_pipelines(limit);
+        shown_branch_ = default_branch();
+        default_is_shown_ = true;
+    } else {
+        shown_branch_ = target_.branch;
+        shown_ = co_await pipelines_of(target_.branch, cards_cfg.recent_pipelines);
+    }
+    co_await fetch_workflows(shown_.pipelines);
+}
+
+// Deploys on another branch's page: the default branch's pipelines and their workflows.
+asio::awaitable<void> Run::default_branch_chain() {
+    const auto limit = config_.cards.deploy_scan_pipelines;
+    const auto known = known_default();
+    const std::string likely = known.name.empty() ? std::string(kLikelyDefault) : known.name;
+    if (likely == target_.branch) {
+        // The shown chain asks for this branch already; the project says whether it is the default.
+        if (!known.certain) {
+            co_await ensure_project();
+            if (!project_) co_return;
+        }
+        if (known.certain || default_branch() == target_.branch) {
+            default_is_shown_ = true;
             co_return;
         }
-        project_started = true;
-        project_event.emplace(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
-        if (!(project = stores.projects.get(target.slug))) {
-            auto r = co_await api.project(token, target.slug, deadline);
-            if (r) {
-                project = std::make_shared<const circleci::Project>(std::move(r).value());
-                stores.projects.put(target.slug, project);
-            } else {
-                fail(r.error());
+        defaults_ = co_await pipelines_of(default_branch(), limit);
+    } else {
+        defaults_ = co_await default_branch_pipelines(limit);
+        if (default_branch() == target_.branch) {
+            default_is_shown_ = true;  // the page is on the default branch after all
+            co_return;
+        }
+    }
+    co_await fetch_workflows(defaults_.pipelines);
+}
+
+// Insights and their trends, which CircleCI refreshes daily. Their failure fails no other card.
+asio::awaitable<void> Run::insights_chain() {
+    const auto& window = config_.cards.reporting_window;
+    const auto key = insights_key(target_.slug, target_.branch, window);
+    if ((insights_ = stores_.insights.get(key))) co_return;
+    auto data = std::make_shared<cards::InsightsData>();
+    std::optional<ApiError> metrics_error;
+    std::vector<Task> parts;
+    parts.push_back([&]() -> asio::awaitable<void> {
+        // No branch: the default branch's, by the API's rule.
+        std::string slug = target_.slug, branch = target_.branch, reporting_window = window;
+        auto m = co_await api_.workflow_metrics(credential_, slug, branch, reporting_window, deadline_);
+        if (m) {
+            data->workflows = std::move(m.value().items);
+        } else {
+            metrics_error = m.error();
+        }
+    });
+    parts.push_back([&]() -> asio::awaitable<void> {
+        std::vector<std::string> branches;
+        if (!target_.branch.empty()) branches.push_back(target_.branch);
+        std::string slug = target_.slug, reporting_window = window;
+        auto s = co_await api_.pages_summary(credential_, slug, reporting_window, branches, deadline_);
+        if (s) data->summary = std::move(s).value();  // trends only: optional
+    });
+    co_await when_all(std::move(parts));
+    if (metrics_error) {
+        insights_failure_ = part_failure(*metrics_error);
+        co_return;
+    }
+    insights_ = data;
+    stores_.insights.put(key, data);
+}
+
+asio::awaitable<std::optional<FetchFailure>> Run::lookup_slug() {
+    if (!target_.slug.empty()) co_return std::nullopt;
+    // An organization with `lookup: true`: ask CircleCI which project this repo is.
+    const auto& lookup = target_.lookup;
+    if (lookup.empty()) co_return FetchFailure{cards::FailureKind::not_found, "the mapping gave no slug"};
+    std::string name_slug = lookup.name_slug;
+    auto found = co_await api_.project(credential_, name_slug, deadline_);
+    if (!found) co_return FetchFailure{failure_kind(found.error().kind), found.error().message};
+    const auto& p = found.value();
+    if (!p.id || !p.organization_id || *p.organization_id != lookup.org_id) {
+        co_return FetchFailure{cards::FailureKind::not_found, name_slug + " is not a project of organization " + lookup.org_id};
+    }
+    target_.slug = "circleci/" + lookup.org_id + "/" + *p.id;
+    stores_.slugs.put(lookup, target_.slug, mapping::SlugCache::Clock::now());
+    stores_.projects.put(target_.slug, std::make_shared<const circleci::Project>(p));
+    co_return std::nullopt;
+}
+
+asio::awaitable<void> Run::fetch_all() {
+    project_ = stores_.projects.get(target_.slug);  // remembered: its default branch is certain
+    std::vector<Task> chains;
+    chains.push_back([this]() -> asio::awaitable<void> { co_await shown_branch_chain(); });
+    if (want_deploys_ && !on_default_) {
+        chains.push_back([this]() -> asio::awaitable<void> { co_await default_branch_chain(); });
+    }
+    if (want_insights_) {
+        chains.push_back([this]() -> asio::awaitable<void> { co_await insights_chain(); });
+    }
+    // The project is asked for in the first wave whenever it is not remembered: it gives the
+    // repository's web address, and it checks a remembered default branch.
+    if (!commit_page_ && !project_) {
+        chains.push_back([this]() -> asio::awaitable<void> { co_await ensure_project(); });
+    }
+    co_await when_all(std::move(chains));
+}
+
+std::vector<cards::PipelineRun> Run::runs(const std::vector<circleci::Pipeline>& pipelines) const {
+    std::vector<cards::PipelineRun> out;
+    for (const auto& p : pipelines) {
+        cards::PipelineRun run{p, {}, false, {}};
+        if (auto it = workflows_.find(p.id); it != workflows_.end()) {
+            run.workflows_failure = it->second.failure;
+            run.workflows_known = !it->second.failure;
+            if (run.workflows_known) {
+                run.workflows = select_workflows(target_, it->second.workflows);
+                // A service's filter leaves out pipelines that ran none of its workflows.
+                if (has_workflow_filter(target_) && run.workflows.empty() && !it->second.workflows.empty()) continue;
             }
         }
-        project_done = true;
-        project_event->cancel();
+        out.push_back(std::move(run));
     }
+    return out;
+}
 
-    std::string default_branch() const { return project ? project->vcs_info.default_branch : std::string(); }
+std::optional<FetchFailure> Run::first_passing_trouble() const {
+    for (const auto* part : {&shown_.failure, &defaults_.failure, &insights_failure_}) {
+        if (*part && passing((*part)->kind)) return FetchFailure{(*part)->kind, (*part)->detail};
+    }
+    for (const auto& [id, entry] : workflows_) {
+        if (entry.failure && passing(entry.failure->kind)) return FetchFailure{entry.failure->kind, entry.failure->detail};
+    }
+    return std::nullopt;
+}
 
-    // The first `limit` selected pipelines of a page (for a commit: those that built it).
-    std::vector<circleci::Pipeline> select(const circleci::Page<circleci::Pipeline>& page, std::size_t limit) const {
-        std::vector<circleci::Pipeline> out;
-        for (const auto& p : page.items) {
-            if (out.size() >= limit) break;
-            if (!pipeline_selected(target, p)) continue;
-            if (!target.commit.empty() && (!p.vcs || !p.vcs->revision || !p.vcs->revision->starts_with(target.commit)))
-                continue;
-            out.push_back(p);
-        }
+FetchResult Run::assemble() {
+    FetchResult out;
+    if (project_failure_) {
+        out.failure = std::move(project_failure_);
         return out;
     }
-
-    // Workflows of each pipeline, in parallel, from the finished store when possible.
-    asio::awaitable<void> fetch_workflows(const std::vector<circleci::Pipeline>& pipelines) {
-        std::vector<Task> tasks;
-        for (const auto& p : pipelines) {
-            if (workflows.contains(p.id)) continue;
-            if (auto kept = stores.finished_workflows.get(p.id)) {
-                workflows[p.id] = *kept;
-                continue;
-            }
-            workflows[p.id];  // claimed: another chain will not fetch it again
-            tasks.push_back([this, id = p.id]() -> asio::awaitable<void> {
-                auto r = co_await api.workflows(token, id, deadline);
-                if (!r) co_return fail(r.error());
-                auto items = std::move(r.value().items);
-                if (all_finished(items))
-                    stores.finished_workflows.put(id, std::make_shared<const std::vector<circleci::Workflow>>(items));
-                workflows[id] = std::move(items);
-            });
-        }
-        co_await when_all(std::move(tasks));
-    }
-
-    std::vector<cards::PipelineRun> runs(const std::vector<circleci::Pipeline>& pipelines) const {
-        std::vector<cards::PipelineRun> out;
-        for (const auto& p : pipelines) {
-            auto it = workflows.find(p.id);
-            cards::PipelineRun run{p, {}, it != workflows.end()};
-            if (run.workflows_known) run.workflows = select_workflows(target, it->second);
-            // A service's filter leaves out pipelines that ran none of its workflows.
-            if (has_workflow_filter(target) && run.workflows_known && run.workflows.empty() && !it->second.empty())
-                continue;
-            out.push_back(std::move(run));
-        }
+    // A project whose pipelines are not found (it is gone), or a token refused for them, is
+    // the project's failure, not one card's.
+    if (shown_.failure && !passing(shown_.failure->kind)) {
+        out.failure = FetchFailure{shown_.failure->kind, shown_.failure->detail};
         return out;
     }
-};
+    out.passing_trouble = first_passing_trouble();
+    cards::ProjectSnapshot snap;
+    snap.target = target_;
+    snap.branch = shown_branch_;
+    snap.branch_is_default = !commit_page_ && (on_default_ || shown_branch_ == default_branch());
+    if (project_) snap.project = *project_;
+    snap.pipelines = runs(shown_.pipelines);
+    snap.pipelines_failure = shown_.failure;
+    // On the default branch the shown chain looked as far back as deploys need; the
+    // recent-pipelines card shows only its first entries.
+    if (default_is_shown_) {
+        snap.default_pipelines = snap.pipelines;  // a failure of them is the status card's to say
+    } else {
+        snap.default_pipelines = runs(defaults_.pipelines);
+        snap.default_failure = defaults_.failure;
+    }
+    if (insights_) {
+        cards::InsightsData data = *insights_;
+        std::erase_if(data.workflows, [&](const circleci::WorkflowMetrics& w) {
+            return has_workflow_filter(target_) &&
+                   !std::any_of(target_.workflows.begin(), target_.workflows.end(),
+                                [&](const std::string& p) { return glob_match(p, w.name); });
+        });
+        snap.insights = std::move(data);
+    }
+    snap.insights_failure = insights_failure_;
+    if (project_ && project_->vcs_info.vcs_url.starts_with("https://")) {
+        snap.repo_web_url = project_->vcs_info.vcs_url;
+    } else if (!shown_.pipelines.empty() && shown_.pipelines.front().vcs &&
+               shown_.pipelines.front().vcs->origin_repository_url) {
+        snap.repo_web_url = *shown_.pipelines.front().vcs->origin_repository_url;
+    }
+    out.snapshot = std::move(snap);
+    return out;
+}
 
 }  // namespace
 
 Stores::Stores(const config::CacheConfig& cfg)
     : finished_workflows(cfg.max_immutable_pipelines),
       projects(kMaxKeptProjects, std::chrono::hours(1)),
+      default_branches(kMaxKeptProjects),
       insights(kMaxKeptProjects, std::chrono::seconds(cfg.insights_ttl_s)) {}
 
 void Stores::apply(const config::CacheConfig& cfg) {
@@ -171,146 +480,13 @@ cards::FailureKind failure_kind(circleci::ApiErrorKind kind) noexcept {
 }
 
 asio::awaitable<FetchResult> fetch_project(circleci::Client& api, Stores& stores, const config::Config& config,
-                                           mapping::ProjectTarget target, std::string token,
+                                           mapping::ProjectTarget target, circleci::Credential credential,
                                            circleci::Deadline deadline) {
-    FetchResult out;
-    if (token.empty()) {
-        out.failure = FetchFailure{cards::FailureKind::no_token, ""};
-        co_return out;
-    }
-    Run run{api, stores, config, std::move(target), std::move(token), deadline, {}, {}, false, false, {}, {}};
-    if (run.target.slug.empty()) {
-        // An organization with `lookup: true`: ask CircleCI which project this repo is.
-        const auto& lookup = run.target.lookup;
-        if (lookup.empty()) {
-            out.failure = FetchFailure{cards::FailureKind::not_found, "the mapping gave no slug"};
-            co_return out;
-        }
-        std::string name_slug = lookup.name_slug;
-        auto found = co_await api.project(run.token, name_slug, deadline);
-        if (!found) {
-            out.failure = FetchFailure{failure_kind(found.error().kind), found.error().message};
-            co_return out;
-        }
-        const auto& p = found.value();
-        if (!p.id || !p.organization_id || *p.organization_id != lookup.org_id) {
-            out.failure = FetchFailure{cards::FailureKind::not_found,
-                                       name_slug + " is not a project of organization " + lookup.org_id};
-            co_return out;
-        }
-        run.target.slug = "circleci/" + lookup.org_id + "/" + *p.id;
-        stores.slugs.put(lookup, run.target.slug, mapping::SlugCache::Clock::now());
-        stores.projects.put(run.target.slug, std::make_shared<const circleci::Project>(p));
-    }
-    const auto& cards_cfg = config.cards;
-    const auto& t = run.target;
-    const bool commit_page = !t.commit.empty();
-    const bool want_deploys = !commit_page && cards::card_enabled(t, cards_cfg, "deploys");
-    const bool want_insights = !commit_page && cards::card_enabled(t, cards_cfg, "insights");
-    // The page's branch, or (empty) the project's default branch.
-    const bool on_default = !commit_page && t.branch.empty();
-
-    std::string branch = t.branch;
-    std::vector<circleci::Pipeline> branch_pipelines, default_pipelines;
-    bool default_is_branch = on_default;
-    std::shared_ptr<const cards::InsightsData> insights;
-
-    std::vector<Task> chains;
-    // Chain A: the branch (or commit) shown.
-    chains.push_back([&]() -> asio::awaitable<void> {
-        if (on_default) {
-            co_await run.ensure_project();
-            if (!run.project) co_return;
-            branch = run.default_branch();
-        }
-        // Arguments as named values: GCC 12 mis-destroys temporaries passed to a coroutine.
-        std::string which = commit_page ? std::string() : branch;
-        std::string first_page;
-        auto page = co_await api.pipelines(run.token, t.slug, which, first_page, deadline);
-        if (!page) co_return run.fail(page.error());
-        std::size_t limit = commit_page ? kCommitPipelines : cards_cfg.recent_pipelines;
-        if (want_deploys && on_default) limit = std::max<std::size_t>(limit, cards_cfg.deploy_scan_pipelines);
-        branch_pipelines = run.select(page.value(), limit);
-        co_await run.fetch_workflows(branch_pipelines);
-    });
-    // Chain B: the default branch, for deploys, when the page shows another branch.
-    if (want_deploys && !on_default) {
-        chains.push_back([&]() -> asio::awaitable<void> {
-            co_await run.ensure_project();
-            if (!run.project) co_return;
-            if (run.default_branch() == t.branch) {
-                default_is_branch = true;
-                co_return;
-            }
-            std::string which = run.default_branch();
-            std::string first_page;
-            auto page = co_await api.pipelines(run.token, t.slug, which, first_page, deadline);
-            if (!page) co_return run.fail(page.error());
-            default_pipelines = run.select(page.value(), cards_cfg.deploy_scan_pipelines);
-            co_await run.fetch_workflows(default_pipelines);
-        });
-    }
-    // Chain C: insights and their trends, which CircleCI refreshes daily. Not fatal.
-    if (want_insights) {
-        const auto key = insights_key(t.slug, t.branch, cards_cfg.reporting_window);
-        insights = stores.insights.get(key);
-        if (!insights) {
-            chains.push_back([&, key]() -> asio::awaitable<void> {
-                auto data = std::make_shared<cards::InsightsData>();
-                bool ok = false;
-                std::vector<Task> parts;
-                parts.push_back([&]() -> asio::awaitable<void> {
-                    auto m = co_await api.workflow_metrics(run.token, t.slug, t.branch, cards_cfg.reporting_window, deadline);
-                    if (m) {
-                        data->workflows = std::move(m.value().items);
-                        ok = true;
-                    }
-                });
-                parts.push_back([&]() -> asio::awaitable<void> {
-                    std::vector<std::string> branches;
-                    if (!t.branch.empty()) branches.push_back(t.branch);
-                    auto s = co_await api.pages_summary(run.token, t.slug, cards_cfg.reporting_window, branches, deadline);
-                    if (s) data->summary = std::move(s).value();
-                });
-                co_await when_all(std::move(parts));
-                if (!ok) co_return;
-                insights = data;
-                run.stores.insights.put(key, data);
-            });
-        }
-    }
-    co_await when_all(std::move(chains));
-    if (run.fatal) {
-        out.failure = std::move(run.fatal);
-        co_return out;
-    }
-
-    cards::ProjectSnapshot snap;
-    snap.target = run.target;
-    snap.branch = commit_page ? std::string() : branch;
-    snap.branch_is_default = !commit_page && (on_default || branch == run.default_branch());
-    if (run.project) snap.project = *run.project;
-    snap.pipelines = run.runs(branch_pipelines);
-    // On the default branch chain A looked as far back as deploys need; the recent-pipelines
-    // card shows only its first entries.
-    snap.default_pipelines = default_is_branch ? snap.pipelines : run.runs(default_pipelines);
-    if (insights) {
-        cards::InsightsData data = *insights;
-        std::erase_if(data.workflows, [&](const circleci::WorkflowMetrics& w) {
-            return has_workflow_filter(run.target) &&
-                   !std::any_of(run.target.workflows.begin(), run.target.workflows.end(),
-                                [&](const std::string& p) { return glob_match(p, w.name); });
-        });
-        snap.insights = std::move(data);
-    }
-    if (run.project && run.project->vcs_info.vcs_url.starts_with("https://")) {
-        snap.repo_web_url = run.project->vcs_info.vcs_url;
-    } else if (!branch_pipelines.empty() && branch_pipelines.front().vcs &&
-               branch_pipelines.front().vcs->origin_repository_url) {
-        snap.repo_web_url = *branch_pipelines.front().vcs->origin_repository_url;
-    }
-    out.snapshot = std::move(snap);
-    co_return out;
+    if (credential.token.empty()) co_return FetchResult::failed({cards::FailureKind::no_token, ""});
+    Run run(api, stores, config, std::move(target), std::move(credential), deadline);
+    if (auto failure = co_await run.lookup_slug()) co_return FetchResult::failed(std::move(*failure));
+    co_await run.fetch_all();
+    co_return run.assemble();
 }
 
 }  // namespace tjc::plan
