@@ -40,6 +40,7 @@ enum class FaultKind {
     wrong_host_cert,     // new connections get the leaf for wrong.example
     redirect,            // 302 (or `status` if 3xx) with Location: `location`
     html_error_page,     // 502 text/html, like a load balancer's error page
+    echo_token,          // `status` (default 500) whose JSON message and X-Debug-Token header repeat the Circle-Token
 };
 
 struct FaultSpec {

@@ -325,3 +325,30 @@ TEST_CASE("deploy_env: a service name with hyphens, environments are one word") 
     CHECK(cards::deploy_env("deploy-payments-api-prod", patterns, "") == "payments-api prod");
     CHECK(cards::deploy_env("deploy-payments-api-prod", patterns, "payments-api") == "prod");
 }
+
+TEST_CASE("every card leaves through results_json: one that breaks the schema is left out and reported") {
+    const cards::Card good{cards::Card::Type::link, "CircleCI main: passed", "https://app.circleci.com/x",
+                           cards::Status::success, "circleci", "fine", {}};
+    cards::Card no_href = good;  // a link without its href
+    no_href.content = "broken link";
+    no_href.href.clear();
+    cards::Card empty_dropdown{cards::Card::Type::dropdown, "Recent pipelines", "", cards::Status::none, "", "", {}};
+    std::vector<std::string> reported;
+    const auto json = cards::results_json({good, no_href, empty_dropdown, good},
+                                          [&](const std::string& problem) { reported.push_back(problem); });
+    const auto v = boost::json::parse(json);
+    REQUIRE(v.is_array());
+    CHECK(v.as_array().size() == 2);  // the two good ones, in order
+    for (const auto& c : v.as_array()) CHECK(c.at("content") == "CircleCI main: passed");
+    REQUIRE(reported.size() == 2);
+    CHECK(reported[0].find("broken link") != std::string::npos);
+    CHECK(reported[1].find("Recent pipelines") != std::string::npos);
+    // Notes and error cards pass the same check.
+    mapping::ProjectTarget t;
+    t.slug = "gh/acme/x";
+    reported.clear();
+    (void)cards::results_json({cards::refreshing_note_card(5min), cards::stale_note_card(cards::FailureKind::timeout, t, 1min),
+                               cards::error_card(cards::FailureKind::server_error, t, "https://app.circleci.com", "x")},
+                              [&](const std::string& problem) { reported.push_back(problem); });
+    CHECK(reported.empty());
+}
