@@ -277,7 +277,9 @@ TEST_CASE("cards can be switched off per rule") {
     CHECK(out.front().content.starts_with("CircleCI main:"));
 }
 
-TEST_CASE("error cards: one per kind, valid, naming slug and rule, never a token") {
+// (The cards never see a token: a failure's detail comes redacted from the client, which the
+// fault matrix's token scan checks end to end.)
+TEST_CASE("error cards: one per kind, valid, naming the slug, the rule and the secret's name") {
     mapping::ProjectTarget t;
     t.slug = "gh/acme/missing";
     t.rule = "mapping.yaml:12:5";
@@ -294,6 +296,9 @@ TEST_CASE("error cards: one per kind, valid, naming slug and rule, never a token
     CHECK(nf.tooltip.find("mapping.yaml:12:5") != std::string::npos);
     auto unauthorized = cards::error_card(cards::FailureKind::token_rejected, t, "https://app.circleci.com", "");
     CHECK(unauthorized.tooltip.find("personal API tokens") != std::string::npos);
+    CHECK(unauthorized.tooltip.find("CIRCLECI_TOKEN") != std::string::npos);  // the secret's name: where to look
+    auto none = cards::error_card(cards::FailureKind::no_token, t, "https://app.circleci.com", "");
+    CHECK(none.tooltip.find("INTEGRATION_CIRCLECI_TOKEN") != std::string::npos);
     auto note = cards::stale_note_card(cards::FailureKind::rate_limited, t, 5min);
     CHECK(note.content == "CircleCI: rate-limited, cards from 5m ago");
 }
