@@ -358,6 +358,12 @@ TEST_CASE("fault: an HTML error page from a load balancer") {
     run_row({"html 502", {FaultKind::html_error_page}, "CircleCI error", "Bad Gateway"});
 }
 
+TEST_CASE("fault: an error whose message and headers repeat the token: the client's error path redacts it") {
+    // The only fault whose answer carries the token: the scan of every output (below) is what
+    // catches a redaction bug in the client's own error path.
+    run_row({"echo token", {FaultKind::echo_token}, "CircleCI error", "was not accepted here"});
+}
+
 TEST_CASE("fault: a redirect to another origin is refused and the other origin sees nothing") {
     TestServer elsewhere{TestServerOptions{TJC_FIXTURES_DIR "/world.json", std::string(kSecretToken)}};
     run_row({"redirect", {FaultKind::redirect, "", -1, 0ms, 302, 0, elsewhere.base_url() + "/me"},

@@ -11,9 +11,12 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <map>
 #include <latch>
 #include <set>
 #include <thread>
+
+#include <pthread.h>
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
@@ -77,7 +80,7 @@ TEST_CASE("destroy with 1,000 queries in flight against a stalled CircleCI: each
     const auto took = Clock::now() - started;
     destroyed = true;
     MESSAGE("destroy took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
-    CHECK(took < 10s);  // promptly: not the 30 s deadline, not the stalled sockets
+    CHECK(took < 1s);  // the README: "well under a second" (about 60 ms here; sanitizers included)
 
     std::set<std::uint64_t> seen;
     for (std::size_t i = 0; i < kQueries; ++i) {
@@ -403,4 +406,143 @@ TEST_CASE("wrong order and bad arguments: an error status, never a crash") {
     api.destroy(inst);  // delivers the logs still queued
     CHECK(f.host.logged("destroy() called from inside") == refused_destroy);
     CHECK(f.host.leaks().empty());
+}
+
+namespace {
+
+std::string thread_name() {
+    char name[32] = {};
+    pthread_getname_np(pthread_self(), name, sizeof name);
+    return name;
+}
+
+// A host that records where and how its callbacks run: the thread (by id and by the name the
+// plugin gives its threads), how many run at once, and the order of the completions.
+struct ThreadRecordingHost {
+    std::mutex mutex;
+    std::set<std::string> callback_threads;  // names of the threads log and completions ran on
+    std::set<std::thread::id> callback_ids;
+    std::vector<std::thread::id> secret_threads;
+    std::vector<std::uint64_t> completed;  // tickets, in the order their completions ran
+    std::atomic<int> inside{0}, most_inside{0};
+
+    void enter() {
+        const int now = ++inside;
+        int seen = most_inside.load();
+        while (now > seen && !most_inside.compare_exchange_weak(seen, now)) {
+        }
+        std::lock_guard lock(mutex);
+        callback_threads.insert(thread_name());
+        callback_ids.insert(std::this_thread::get_id());
+    }
+    void leave() { --inside; }
+
+    static void log(void* self, tj_log_level, tj_str_view) {
+        auto* h = static_cast<ThreadRecordingHost*>(self);
+        h->enter();
+        std::this_thread::sleep_for(1ms);  // widen the window in which an overlap would show
+        h->leave();
+    }
+    static tj_status secret(void* self, tj_str_view name, tj_secret_sink sink, void* data) {
+        auto* h = static_cast<ThreadRecordingHost*>(self);
+        {
+            std::lock_guard lock(h->mutex);
+            h->secret_threads.push_back(std::this_thread::get_id());
+        }
+        if (std::string_view(name.ptr, name.len) != "CIRCLECI_TOKEN") return TJ_STATUS_NO_MATCH;
+        sink(data, {kSecretToken.data(), kSecretToken.size()});
+        return TJ_STATUS_OK;
+    }
+    static void done(void* self, uint64_t ticket, tj_status, tj_str_view) {
+        auto* h = static_cast<ThreadRecordingHost*>(self);
+        h->enter();
+        {
+            std::lock_guard lock(h->mutex);
+            h->completed.push_back(ticket);
+        }
+        std::this_thread::sleep_for(100us);
+        h->leave();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the callback rule: log and completions on the one callback thread, one at a time, in order; "
+          "get_secret on the submitting thread") {
+    Fixture f;
+    ThreadRecordingHost h;
+    tj_host_callbacks cb{&h, ThreadRecordingHost::log, ThreadRecordingHost::secret};
+    tj_instance* inst = f.create(f.yaml(), &cb);
+
+    // Misses (a fetch each, and a failing one that logs) submitted from four threads at once.
+    std::vector<std::thread> submitters;
+    std::mutex tickets_mutex;
+    std::map<std::thread::id, int> secrets_asked_by;  // the submitting threads
+    for (int t = 0; t < 4; ++t) {
+        submitters.emplace_back([&, t] {
+            for (int i = 0; i < 5; ++i) {
+                const auto repo = i == 0 ? std::string("acme/no-such-repo") : std::string("acme/passing");
+                const auto ctx = tjtest::repo_context(repo, "t" + std::to_string(t) + "-" + std::to_string(i));
+                std::uint64_t ticket = 0;
+                REQUIRE(f.plugin.api().submit(inst, view(ctx), 0, ThreadRecordingHost::done, &h, &ticket) == TJ_STATUS_OK);
+                std::lock_guard lock(tickets_mutex);
+                ++secrets_asked_by[std::this_thread::get_id()];
+            }
+        });
+    }
+    for (auto& s : submitters) s.join();
+    REQUIRE(Fixture::eventually([&] {
+        std::lock_guard lock(h.mutex);
+        return h.completed.size() == 20;
+    }));
+    // Cached answers submitted in a row from one thread complete in the order submitted.
+    std::vector<std::uint64_t> in_a_row;
+    for (int i = 0; i < 50; ++i) {
+        const auto ctx = tjtest::repo_context("acme/passing", "t0-1");  // answered before: cached
+        std::uint64_t ticket = 0;
+        REQUIRE(f.plugin.api().submit(inst, view(ctx), 0, ThreadRecordingHost::done, &h, &ticket) == TJ_STATUS_OK);
+        in_a_row.push_back(ticket);
+    }
+    REQUIRE(Fixture::eventually([&] {
+        std::lock_guard lock(h.mutex);
+        return h.completed.size() == 70;
+    }));
+    f.plugin.api().destroy(inst);
+
+    std::lock_guard lock(h.mutex);
+    INFO("callback threads seen: " << h.callback_threads.size());
+    CHECK(h.callback_threads == std::set<std::string>{"tjc-callbacks"});  // never "tjc-io", never ours
+    CHECK(h.callback_ids.size() == 1);
+    CHECK(h.most_inside.load() == 1);  // one at a time
+    CHECK(std::vector<std::uint64_t>(h.completed.end() - 50, h.completed.end()) == in_a_row);  // in order
+    // get_secret ran on the threads that submitted (each miss asks once), never on a plugin thread.
+    CHECK_FALSE(h.secret_threads.empty());
+    for (const auto& id : h.secret_threads) {
+        CHECK(secrets_asked_by.contains(id));
+        CHECK_FALSE(h.callback_ids.contains(id));
+    }
+}
+
+TEST_CASE("destroy waits for a callback that is still running, and returns once it does") {
+    Fixture f;
+    BlockingHost bh;
+    tj_host_callbacks cb{&bh, BlockingHost::log, BlockingHost::secret};
+    tj_instance* inst = f.create(f.yaml(), &cb);
+    std::uint64_t ticket = 0;
+    const auto ctx = tjtest::repo_context("acme/passing");
+    REQUIRE(f.plugin.api().submit(inst, view(ctx), 0, BlockingHost::blocking_done, &bh, &ticket) == TJ_STATUS_OK);
+    REQUIRE(bh.wait_blocked());  // the completion runs, and waits at the gate
+
+    std::atomic<bool> destroyed{false};
+    std::thread host_thread([&] {
+        f.plugin.api().destroy(inst);
+        destroyed = true;
+    });
+    std::this_thread::sleep_for(300ms);
+    CHECK_FALSE(destroyed.load());  // destroy() is waiting for the callback...
+    CHECK(bh.blocked.load() == 1);  // ...which has not returned
+    bh.open_gate();
+    host_thread.join();
+    CHECK(destroyed.load());
+    CHECK(bh.blocked.load() == 0);
 }

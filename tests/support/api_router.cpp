@@ -3,7 +3,9 @@
 #include <boost/json.hpp>
 #include <boost/url.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <vector>
 
@@ -262,7 +264,80 @@ TargetPaths target_paths(std::string_view target) {
     return {std::string(u->encoded_path()), decoded};
 }
 
+namespace {
+
+constexpr std::string_view kCloneMark = "--clone-";  // in a repo name: gh/acme/deploys--clone-7
+constexpr char kCloneIdMark = '~';                    // in an id: c7~<the original id>
+
+// A request for a clone, as the request for its original; `clone` gets the clone's number
+// ("" when the request names no clone).
+std::string unclone_target(std::string_view target, std::string& clone) {
+    std::string t(target);
+    if (auto at = t.find(kCloneMark); at != std::string::npos) {
+        auto end = at + kCloneMark.size();
+        while (end < t.size() && std::isdigit(static_cast<unsigned char>(t[end]))) ++end;
+        clone = t.substr(at + kCloneMark.size(), end - at - kCloneMark.size());
+        t.erase(at, end - at);
+    } else if (auto c = t.find("/c"); c != std::string::npos) {
+        // /pipeline/c7~<id>/workflow, /workflow/c7~<id>
+        for (std::size_t from = 0; (c = t.find("/c", from)) != std::string::npos; from = c + 1) {
+            auto tilde = t.find(kCloneIdMark, c);
+            if (tilde == std::string::npos || tilde == c + 2) continue;
+            const auto digits = t.substr(c + 2, tilde - c - 2);
+            if (!std::all_of(digits.begin(), digits.end(), [](unsigned char ch) { return std::isdigit(ch); })) continue;
+            clone = digits;
+            t.erase(c + 1, tilde - c);
+            break;
+        }
+    }
+    return t;
+}
+
+// The original's answer as the clone's: its ids prefixed, its repo renamed wherever it appears.
+void reclone(json::value& v, const std::string& clone, const std::string& repo_from, const std::string& repo_to) {
+    if (auto* o = v.if_object()) {
+        for (auto& kv : *o) {
+            auto* s = kv.value().if_string();
+            if (s && (kv.key() == "id" || kv.key() == "pipeline_id")) {
+                *s = json::string("c" + clone + kCloneIdMark + std::string(*s));
+            } else {
+                reclone(kv.value(), clone, repo_from, repo_to);
+            }
+        }
+    } else if (auto* a = v.if_array()) {
+        for (auto& e : *a) reclone(e, clone, repo_from, repo_to);
+    } else if (auto* s = v.if_string()) {
+        std::string text(*s);
+        for (auto at = text.find(repo_from); at != std::string::npos; at = text.find(repo_from, at + repo_to.size())) {
+            text.replace(at, repo_from.size(), repo_to);
+        }
+        *s = json::string(text);
+    }
+}
+
+ApiResponse route_original(const World& w, const RouterOptions& o, const ApiRequest& r);
+
+}  // namespace
+
 ApiResponse route_request(const World& w, const RouterOptions& o, const ApiRequest& r) {
+    std::string clone;
+    const auto target = unclone_target(r.target, clone);
+    if (clone.empty() || o.clone_of.empty()) return route_original(w, o, r);
+    ApiRequest original = r;
+    original.target = target;
+    auto response = route_original(w, o, original);
+    boost::system::error_code ec;
+    auto body = json::parse(response.body, ec);
+    if (ec || response.status != 200) return response;
+    const auto repo = o.clone_of.substr(o.clone_of.find('/') + 1);  // "acme/deploys"
+    reclone(body, clone, repo, repo + std::string(kCloneMark) + clone);
+    response.body = json::serialize(body);
+    return response;
+}
+
+namespace {
+
+ApiResponse route_original(const World& w, const RouterOptions& o, const ApiRequest& r) {
     auto u = boost::urls::parse_origin_form(r.target);
     if (!u) return message(400, "Bad request target.");
     if (!r.token || *r.token != o.token) return message(401, "You must log in first.");
@@ -314,5 +389,7 @@ ApiResponse route_request(const World& w, const RouterOptions& o, const ApiReque
     }
     return not_found();
 }
+
+}  // namespace
 
 }  // namespace tjc::testing

@@ -29,6 +29,10 @@ struct RouterOptions {
     // names. CircleCI does not document which it does; the plugin must be right either way.
     bool slugs_ignore_case = false;
     std::size_t pipeline_page_size = 0;  // GET /project/{slug}/pipeline only; 0 = page_size
+    // Clones (for benchmarks that need many distinct projects): "gh/acme/deploys" here makes
+    // every gh/acme/deploys--clone-<n> a project of its own, served from the original with its
+    // ids prefixed "c<n>~" and its name changed wherever it appears. "" = none.
+    std::string clone_of;
 };
 
 ApiResponse route_request(const World& world, const RouterOptions& options, const ApiRequest& request);

@@ -176,7 +176,9 @@ TEST_CASE("cards can be switched off per rule") {
     CHECK(out.front().content.starts_with("CircleCI main:"));
 }
 
-TEST_CASE("error cards: one per kind, valid, naming slug and rule (never its file), never a token") {
+// (The cards never see a token: a failure's detail comes redacted from the client, which the
+// fault matrix's token scan checks end to end.)
+TEST_CASE("error cards: one per kind, valid, naming the slug, the rule's name (never its file) and the secret's name") {
     mapping::ProjectTarget t;
     t.slug = "gh/acme/missing";
     t.rule = "/etc/tooljump/mapping.yaml:12:5";
@@ -196,6 +198,9 @@ TEST_CASE("error cards: one per kind, valid, naming slug and rule (never its fil
     CHECK(nf.tooltip.find("mapping.yaml") == std::string::npos);
     auto unauthorized = cards::error_card(cards::FailureKind::token_rejected, t, "https://app.circleci.com", "");
     CHECK(unauthorized.tooltip.find("personal API tokens") != std::string::npos);
+    CHECK(unauthorized.tooltip.find("CIRCLECI_TOKEN") != std::string::npos);  // the secret's name: where to look
+    auto none = cards::error_card(cards::FailureKind::no_token, t, "https://app.circleci.com", "");
+    CHECK(none.tooltip.find("INTEGRATION_CIRCLECI_TOKEN") != std::string::npos);
     auto note = cards::stale_note_card(cards::FailureKind::rate_limited, t, 5min);
     CHECK(note.content == "CircleCI: rate-limited, cards from 5m ago");
 }
@@ -242,4 +247,31 @@ TEST_CASE("deploy_env: a service name with hyphens, environments are one word") 
     const std::vector<std::string> patterns{"deploy-{service}-{env}", "deploy-{env}"};
     CHECK(cards::deploy_env("deploy-payments-api-prod", patterns, "") == "payments-api prod");
     CHECK(cards::deploy_env("deploy-payments-api-prod", patterns, "payments-api") == "prod");
+}
+
+TEST_CASE("every card leaves through results_json: one that breaks the schema is left out and reported") {
+    const cards::Card good{cards::Card::Type::link, "CircleCI main: passed", "https://app.circleci.com/x",
+                           cards::Status::success, "circleci", "fine", {}};
+    cards::Card no_href = good;  // a link without its href
+    no_href.content = "broken link";
+    no_href.href.clear();
+    cards::Card empty_dropdown{cards::Card::Type::dropdown, "Recent pipelines", "", cards::Status::none, "", "", {}};
+    std::vector<std::string> reported;
+    const auto json = cards::results_json({good, no_href, empty_dropdown, good},
+                                          [&](const std::string& problem) { reported.push_back(problem); });
+    const auto v = boost::json::parse(json);
+    REQUIRE(v.is_array());
+    CHECK(v.as_array().size() == 2);  // the two good ones, in order
+    for (const auto& c : v.as_array()) CHECK(c.at("content") == "CircleCI main: passed");
+    REQUIRE(reported.size() == 2);
+    CHECK(reported[0].find("broken link") != std::string::npos);
+    CHECK(reported[1].find("Recent pipelines") != std::string::npos);
+    // Notes and error cards pass the same check.
+    mapping::ProjectTarget t;
+    t.slug = "gh/acme/x";
+    reported.clear();
+    (void)cards::results_json({cards::refreshing_note_card(5min), cards::stale_note_card(cards::FailureKind::timeout, t, 1min),
+                               cards::error_card(cards::FailureKind::server_error, t, "https://app.circleci.com", "x")},
+                              [&](const std::string& problem) { reported.push_back(problem); });
+    CHECK(reported.empty());
 }

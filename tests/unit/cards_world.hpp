@@ -45,7 +45,7 @@ inline std::vector<cards::PipelineRun> runs_of(const boost::json::object& proj, 
         auto pipeline = parse_body<circleci::Pipeline>(p, circleci::parse_pipeline);
         if (!branch.empty() && (!pipeline.vcs || pipeline.vcs->branch.value_or("") != branch)) continue;
         if (!plan::pipeline_selected(target, pipeline)) continue;
-        cards::PipelineRun run{pipeline, {}, true, std::nullopt};
+        cards::PipelineRun run{pipeline, {}, true, {}};
         if (const auto* w = workflows.if_contains(pipeline.id)) {
             boost::json::object page{{"items", *w}, {"next_page_token", nullptr}};
             run.workflows = plan::select_workflows(
@@ -82,8 +82,8 @@ inline cards::ProjectSnapshot snapshot(const std::string& slug, std::string bran
         boost::json::object page{{"items", *items}, {"next_page_token", nullptr}};
         cards::InsightsData data;
         data.workflows = parse_body<circleci::Page<circleci::WorkflowMetrics>>(page, circleci::parse_workflow_metrics_page).items;
-        data.summary = parse_body<circleci::ProjectPageSummary>(proj.at("insights_pages_summary"),
-                                                                circleci::parse_project_page_summary);
+        data.trends = tjc::cards::trends_of(parse_body<circleci::ProjectPageSummary>(
+            proj.at("insights_pages_summary"), circleci::parse_project_page_summary));
         s.insights = std::move(data);
     }
     return s;

@@ -11,10 +11,9 @@ namespace tjc::cards {
 
 namespace {
 
-const circleci::PageWorkflowData* trends_for(const InsightsData& data, const std::string& name) {
-    if (!data.summary) return nullptr;
-    for (const auto& w : data.summary->project_workflow_data) {
-        if (w.workflow_name == name) return &w;
+const WorkflowTrend* trend_of(const InsightsData& data, const std::string& name) {
+    for (const auto& t : data.trends) {
+        if (t.workflow == name) return &t;
     }
     return nullptr;
 }
@@ -52,8 +51,7 @@ std::optional<Card> insights_card(const ProjectSnapshot& snap, const RenderConte
         const bool low = m.total_runs > 0 && m.success_rate < settings.success_threshold;
         below += low ? 1 : 0;
         std::string text = w.name + ": " + percent(m.success_rate);
-        if (const auto* t = trends_for(*snap.insights, w.name); t && t->trends.success_rate)
-            text += " (" + trend(*t->trends.success_rate) + ")";
+        if (const auto* t = trend_of(*snap.insights, w.name)) text += " (" + trend(t->success_rate) + ")";
         const auto& d = m.duration_metrics;
         if (d.median) text += " \u00b7 median " + duration(std::chrono::seconds(*d.median));
         if (d.p95) text += " \u00b7 p95 " + duration(std::chrono::seconds(*d.p95));

@@ -18,10 +18,27 @@ struct PipelineRun {
     std::optional<PartFailure> workflows_failure;  // why they are unknown, when their fetch failed
 };
 
+// A workflow's success-rate trend (a ratio against the previous window: 1.12 = +12%).
+struct WorkflowTrend {
+    std::string workflow;
+    double success_rate = 1.0;
+};
+
+// What the insights card needs, kept for cache.insights_ttl_s per project: compact on
+// purpose (a cache of 10,000 projects holds 10,000 of these).
 struct InsightsData {
     std::vector<circleci::WorkflowMetrics> workflows;  // after the service filter
-    std::optional<circleci::ProjectPageSummary> summary;  // trends, when CircleCI gave them
+    std::vector<WorkflowTrend> trends;                 // when CircleCI gave them
 };
+
+// The success-rate trends of a pages summary's workflows.
+inline std::vector<WorkflowTrend> trends_of(const circleci::ProjectPageSummary& summary) {
+    std::vector<WorkflowTrend> out;
+    for (const auto& w : summary.project_workflow_data) {
+        if (w.trends.success_rate) out.push_back({w.workflow_name, *w.trends.success_rate});
+    }
+    return out;
+}
 
 struct ProjectSnapshot {
     mapping::ProjectTarget target;

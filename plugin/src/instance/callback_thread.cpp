@@ -1,5 +1,7 @@
 #include "instance/callback_thread.hpp"
 
+#include <pthread.h>
+
 namespace tjc {
 
 namespace {
@@ -32,6 +34,8 @@ void CallbackThread::stop() {
 
 void CallbackThread::run() {
     t_on_callback_thread = true;
+    // Named, so that a debugger, `top -H` and the tests (the callback rule) can tell it apart.
+    pthread_setname_np(pthread_self(), "tjc-callbacks");
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

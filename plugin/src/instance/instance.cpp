@@ -10,6 +10,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <pthread.h>
+
 #include <condition_variable>
 #include <thread>
 
@@ -95,7 +97,10 @@ struct Instance::Impl {
 };
 
 Instance::Instance(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
-    impl_->io_thread = std::thread([io = &impl_->io] { io->run(); });
+    impl_->io_thread = std::thread([io = &impl_->io] {
+        pthread_setname_np(pthread_self(), "tjc-io");  // the callback rule: no host code runs here
+        io->run();
+    });
 }
 
 Expected<std::unique_ptr<Instance>> Instance::create(Host host, const ConfigSource& source) {

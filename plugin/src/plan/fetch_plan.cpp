@@ -31,6 +31,24 @@ std::string insights_key(const std::string& slug, const std::string& branch, con
     return slug + '\n' + branch + '\n' + window;
 }
 
+// What the finished store keeps of a pipeline's workflows: what the cards read, no more (it
+// holds up to cache.max_immutable_pipelines of them).
+std::vector<circleci::Workflow> kept_copy(const std::vector<circleci::Workflow>& workflows) {
+    std::vector<circleci::Workflow> out;
+    out.reserve(workflows.size());
+    for (const auto& w : workflows) {
+        circleci::Workflow k;
+        k.id = w.id;
+        k.name = w.name;
+        k.status = w.status;
+        k.created_at = w.created_at;
+        k.stopped_at = w.stopped_at;
+        k.tag = w.tag;
+        out.push_back(std::move(k));
+    }
+    return out;
+}
+
 // True when every workflow has stopped: from then on the pipeline's workflows never change.
 bool all_finished(const std::vector<circleci::Workflow>& workflows) {
     if (workflows.empty()) return false;
@@ -249,7 +267,7 @@ asio::awaitable<void> Run::fetch_workflows(const std::vector<circleci::Pipeline>
             }
             auto items = std::move(r.value().items);
             if (all_finished(items)) {
-                stores_.finished_workflows.put(id, std::make_shared<const std::vector<circleci::Workflow>>(items));
+                stores_.finished_workflows.put(id, std::make_shared<const std::vector<circleci::Workflow>>(kept_copy(items)));
             }
             entry.workflows = std::move(items);
         });
@@ -324,7 +342,7 @@ asio::awaitable<void> Run::insights_chain() {
         if (!target_.branch.empty()) branches.push_back(target_.branch);
         std::string slug = target_.slug, reporting_window = window;
         auto s = co_await api_.pages_summary(credential_, slug, reporting_window, branches, deadline_);
-        if (s) data->summary = std::move(s).value();  // trends only: optional
+        if (s) data->trends = cards::trends_of(s.value());  // optional: the card does without
     });
     co_await when_all(std::move(parts));
     if (metrics_error) {
