@@ -745,7 +745,8 @@ TEST_CASE("describe, with and without an instance") {
     CHECK(d.at("description").is_string());
     CHECK_FALSE(d.as_object().contains("customDomains"));
 
-    tj_instance* inst = p.create("circleci:\n  token_secret: OTHER_TOKEN\n");
+    // Offline configs: an instance warms a connection to its API host, never to circleci.com here.
+    tj_instance* inst = p.create(offline_config("  token_secret: OTHER_TOKEN\n"));
     REQUIRE(p.api().describe(inst, &out) == TJ_STATUS_OK);
     const auto di = boost::json::parse(p.take(out));
     CHECK(di.at("requiredSecrets").at(0) == "OTHER_TOKEN");
@@ -755,11 +756,11 @@ TEST_CASE("describe, with and without an instance") {
     p.api().destroy(inst);
 
     // An instance's custom domains: the hosts of its url_pattern rules, lower-case, each once.
-    inst = p.create(
-        "mapping:\n  rules:\n"
+    inst = p.create(offline_config(
+        "", "mapping:\n  rules:\n"
         "    - {url_pattern: \"https://Grafana.acme.io/d/*/{service}\", project: \"gh/acme/{service}\"}\n"
         "    - {url_pattern: \"https://grafana.acme.io/explore/{service}\", project: \"gh/acme/{service}\"}\n"
-        "    - {url_pattern: \"http://kibana.acme.io:5601/app/{service}\", project: \"gh/acme/{service}\"}\n");
+        "    - {url_pattern: \"http://kibana.acme.io:5601/app/{service}\", project: \"gh/acme/{service}\"}\n"));
     REQUIRE(p.api().describe(inst, &out) == TJ_STATUS_OK);
     const auto dd = boost::json::parse(p.take(out));
     CHECK(dd.at("customDomains") == boost::json::array{"grafana.acme.io", "kibana.acme.io"});
