@@ -276,7 +276,8 @@ TEST_CASE("serves the shared scenario world.json: every project and pipeline and
     };
     std::size_t checked_workflows = 0;
     for (const auto& [slug, value] : world.at("projects").as_object()) {
-        CAPTURE(slug);
+        const std::string slug_text(slug);  // clang 14 captures no structured binding
+        CAPTURE(slug_text);
         const auto& project = value.as_object();
         std::string escaped;
         for (char ch : std::string(slug)) escaped += ch == '/' ? std::string("%2F") : std::string(1, ch);
