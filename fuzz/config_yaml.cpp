@@ -20,14 +20,22 @@ std::vector<tjc::mapping::ContextFacts> pages() {
     f.type = "github";
     f.url = "https://github.com/acme/svc-api/tree/main";
     f.repository = "acme/svc-api";
-    f.service = "api";
-    f.env = "prod";
+    f.service = {"api", tjc::mapping::FactSource::tag};
+    f.env = {"prod", tjc::mapping::FactSource::tag};
+    f.team = {"core", tjc::mapping::FactSource::tag};
     f.branch = "main";
+    f.branch_candidates = {"main"};
     out.push_back(f);
     f = {};
     f.type = "github";
     f.url = "https://ghe.example.com/acme-mirror/tools-mirror/commit/0123456789abcdef";
     f.commit = "0123456789abcdef";
+    out.push_back(f);
+    f = {};
+    f.type = "aws";  // a resource name through resource_names, a dashboard URL through url_pattern
+    f.url = "https://grafana.example.com/d/abc/checkout-prod";
+    f.resource_name = "checkout-prod";
+    f.repository_tag = {"acme/checkout", tjc::mapping::FactSource::tag};
     out.push_back(f);
     f = {};
     f.type = "github";  // GitHub's longest names: what a rule's regex may meet

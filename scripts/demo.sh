@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh >/dev/null
 build=${BUILD_DIR:-build}
-host="$build/host-sdk/tj-host"
-plugin="$build/plugin/libtooljump_circleci.so"
+host="$build/bin/tj-host"
+plugin=circleci  # found by name: the build tree lays it out as an install does
 format=text
 repo=""
 for arg in "$@"; do

@@ -1,77 +1,83 @@
 #include "context_args.hpp"
 
-#include <boost/json.hpp>
-#include <boost/url/parse.hpp>
+#include "mapping/repo_url.hpp"
 
-#include <algorithm>
+#include <boost/json.hpp>
+#include <boost/url/url.hpp>
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <vector>
 
 namespace tjhost {
 
 namespace {
 
-struct Repo {
-    std::string host;
-    std::string org;
-    std::string name;
-};
-
-Repo split_repo(const std::string& input) {
-    std::string text = input;
-    // scp-like git@host:org/repo -> ssh://git@host/org/repo
-    if (text.find("://") == std::string::npos) {
-        const auto colon = text.find(':');
-        const auto at = text.find('@');
-        if (colon != std::string::npos && (at == std::string::npos || at < colon))
-            text = "ssh://" + text.substr(0, colon) + "/" + text.substr(colon + 1);
-    }
-    std::vector<std::string> segs;
-    std::string host = "github.com";
-    if (text.find("://") != std::string::npos) {
-        auto u = boost::urls::parse_uri(text);
-        if (!u) throw std::runtime_error("--repo: '" + input + "' is not a valid URL");
-        host = std::string(u->encoded_host());
-        std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
-        if (host.starts_with("www.")) host.erase(0, 4);
-        for (auto s : u->segments()) if (!s.empty()) segs.emplace_back(s);
-    } else {
-        auto r = boost::urls::parse_relative_ref(text);
-        if (!r) throw std::runtime_error("--repo: '" + input + "' is not <org>/<repo>");
-        for (auto s : r->segments()) if (!s.empty()) segs.emplace_back(s);
-        // "github.com/org/repo" (a URL without its scheme): the first segment is the host.
-        if (segs.size() >= 3 && segs[0].find('.') != std::string::npos) {
-            host = segs[0];
-            std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
-            if (host.starts_with("www.")) host.erase(0, 4);
-            segs.erase(segs.begin());
+// The page URL: https://host/org/repo[/tree/<branch>|/commit/<sha>], each segment encoded
+// (a branch "feature/x" is two segments, as GitHub writes it).
+std::string page_url(const tjc::mapping::RepoRef& ref, const RepoArgs& args) {
+    boost::urls::url u;
+    u.set_scheme("https");
+    u.set_host(ref.host);
+    auto segs = u.segments();
+    segs.push_back(ref.org);
+    segs.push_back(ref.repo);
+    if (!args.commit.empty()) {
+        segs.push_back("commit");
+        segs.push_back(args.commit);
+    } else if (!args.branch.empty()) {
+        segs.push_back("tree");
+        std::string_view rest = args.branch;
+        while (!rest.empty()) {
+            const auto slash = rest.find('/');
+            segs.push_back(rest.substr(0, slash));
+            rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
         }
     }
-    if (segs.size() < 2) throw std::runtime_error("--repo: '" + input + "' does not name <org>/<repo>");
-    std::string name = segs[1];
-    if (name.size() > 4 && name.ends_with(".git")) name.resize(name.size() - 4);
-    return {host, segs[0], name};
+    return std::string(u.buffer());
+}
+
+// page.section as ToolJump's extension fills it (docs/tooljump-contract.md section 1): the
+// front page's hash is the literal "main"; a branch arrives cut at its first '/'.
+boost::json::object section_of(const RepoArgs& args) {
+    if (!args.commit.empty()) {
+        return {{"name", "commit"}, {"resource", ""}, {"hash", args.commit}};
+    }
+    if (!args.branch.empty()) {
+        const auto slash = args.branch.find('/');
+        return {{"name", "code"},
+                {"resource", slash == std::string::npos ? std::string() : args.branch.substr(slash + 1)},
+                {"hash", args.branch.substr(0, slash)}};
+    }
+    return {{"name", "code"}, {"resource", ""}, {"hash", "main"}};
 }
 
 }  // namespace
 
 boost::json::value context_from_repo(const RepoArgs& args) {
-    const auto repo = split_repo(args.repo);
-    std::string url = "https://" + repo.host + "/" + repo.org + "/" + repo.name;
-    boost::json::object section;
-    if (!args.commit.empty()) {
-        url += "/commit/" + args.commit;
-        section = {{"name", "commit"}, {"hash", args.commit}};
-    } else if (!args.branch.empty()) {
-        url += "/tree/" + args.branch;
-        section = {{"name", "code"}, {"hash", args.branch}};
+    auto parsed = tjc::mapping::parse_repo_ref(args.repo);
+    // The parser's message never repeats the input (it may hold a token in userinfo).
+    if (!parsed) {
+        throw std::runtime_error("--repo: " + parsed.error());
     }
-    boost::json::object page{{"name", "repository"}, {"repository", repo.org + "/" + repo.name}};
-    if (!section.empty()) page["section"] = std::move(section);
-    boost::json::object ctx{{"type", "github"}, {"url", url}, {"page", std::move(page)}};
-    if (!args.service.empty()) ctx["service"] = {{"name", args.service}};
+    auto ref = std::move(parsed).value();
+    if (ref.host.empty()) {
+        ref.host = "github.com";
+    }
+    const auto url = page_url(ref, args);
+    boost::json::object ctx;
+    if (ref.host == "github.com") {
+        // ToolJump's github adapter runs on github.com only.
+        boost::json::object page{{"name", "repository"}, {"repository", ref.org + "/" + ref.repo},
+                                 {"section", section_of(args)}};
+        ctx = {{"type", "github"}, {"url", url}, {"page", std::move(page)}};
+    } else {
+        // Any other host (GitHub Enterprise, Bitbucket) reaches an integration as a generic page.
+        ctx = {{"type", "generic"}, {"url", url}};
+    }
+    if (!args.service.empty()) {
+        ctx["service"] = {{"name", args.service}};
+    }
     return ctx;
 }
 

@@ -1,5 +1,7 @@
-// Builds a ToolJump `github` context from --repo/--service/--branch/--commit, or reads one
-// from --context JSON / --context @file.
+// Builds a context of the shape ToolJump's extension sends (docs/tooljump-contract.md
+// section 1) from --repo/--service/--branch/--commit: `github` for github.com, `generic` with
+// the page URL for any other host; or reads one from --context JSON / --context @file.
+// --repo is read by the plugin's own parser (plugin/src/mapping/repo_url.*).
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -10,7 +12,7 @@
 namespace tjhost {
 
 struct RepoArgs {
-    std::string repo;  // any repository URL form, or org/repo
+    std::string repo;  // any repository URL form, github:org/repo, or org/repo (github.com)
     std::string service;
     std::string branch;
     std::string commit;

@@ -3,10 +3,7 @@
 #include <boost/json.hpp>
 
 #include <charconv>
-// GCC 12's <regex> trips -Wmaybe-uninitialized under -fsanitize (a false positive inside
-// libstdc++); ToolJump's `pattern` operator is an ECMAScript regex, so this file needs it.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// ToolJump's `pattern` operator is an ECMAScript regex (cmake: tjc_uses_std_regex).
 #include <regex>
 
 namespace tjhost {
@@ -117,5 +114,3 @@ bool matches(const boost::json::value& match, const boost::json::value& context,
 }
 
 }  // namespace tjhost
-
-#pragma GCC diagnostic pop

@@ -15,7 +15,9 @@ namespace tjtest {
 
 class ClosedPort {
 public:
-    ClosedPort() {
+    // listen_silently: listen, never accept. Connections then open (the kernel's backlog takes
+    // them) and the TLS handshake waits forever: every query stays in flight until its deadline.
+    explicit ClosedPort(bool listen_silently = false) {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd_ < 0) throw std::runtime_error("ClosedPort: socket failed");
         sockaddr_in addr{};
@@ -29,6 +31,10 @@ public:
             throw std::runtime_error("ClosedPort: bind failed");
         }
         port_ = ntohs(addr.sin_port);
+        if (listen_silently && ::listen(fd_, 4096) != 0) {
+            ::close(fd_);
+            throw std::runtime_error("ClosedPort: listen failed");
+        }
     }
     ~ClosedPort() { ::close(fd_); }
     ClosedPort(const ClosedPort&) = delete;

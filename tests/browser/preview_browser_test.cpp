@@ -234,7 +234,7 @@ TEST_CASE("GET /preview in headless Chromium: the bar of acme/failing, its summa
     REQUIRE(cards.size() >= 3);
 
     // The status card: red, linked to the project's pipelines on the CircleCI app.
-    const auto* status = find_card(cards, "CircleCI main: failing since 3 pipelines");
+    const auto* status = find_card(cards, "CircleCI main: failing for 3 pipelines");
     REQUIRE(status);
     CHECK(attr(status->start, "data-status") == "important");
     CHECK(attr(status->start, "class").find("tj-st-important") != std::string::npos);
@@ -282,29 +282,30 @@ TEST_CASE("GET /preview in headless Chromium: the bar of acme/failing, its summa
 TEST_CASE("GET /preview in headless Chromium: a branch page, and a project CircleCI does not know") {
     Servers servers;
     {
-        const auto dom = dump_dom(servers.preview_url({{"repo", "acme/passing"}, {"branch", "feature/login"}}));
+        const auto dom = dump_dom(servers.preview_url({{"repo", "acme/branches"}, {"branch", "2024011"}}));
         INFO("tj-host serve stderr: " << servers.host->log());
         const auto cards = elements(dom, R"(class="tj-card )");
         INFO("cards:\n" << cards_seen(cards));
-        REQUIRE(find_card(cards, "CircleCI feature/login: "));
-        CHECK(dom.find(R"(name="branch" value="feature/login")") != std::string::npos);
+        REQUIRE(find_card(cards, "CircleCI 2024011: passed"));
+        CHECK(dom.find(R"(name="branch" value="2024011")") != std::string::npos);
     }
     {
-        // The fixture world has no such project: the plugin's error card, red, in the bar.
+        // The fixture world has no such project, which the github.com convention named: the
+        // plugin's neutral card (a repo without CircleCI is no error), with the slug.
         const auto url = servers.preview_url({{"repo", "acme/no-such-project"}});
         const auto dom = dump_dom(url);
         INFO("tj-host serve stderr: " << servers.host->log());
         const auto cards = elements(dom, R"(class="tj-card )");
         INFO("cards:\n" << cards_seen(cards));
         REQUIRE_FALSE(cards.empty());
-        bool error_card = false;
+        bool no_project = false;
         for (const auto& c : cards) {
-            // The slug and the rule are in its tooltip.
-            error_card = error_card || (attr(c.start, "data-status") == "important" &&
-                                        label(c).find("project not found") != std::string::npos &&
+            // The slug and the convention are in its tooltip.
+            no_project = no_project || (attr(c.start, "data-status") == "none" &&
+                                        label(c).find("CircleCI: no project") != std::string::npos &&
                                         attr(c.start, "title").find("gh/acme/no-such-project") != std::string::npos);
         }
-        CHECK(error_card);
+        CHECK(no_project);
         screenshot(url, kOut + "/preview-not-found.png");
     }
 }

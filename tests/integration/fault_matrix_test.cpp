@@ -79,9 +79,12 @@ public:
 
     // The config every phase shares: the test server, its CA, a response bound the oversized
     // fault passes, plus `cache` lines.
+    // The repo is mapped by an explicit rule: a 404 is then an error (under the github.com
+    // convention a 404 is a repo without CircleCI, a neutral card: cards_e2e_test).
     std::string yaml(const std::string& cache) const {
         return "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() +
-               "\nhttp:\n  max_response_bytes: 262144\ntimeouts:\n  query_ms: 10000\ncache:\n" + cache;
+               "\nhttp:\n  max_response_bytes: 262144\ntimeouts:\n  query_ms: 10000\ncache:\n" + cache +
+               "mapping:\n  rules:\n    - name: passing\n      repo: " + kRepo + "\n      project: gh/" + kRepo + "\n";
     }
 
     Matrix() = default;
@@ -353,6 +356,12 @@ TEST_CASE("fault: a certificate for another host") {
 
 TEST_CASE("fault: an HTML error page from a load balancer") {
     run_row({"html 502", {FaultKind::html_error_page}, "CircleCI error", "Bad Gateway"});
+}
+
+TEST_CASE("fault: an error whose message and headers repeat the token: the client's error path redacts it") {
+    // The only fault whose answer carries the token: the scan of every output (below) is what
+    // catches a redaction bug in the client's own error path.
+    run_row({"echo token", {FaultKind::echo_token}, "CircleCI error", "was not accepted here"});
 }
 
 TEST_CASE("fault: a redirect to another origin is refused and the other origin sees nothing") {

@@ -81,8 +81,7 @@ TEST_CASE("describe prints name, version, abi, match and requiredSecrets") {
     CHECK_FALSE(d.at("version").as_string().empty());
     CHECK(d.at("abi").at("major") == 1);
     CHECK(d.at("abi").at("minor").is_number());
-    CHECK(d.at("match").at("contextType") == "github");
-    CHECK(d.at("match").at("context").at("page.repository").at("exists") == true);
+    CHECK(d.at("match") == boost::json::object{{"contextType", "*"}});
     CHECK(d.at("requiredSecrets") == boost::json::array{"CIRCLECI_TOKEN"});
 }
 
@@ -110,6 +109,10 @@ TEST_CASE("--repo takes every repository URL form") {
         "git@github.com:acme/webshop",
         "github.com/acme/webshop",
         "github.com/acme/webshop/tree/main",
+        "github:acme/webshop",
+        "git+https://github.com/acme/webshop.git",
+        "git+ssh://git@github.com:acme/webshop.git",
+        "https://github.com/acme/webshop#x@evil.com:other/repo",
     };
     for (const char* form : forms) {
         CAPTURE(form);
@@ -120,7 +123,20 @@ TEST_CASE("--repo takes every repository URL form") {
     }
 }
 
-TEST_CASE("--branch, --commit and --service reach the plugin through the github context") {
+TEST_CASE("--repo refuses local paths and file URLs with a clear message (exit 2)") {
+    for (const char* form : {"/path/to/repo.git/", "file:///path/to/repo.git/", "git+file:///foo/bar", "./repo"}) {
+        CAPTURE(form);
+        const auto r = tj_host({"resolve", "--plugin", kPlugin, "--repo", form});
+        CHECK(r.exit_code == 2);
+        CHECK(contains(r.err, "--repo: repository: a local path or file URL names a clone on some disk"));
+        CHECK(r.out.empty());
+    }
+    const auto gh_page = tj_host({"resolve", "--plugin", kPlugin, "--repo", "https://github.com/orgs/acme/repositories"});
+    CHECK(gh_page.exit_code == 2);
+    CHECK(contains(gh_page.err, "GitHub's own page"));
+}
+
+TEST_CASE("--branch, --commit and --service reach the plugin through the page's context") {
     auto first = [](const ProcessResult& r) {
         INFO("stderr: " << r.err);
         REQUIRE(r.exit_code == 0);
@@ -128,6 +144,14 @@ TEST_CASE("--branch, --commit and --service reach the plugin through the github 
     };
     CHECK(first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--branch", "release-1"}))
               .at("branch") == "release-1");
+    // A branch with '/' arrives as the extension sends it: the plan picks among the candidates.
+    const auto slash = first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--branch", "release/2.1"}));
+    CHECK_FALSE(slash.as_object().contains("branch"));
+    CHECK(slash.at("branchCandidates") == boost::json::array{"release/2.1", "release"});
+    // No --branch: the front page, whose "main" is a placeholder: the default branch.
+    CHECK_FALSE(first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop"})).as_object().contains("branch"));
+    // Another host: a generic page of a known VCS host.
+    CHECK(first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "bitbucket:acme/legacy"})).at("slug") == "bb/acme/legacy");
     const std::string sha = "0123456789abcdef0123456789abcdef01234567";
     CHECK(first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--commit", sha})).at("commit") == sha.c_str());
     CHECK(first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--service", "checkout"}))
@@ -135,18 +159,49 @@ TEST_CASE("--branch, --commit and --service reach the plugin through the github 
               .at("service") == "checkout");
 }
 
-TEST_CASE("resolve: a context the manifest does not match exits 3") {
-    const std::vector<std::string> contexts = {
-        R"({"type":"aws","url":"https://console.aws.amazon.com/lambda"})",
-        R"({"type":"github","url":"https://github.com/acme"})",  // no page.repository
+TEST_CASE("resolve: a context from which nothing maps exits 3 and says why") {
+    const std::vector<std::pair<std::string, std::string>> contexts = {
+        {R"({"type":"aws","url":"https://console.aws.amazon.com/lambda","service":{"name":"lambda","resourceName":"fn"}})",
+         "no mapping.resource_names pattern matches 'fn'"},
+        {R"({"type":"github","url":"https://github.com/acme","page":{"name":"profile"}})", "no repository page"},
+        {R"({"type":"github","url":"https://github.com/orgs/acme/repositories","page":{"name":"profile"}})",
+         "GitHub's own page"},
+        {R"({"type":"generic","url":"https://grafana.acme.io/d/x/webshop"})", "'grafana.acme.io' is not a known VCS host"},
     };
-    for (const auto& context : contexts) {
+    for (const auto& [context, why] : contexts) {
         CAPTURE(context);
         const auto r = tj_host({"resolve", "--plugin", kPlugin, "--context", context});
         CHECK(r.exit_code == 3);
-        CHECK(contains(r.err, "does not match"));
-        CHECK(parse(r.out).at("projects").as_array().empty());
+        const auto v = parse(r.out);
+        CHECK(v.at("projects").as_array().empty());
+        CHECK(contains(std::string(v.at("reason").as_string()), why));
     }
+}
+
+TEST_CASE("resolve explains which fact came from where and which rule decided") {
+    const auto config = temp_file("explain.yaml",
+                                  "mapping:\n  resource_names: [\"{service}-{env}\"]\n  service_project: \"gh/acme/{service}\"\n"
+                                  "  rules:\n    - name: dashboards\n      url_pattern: \"https://grafana.acme.io/d/*/{service}\"\n"
+                                  "      project: gh/acme/{service}-dash\n");
+    const auto lambda = tj_host({"resolve", "--plugin", kPlugin, "--config", config, "--context",
+                                 R"({"type":"aws","url":"https://eu-west-1.console.aws.amazon.com/lambda/home#/functions/webshop-prod",)"
+                                 R"("service":{"name":"lambda","resourceName":"webshop-prod"},"tags":["team:payments"]})"});
+    const auto dash = tj_host({"resolve", "--plugin", kPlugin, "--config", config, "--context",
+                               R"({"type":"generic","url":"https://grafana.acme.io/d/x/webshop"})"});
+    std::remove(config.c_str());
+    INFO("stderr: " << lambda.err << dash.err);
+    REQUIRE(lambda.exit_code == 0);
+    const auto l = parse(lambda.out);
+    CHECK(l.at("facts").at("service") == boost::json::object{{"value", "webshop"}, {"from", "resource name"}});
+    CHECK(l.at("facts").at("env") == boost::json::object{{"value", "prod"}, {"from", "resource name"}});
+    CHECK(l.at("facts").at("team") == boost::json::object{{"value", "payments"}, {"from", "tag"}});
+    CHECK(l.at("projects").at(0).at("mappedBy") == "service convention");
+    CHECK(contains(std::string(l.at("projects").at(0).at("rule").as_string()), "explain.yaml:3:20"));
+    REQUIRE(dash.exit_code == 0);
+    const auto d = parse(dash.out);
+    CHECK(d.at("facts").at("service") == boost::json::object{{"value", "webshop"}, {"from", "URL pattern"}});
+    CHECK(d.at("projects").at(0).at("ruleName") == "dashboards");
+    CHECK(d.at("projects").at(0).at("slug") == "gh/acme/webshop-dash");
 }
 
 TEST_CASE("--context takes JSON text or @file") {
@@ -180,7 +235,7 @@ TEST_CASE("bad input exits 2 with a message on stderr") {
         {{"query", "--plugin", kPlugin, "--repo", "acme/webshop", "--timeout-ms", "0"}, "--timeout-ms"},
         {{"query", "--plugin", kPlugin, "--repo", "acme/webshop", "--timeout-ms", "soon"}, "--timeout-ms"},
         {{"resolve", "--plugin", kPlugin, "--repo"}, "--repo"},
-        // Matches the manifest (page.repository exists) but the plugin finds a wrong type.
+        // Matches the manifest (every context does) but the plugin finds a wrong type.
         {{"resolve", "--plugin", kPlugin, "--context", R"({"type":"github","page":{"repository":"a/b","section":{"hash":7}}})"},
          "page.section.hash"},
     };
@@ -266,7 +321,7 @@ TEST_CASE("a manifest that disagrees with the plugin is refused") {
     const Case cases[] = {
         {"another name", "name: circleci", "name: circleci-fork", "name"},
         {"another abi major", "  major: 1", "  major: 2", "abi.major"},
-        {"another match", "contextType: github", "contextType: generic", "match"},
+        {"another match", "contextType: \"*\"", "contextType: generic", "match"},
         {"a secret the plugin does not declare", "  - CIRCLECI_TOKEN", "  - CIRCLECI_TOKEN\n  - GITHUB_TOKEN", "GITHUB_TOKEN"},
     };
     for (const auto& c : cases) {

@@ -43,11 +43,13 @@ TEST_CASE("POST /context answers as ToolJump does, a second query is a cache hit
     auto feature = http(serve.port(), "POST", "/context", context_of("acme/passing", "feature/login")).json();
     CHECK(feature.at("cacheHits") == 0);
 
-    // A context no integration matches: nothing runs, still ToolJump's shape.
+    // A page from which nothing maps: the plugin runs (it matches every page) and answers [].
+    const auto before_aws = up.server.requests();
     auto aws = http(serve.port(), "POST", "/context", R"({"type":"aws","url":"https://console.aws.amazon.com/ec2"})").json();
     CHECK(aws.at("data").as_array().empty());
     CHECK(aws.at("count") == 0);
-    CHECK(aws.at("integrationNames").as_array().empty());
+    CHECK(aws.at("integrationNames") == json::array{"circleci"});
+    CHECK(up.server.requests() == before_aws);
 
     auto config = http(serve.port(), "GET", "/config");
     REQUIRE(config.status == 200);
@@ -58,7 +60,8 @@ TEST_CASE("POST /context answers as ToolJump does, a second query is a cache hit
         CHECK(a.at("urls").is_array());
         CHECK(a.at("description").is_string());
     }
-    CHECK(enabled == std::map<std::string, bool>{{"aws", false}, {"generic", false}, {"github", true}});
+    // The plugin's manifest matches every context type.
+    CHECK(enabled == std::map<std::string, bool>{{"aws", true}, {"generic", true}, {"github", true}});
     CHECK(cv.at("customDomains") == json::array{});
     CHECK(cv.at("timestamp").is_string());
 
@@ -81,10 +84,11 @@ TEST_CASE("POST /context answers as ToolJump does, a second query is a cache hit
     }
     CHECK(contains(m, "tj_host_http_requests_total{endpoint=\"context\",code=\"200\"} 4\n"));
     CHECK(contains(m, "tj_host_integration_queries_total{integration=\"circleci\",outcome=\"cached\"} 1\n"));
-    CHECK(contains(m, "tj_host_integration_queries_total{integration=\"circleci\",outcome=\"ok\"} 2\n"));
+    // The AWS page ran the plugin too (it matches every page) and got [].
+    CHECK(contains(m, "tj_host_integration_queries_total{integration=\"circleci\",outcome=\"ok\"} 3\n"));
     CHECK(contains(m, "tj_host_result_cache_hits_total{integration=\"circleci\"} 1\n"));
-    CHECK(contains(m, "tj_host_result_cache_misses_total{integration=\"circleci\"} 2\n"));
-    CHECK(contains(m, "tj_host_integration_query_duration_seconds_count{integration=\"circleci\"} 2\n"));
+    CHECK(contains(m, "tj_host_result_cache_misses_total{integration=\"circleci\"} 3\n"));
+    CHECK(contains(m, "tj_host_integration_query_duration_seconds_count{integration=\"circleci\"} 3\n"));
     // The plugin's own counters (its stats api): the two queries the host cache did not answer.
     for (const char* name : {"# TYPE tj_plugin_queries_total counter", "# TYPE tj_plugin_cache_total counter",
                              "# TYPE tj_plugin_upstream_requests_total counter",
@@ -92,9 +96,12 @@ TEST_CASE("POST /context answers as ToolJump does, a second query is a cache hit
         CAPTURE(name);
         CHECK(contains(m, name));
     }
-    CHECK(contains(m, "tj_plugin_queries_total{integration=\"circleci\"} 2\n"));
-    CHECK(contains(m, "tj_plugin_cache_total{integration=\"circleci\",result=\"miss\"} 2\n"));
-    CHECK(contains(m, "tj_plugin_cache_total{integration=\"circleci\",result=\"hit\"} 0\n"));
+    // Three queries reached the plugin. The hash-only "feature/login" context (no /tree/ in
+    // its URL) shows the default branch, which the plugin had cached: a hit. The AWS page
+    // mapped nothing, so it met no cache.
+    CHECK(contains(m, "tj_plugin_queries_total{integration=\"circleci\"} 3\n"));
+    CHECK(contains(m, "tj_plugin_cache_total{integration=\"circleci\",result=\"miss\"} 1\n"));
+    CHECK(contains(m, "tj_plugin_cache_total{integration=\"circleci\",result=\"hit\"} 1\n"));
     CHECK(contains(m, "tj_plugin_upstream_requests_total{integration=\"circleci\",status=\"200\"} "));
     CHECK(contains(m, "tj_plugin_upstream_transport_errors_total{integration=\"circleci\"} 0\n"));
     // Per secret name (the plugin's stats say which secret's token each request carried).
@@ -107,8 +114,8 @@ TEST_CASE("POST /context answers as ToolJump does, a second query is a cache hit
                    "tj_host_integration_queries_total{integration=\"circleci\",outcome=\"cached\"} 2\n"));
     http(serve.port(), "POST", "/context", context_of("acme/failing"));
     const auto moved = http(serve.port(), "GET", "/metrics").body;
-    CHECK(contains(moved, "tj_plugin_queries_total{integration=\"circleci\"} 3\n"));
-    CHECK(contains(moved, "tj_plugin_cache_total{integration=\"circleci\",result=\"miss\"} 3\n"));
+    CHECK(contains(moved, "tj_plugin_queries_total{integration=\"circleci\"} 4\n"));
+    CHECK(contains(moved, "tj_plugin_cache_total{integration=\"circleci\",result=\"miss\"} 2\n"));
     // HEAD: GET's header (its Content-Length too), no body.
     const auto get_health = http(serve.port(), "GET", "/health");
     const auto head_health = http(serve.port(), "HEAD", "/health");

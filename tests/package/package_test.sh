@@ -72,7 +72,7 @@ printf 'circleci:\n  api_url: %s\ntls:\n  ca_file: %s\n' "$base_url" "$ca_file" 
 unpacked_query() {
   INTEGRATION_CIRCLECI_TOKEN=test-token "$work/root/usr/bin/tj-host" query --plugin circleci \
     --config "$work/config.yaml" --repo acme/failing >"$work/query.json" || return 1
-  cat "$work/query.json"; contains "$work/query.json" '"content":"CircleCI main: failing since'
+  cat "$work/query.json"; contains "$work/query.json" '"content":"CircleCI main: failing for'
 }
 check "unpacked tj-host query --plugin circleci draws the cards of acme/failing" unpacked_query
 

@@ -134,16 +134,41 @@ const json::value* find_workflow(const World& w, std::string_view id, const json
 
 // The slug is always three parts: vcs/org/repo, or circleci/<org-id>/<project-id>.
 // Accepts the long VCS names too.
-const json::object* find_project(const World& w, const std::vector<std::string>& atoms, std::size_t at) {
+const json::object* find_project(const World& w, const RouterOptions& o, const std::vector<std::string>& atoms,
+                                 std::size_t at) {
     if (atoms.size() < at + 3) return nullptr;
+    const auto find = [&](const std::string& slug) {
+        return o.slugs_ignore_case ? w.project_ignoring_case(slug) : w.project(slug);
+    };
     std::string vcs = atoms[at];
     std::string rest = atoms[at + 1] + "/" + atoms[at + 2];
-    if (const auto* p = w.project(vcs + "/" + rest)) return p;
-    if (vcs == "github") return w.project("gh/" + rest);
-    if (vcs == "bitbucket") return w.project("bb/" + rest);
-    if (vcs == "gh") return w.project("github/" + rest);
-    if (vcs == "bb") return w.project("bitbucket/" + rest);
+    if (const auto* p = find(vcs + "/" + rest)) return p;
+    if (vcs == "github") return find("gh/" + rest);
+    if (vcs == "bitbucket") return find("bb/" + rest);
+    if (vcs == "gh") return find("github/" + rest);
+    if (vcs == "bb") return find("bitbucket/" + rest);
     return nullptr;
+}
+
+// GET /context?owner-id=<org id> (or owner-slug=gh/<org>): the world's "contexts" map, keyed
+// by owner; an owner whose value is "forbidden" answers 403, as for a token that may not list them.
+ApiResponse context_route(const World& w, const RouterOptions& o, const Query& q) {
+    auto owner = q.get("owner-id");
+    if (!owner) {
+        owner = q.get("owner-slug");
+    }
+    if (!owner) {
+        return message(400, "owner-id or owner-slug is required.");
+    }
+    const auto* all = obj_at(w.root, "contexts");
+    const auto it = all ? all->find(*owner) : nullptr;
+    if (!all || it == all->end()) {
+        return message(404, "Not found.");
+    }
+    if (it->value().is_string()) {
+        return message(403, "Permission denied.");
+    }
+    return paginate(all_of(it->value().is_array() ? &it->value().get_array() : nullptr), q, o.page_size);
 }
 
 ApiResponse not_found() { return message(404, "Not found."); }
@@ -152,7 +177,7 @@ ApiResponse project_not_found() { return message(404, "Project not found"); }
 // /project/{slug}[/pipeline[/{number}]]
 ApiResponse project_routes(const World& w, const RouterOptions& o, const std::vector<std::string>& a,
                            const Query& q) {
-    const auto* project = find_project(w, a, 1);
+    const auto* project = find_project(w, o, a, 1);
     if (!project) return project_not_found();
     std::size_t n = a.size();
     if (n == 4) {
@@ -194,13 +219,13 @@ ApiResponse insights_routes(const World& w, const RouterOptions& o, const std::v
     std::size_t n = a.size();
     if (n >= 2 && a[1] == "pages") {
         if (n != 6 || a[5] != "summary") return not_found();
-        const auto* project = find_project(w, a, 2);
+        const auto* project = find_project(w, o, a, 2);
         if (!project) return project_not_found();
         if (!valid_reporting_window(q)) return invalid_window();
         const auto* s = obj_at(*project, "insights_pages_summary");
         return s ? ok(*s) : not_found();
     }
-    const auto* project = find_project(w, a, 1);
+    const auto* project = find_project(w, o, a, 1);
     if (!project) return project_not_found();
     if (n < 5 || a[4] != "workflows") return not_found();
     if (n == 5) {
@@ -342,6 +367,7 @@ ApiResponse route_original(const World& w, const RouterOptions& o, const ApiRequ
         return me ? ok(*me) : ok(json::object{{"id", "00000000-0000-0000-0000-000000000000"}, {"login", "test"}});
     }
     if (head == "project" && n >= 4) return project_routes(w, o, atoms, q);
+    if (head == "context" && n == 1) return context_route(w, o, q);
     if (head == "insights" && n >= 4) return insights_routes(w, o, atoms, q);
     if (head == "pipeline" && (n == 2 || (n == 3 && atoms[2] == "workflow"))) {
         const json::object* project = nullptr;

@@ -25,6 +25,9 @@ struct ApiResponse {
 struct RouterOptions {
     std::string token = "test-token";
     std::size_t page_size = 20;
+    // How project slugs compare: exactly (false), or without case (true), as GitHub compares
+    // names. CircleCI does not document which it does; the plugin must be right either way.
+    bool slugs_ignore_case = false;
     std::size_t pipeline_page_size = 0;  // GET /project/{slug}/pipeline only; 0 = page_size
     // Clones (for benchmarks that need many distinct projects): "gh/acme/deploys" here makes
     // every gh/acme/deploys--clone-<n> a project of its own, served from the original with its

@@ -15,7 +15,7 @@ namespace {
 int usage(const char* why) {
     std::cerr << "circleci-test-server: " << why << "\n"
               << "usage: circleci-test-server --world FILE [--port N] [--token T] [--shift-times]\n"
-                 "                            [--cert-dir DIR] [--latency-ms N] [--page-size N]\n";
+                 "                            [--cert-dir DIR] [--latency-ms N] [--page-size N] [--slugs-ignore-case]\n";
     return 2;
 }
 
@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
             options.token = v;
         } else if (arg == "--shift-times") {
             options.shift_times = true;
+        } else if (arg == "--slugs-ignore-case") {
+            options.slugs_ignore_case = true;
         } else if (arg == "--cert-dir") {
             const char* v = value();
             if (!v) return usage("--cert-dir needs a directory");

@@ -117,6 +117,7 @@ struct TestServer::Impl {
     explicit Impl(TestServerOptions o) : opts(std::move(o)), world(load_world(opts.world_path, opts.shift_times)) {
         router.token = opts.token;
         router.page_size = opts.page_size;
+        router.slugs_ignore_case = opts.slugs_ignore_case;
         router.pipeline_page_size = opts.pipeline_page_size;
         router.clone_of = opts.clone_of;
         TestCerts certs = make_test_certs();
@@ -306,7 +307,7 @@ struct TestServer::Impl {
     }
 
     // Rewrites the response as the fault says (for the faults that are just another response).
-    static void apply(const FaultSpec& f, Response& res) {
+    static void apply(const FaultSpec& f, Response& res, std::string_view token) {
         auto reply = [&](int status, std::string body, std::string_view type = "application/json") {
             res.result(static_cast<http::status>(status));
             res.set(http::field::content_type, type);
@@ -335,6 +336,13 @@ struct TestServer::Impl {
                 reply(f.status >= 300 && f.status < 400 ? f.status : 302, json_message("Moved."));
                 res.set(http::field::location, f.location.empty() ? "https://wrong.example/api/v2/me" : f.location);
                 break;
+            case FaultKind::echo_token: {
+                // A careless server: the request's token in its message and in a header.
+                const std::string t(token);
+                reply(f.status ? f.status : 500, json_message("Invalid request: token " + t + " was not accepted here"));
+                res.set("X-Debug-Token", t);
+                break;
+            }
             case FaultKind::html_error_page:
                 reply(502,
                       "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -365,7 +373,9 @@ struct TestServer::Impl {
                 co_await timer.async_wait(awaitable_ec(ec));
                 if (ec) co_return After::dropped;
             }
-            apply(*fault, res);
+            std::string_view token;
+            if (auto it = req.find("Circle-Token"); it != req.end()) token = {it->value().data(), it->value().size()};
+            apply(*fault, res, token);
         }
         res.prepare_payload();
 

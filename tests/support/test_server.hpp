@@ -23,6 +23,7 @@ struct TestServerOptions {
     std::size_t pipeline_page_size = 0;  // of GET /project/{slug}/pipeline alone; 0 = page_size
     std::string clone_of{};             // a slug whose clones <slug>--clone-<n> are served (api_router.hpp)
     std::string cert_dir{};             // where ca.pem goes; "" = a fresh mkdtemp dir
+    bool slugs_ignore_case = false;     // project slugs compared without case (CircleCI's way is undocumented)
 };
 
 enum class FaultKind {
@@ -40,6 +41,7 @@ enum class FaultKind {
     wrong_host_cert,     // new connections get the leaf for wrong.example
     redirect,            // 302 (or `status` if 3xx) with Location: `location`
     html_error_page,     // 502 text/html, like a load balancer's error page
+    echo_token,          // `status` (default 500) whose JSON message and X-Debug-Token header repeat the Circle-Token
 };
 
 struct FaultSpec {

@@ -24,6 +24,23 @@ const boost::json::object* World::project(const std::string& slug) const {
     return &it->value().get_object();
 }
 
+const boost::json::object* World::project_ignoring_case(const std::string& slug) const {
+    const auto lower = [](std::string_view s) {
+        std::string out(s);
+        for (auto& c : out) {
+            c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        }
+        return out;
+    };
+    const auto want = lower(slug);
+    for (const auto& kv : projects()) {
+        if (lower(kv.key()) == want && kv.value().is_object()) {
+            return &kv.value().get_object();
+        }
+    }
+    return nullptr;
+}
+
 World load_world(const std::string& path, bool shift_times, std::chrono::system_clock::time_point now) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("world file " + path + ": cannot open");

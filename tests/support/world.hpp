@@ -12,6 +12,8 @@ struct World {
     boost::json::object root;  // {"time_base", "me", "projects": {slug: {...}}}
 
     const boost::json::object* project(const std::string& slug) const;  // nullptr if unknown
+    // The same, comparing slugs without case (ASCII).
+    const boost::json::object* project_ignoring_case(const std::string& slug) const;
     const boost::json::object& projects() const;
 };
 

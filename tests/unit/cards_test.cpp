@@ -1,112 +1,11 @@
 // Card rendering against the scenario world (tests/support/fixtures/world.json): the exact
 // cards for each scenario, and ToolJump's schema for every card rendered.
-#include "cards/error_card.hpp"
-#include "cards/format.hpp"
-#include "cards/outcome.hpp"
-#include "cards/render.hpp"
-#include "circleci/parse.hpp"
-#include "plan/filters.hpp"
-
-#include <doctest/doctest.h>
-
-#include <boost/json.hpp>
-
-#include <fstream>
-#include <sstream>
+#include "cards_world.hpp"
 
 using namespace tjc;
+using namespace tjc::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-const boost::json::object& world() {
-    static const boost::json::value w = [] {
-        std::ifstream in(TJC_FIXTURES_DIR "/world.json");
-        std::stringstream ss;
-        ss << in.rdbuf();
-        return boost::json::parse(ss.str());
-    }();
-    return w.as_object();
-}
-
-circleci::Timestamp time_base() { return *circleci::parse_timestamp(world().at("time_base").as_string()); }
-
-template <typename T, typename F>
-T parse_body(const boost::json::value& v, F parser) {
-    auto r = parser(boost::json::serialize(v), circleci::ParseLimits{});
-    REQUIRE_MESSAGE(r.has_value(), r.error());
-    return std::move(r).value();
-}
-
-std::vector<cards::PipelineRun> runs_of(const boost::json::object& proj, const mapping::ProjectTarget& target,
-                                        const std::string& branch) {
-    std::vector<cards::PipelineRun> out;
-    const auto& workflows = proj.at("workflows").as_object();
-    for (const auto& p : proj.at("pipelines").as_array()) {
-        auto pipeline = parse_body<circleci::Pipeline>(p, circleci::parse_pipeline);
-        if (!branch.empty() && (!pipeline.vcs || pipeline.vcs->branch.value_or("") != branch)) continue;
-        if (!plan::pipeline_selected(target, pipeline)) continue;
-        cards::PipelineRun run{pipeline, {}, true, {}};
-        if (const auto* w = workflows.if_contains(pipeline.id)) {
-            boost::json::object page{{"items", *w}, {"next_page_token", nullptr}};
-            run.workflows = plan::select_workflows(
-                target, parse_body<circleci::Page<circleci::Workflow>>(page, circleci::parse_workflows_page).items);
-        }
-        if (plan::has_workflow_filter(target) && run.workflows.empty()) continue;
-        out.push_back(std::move(run));
-    }
-    return out;
-}
-
-// What the fetch plan would gather for a project of the world, without a network.
-cards::ProjectSnapshot snapshot(const std::string& slug, std::string branch = {}, mapping::ProjectTarget target = {}) {
-    const auto& proj = world().at("projects").at(slug).as_object();
-    target.slug = slug;
-    if (target.rule.empty()) target.rule = "test";
-    if (target.token_secret.empty()) target.token_secret = "CIRCLECI_TOKEN";
-    cards::ProjectSnapshot s;
-    s.project = parse_body<circleci::Project>(proj.at("project"), circleci::parse_project);
-    const auto& default_branch = s.project->vcs_info.default_branch;
-    s.branch = branch.empty() && target.commit.empty() ? default_branch : branch;
-    s.branch_is_default = s.branch == default_branch;
-    s.target = target;
-    s.pipelines = runs_of(proj, target, s.branch);
-    if (!target.commit.empty()) {
-        std::erase_if(s.pipelines, [&](const cards::PipelineRun& r) {
-            return !r.pipeline.vcs || !r.pipeline.vcs->revision || !r.pipeline.vcs->revision->starts_with(target.commit);
-        });
-    }
-    s.default_pipelines = runs_of(proj, target, default_branch);
-    s.repo_web_url = s.project->vcs_info.vcs_url;
-    const auto& iw = proj.at("insights_workflows").as_object();
-    if (const auto* items = iw.if_contains(s.branch.empty() ? default_branch : s.branch)) {
-        boost::json::object page{{"items", *items}, {"next_page_token", nullptr}};
-        cards::InsightsData data;
-        data.workflows = parse_body<circleci::Page<circleci::WorkflowMetrics>>(page, circleci::parse_workflow_metrics_page).items;
-        data.trends = tjc::cards::trends_of(parse_body<circleci::ProjectPageSummary>(proj.at("insights_pages_summary"),
-                                                                circleci::parse_project_page_summary));
-        s.insights = std::move(data);
-    }
-    return s;
-}
-
-config::CardsSettings& settings() {
-    static config::CardsSettings s;
-    return s;
-}
-
-cards::RenderContext ctx(const std::string& app_url = "https://app.circleci.com") {
-    return {app_url, &settings(), time_base()};
-}
-
-void check_schema(const std::vector<cards::Card>& cards) {
-    for (const auto& c : cards) {
-        INFO(c.content, ": ", cards::validate(c));
-        CHECK(cards::validate(c).empty());
-    }
-}
-
-}  // namespace
 
 TEST_CASE("passing: a green status card for the default branch, linking to its pipeline") {
     auto s = snapshot("gh/acme/passing");
@@ -121,14 +20,14 @@ TEST_CASE("passing: a green status card for the default branch, linking to its p
     check_schema(cards::render_project(s, ctx()));
 }
 
-TEST_CASE("failing: failing since N pipelines, important") {
+TEST_CASE("failing: failing for N pipelines, important") {
     auto s = snapshot("gh/acme/failing");
     auto streak = cards::failure_streak(s.pipelines);
     CHECK(streak.pipelines == 3);
     auto card = cards::branch_status_card(s, ctx());
     REQUIRE(card);
     CHECK(card->status == cards::Status::important);
-    CHECK(card->content.find("failing since 3 pipelines / ") != std::string::npos);
+    CHECK(card->content.find("failing for 3 pipelines / ") != std::string::npos);
     check_schema(cards::render_project(s, ctx()));
 }
 
@@ -277,10 +176,14 @@ TEST_CASE("cards can be switched off per rule") {
     CHECK(out.front().content.starts_with("CircleCI main:"));
 }
 
-TEST_CASE("error cards: one per kind, valid, naming slug and rule, never a token") {
+// (The cards never see a token: a failure's detail comes redacted from the client, which the
+// fault matrix's token scan checks end to end.)
+TEST_CASE("error cards: one per kind, valid, naming the slug, the rule's name (never its file) and the secret's name") {
     mapping::ProjectTarget t;
     t.slug = "gh/acme/missing";
-    t.rule = "mapping.yaml:12:5";
+    t.rule = "/etc/tooljump/mapping.yaml:12:5";
+    t.rule_label = "rule 'shop'";
+    t.mapped_by = mapping::MappedBy::rule;
     t.token_secret = "CIRCLECI_TOKEN";
     for (auto kind : {cards::FailureKind::no_token, cards::FailureKind::token_rejected, cards::FailureKind::forbidden,
                       cards::FailureKind::not_found, cards::FailureKind::rate_limited, cards::FailureKind::unreachable,
@@ -291,9 +194,13 @@ TEST_CASE("error cards: one per kind, valid, naming slug and rule, never a token
     }
     auto nf = cards::error_card(cards::FailureKind::not_found, t, "https://app.circleci.com", "");
     CHECK(nf.tooltip.find("gh/acme/missing") != std::string::npos);
-    CHECK(nf.tooltip.find("mapping.yaml:12:5") != std::string::npos);
+    CHECK(nf.tooltip.find("rule 'shop'") != std::string::npos);
+    CHECK(nf.tooltip.find("mapping.yaml") == std::string::npos);
     auto unauthorized = cards::error_card(cards::FailureKind::token_rejected, t, "https://app.circleci.com", "");
     CHECK(unauthorized.tooltip.find("personal API tokens") != std::string::npos);
+    CHECK(unauthorized.tooltip.find("CIRCLECI_TOKEN") != std::string::npos);  // the secret's name: where to look
+    auto none = cards::error_card(cards::FailureKind::no_token, t, "https://app.circleci.com", "");
+    CHECK(none.tooltip.find("INTEGRATION_CIRCLECI_TOKEN") != std::string::npos);
     auto note = cards::stale_note_card(cards::FailureKind::rate_limited, t, 5min);
     CHECK(note.content == "CircleCI: rate-limited, cards from 5m ago");
 }
@@ -312,8 +219,24 @@ TEST_CASE("formatting") {
     CHECK(cards::age(30s) == "just now");
     CHECK(cards::age(5min) == "5m ago");
     CHECK(cards::age(3h) == "3h ago");
+    CHECK(cards::age(47h) == "47h ago");
+    CHECK(cards::age(49h) == "2d ago");
+    CHECK(cards::age(13 * 24h) == "13d ago");
+    CHECK(cards::age(15 * 24h) == "2w ago");
+    CHECK(cards::age(98 * 24h) == "3mo ago");
+    CHECK(cards::age(2342 * 24h) == "6y ago");  // issue 13: it said "2342d ago"
+    CHECK(cards::duration(45s) == "45s");
     CHECK(cards::duration(252s) == "4m 12s");
     CHECK(cards::duration(3900s) == "1h 05m");
+    CHECK(cards::duration(66h + 34min) == "2d 19h");  // issue 13: it said "66h 34m"
+    CHECK(cards::duration(23h + 59min + 50s) == "1d 0h");
+    CHECK(cards::duration(24h * 20 + 20h) == "3w 0d");
+    CHECK(cards::duration(59min + 59s) == "59m 59s");
+    CHECK(cards::duration(1h + 59min + 40s) == "2h 00m");
+    CHECK(cards::duration(24h * 16) == "2w 2d");
+    CHECK(cards::count(1, "pipeline", "pipelines") == "1 pipeline");
+    CHECK(cards::count(0, "pipeline", "pipelines") == "0 pipelines");
+    CHECK(cards::count(2, "workflow", "workflows") == "2 workflows");
     CHECK(cards::percent(0.925) == "92%");  // rounding to even is fine either way, so:
     CHECK(cards::percent(1.0) == "100%");
     CHECK(cards::trend(1.12) == "+12%");
@@ -324,4 +247,31 @@ TEST_CASE("deploy_env: a service name with hyphens, environments are one word") 
     const std::vector<std::string> patterns{"deploy-{service}-{env}", "deploy-{env}"};
     CHECK(cards::deploy_env("deploy-payments-api-prod", patterns, "") == "payments-api prod");
     CHECK(cards::deploy_env("deploy-payments-api-prod", patterns, "payments-api") == "prod");
+}
+
+TEST_CASE("every card leaves through results_json: one that breaks the schema is left out and reported") {
+    const cards::Card good{cards::Card::Type::link, "CircleCI main: passed", "https://app.circleci.com/x",
+                           cards::Status::success, "circleci", "fine", {}};
+    cards::Card no_href = good;  // a link without its href
+    no_href.content = "broken link";
+    no_href.href.clear();
+    cards::Card empty_dropdown{cards::Card::Type::dropdown, "Recent pipelines", "", cards::Status::none, "", "", {}};
+    std::vector<std::string> reported;
+    const auto json = cards::results_json({good, no_href, empty_dropdown, good},
+                                          [&](const std::string& problem) { reported.push_back(problem); });
+    const auto v = boost::json::parse(json);
+    REQUIRE(v.is_array());
+    CHECK(v.as_array().size() == 2);  // the two good ones, in order
+    for (const auto& c : v.as_array()) CHECK(c.at("content") == "CircleCI main: passed");
+    REQUIRE(reported.size() == 2);
+    CHECK(reported[0].find("broken link") != std::string::npos);
+    CHECK(reported[1].find("Recent pipelines") != std::string::npos);
+    // Notes and error cards pass the same check.
+    mapping::ProjectTarget t;
+    t.slug = "gh/acme/x";
+    reported.clear();
+    (void)cards::results_json({cards::refreshing_note_card(5min), cards::stale_note_card(cards::FailureKind::timeout, t, 1min),
+                               cards::error_card(cards::FailureKind::server_error, t, "https://app.circleci.com", "x")},
+                              [&](const std::string& problem) { reported.push_back(problem); });
+    CHECK(reported.empty());
 }

@@ -79,8 +79,9 @@ TEST_CASE("the repository's manifest.yaml loads") {
     const auto m = tjhost::load_manifest(kRootManifest);
     CHECK(m.name == "circleci");
     CHECK_FALSE(m.description.empty());
-    CHECK(m.match.at("contextType") == "github");
-    CHECK(m.match.at("context").at("page.repository").at("exists") == true);
+    // Every page: a context from which nothing maps is answered [] by the plugin at once.
+    CHECK(m.match.at("contextType") == "*");
+    CHECK_FALSE(m.match.as_object().contains("context"));
     CHECK(m.required_secrets == std::vector<std::string>{"CIRCLECI_TOKEN"});
     CHECK(m.cache == 60);
     CHECK(m.priority == 100);
@@ -109,9 +110,11 @@ TEST_CASE("invalid manifests are errors naming file, line and key") {
         {"unknown key", "priority: 100", "priority: 100\ncolour: blue", "colour: unknown key"},
         {"missing abi", "abi:\n  major: 1\n  minor: 2\n", "", "abi: required"},
         {"abi major not a number", "  major: 1", "  major: one", "major: expected an integer"},
-        {"unknown contextType", "contextType: github", "contextType: gitlab", "match.contextType: must be"},
-        {"invalid regex", "      exists: true", "      pattern: \"(unclosed\"", "invalid regex"},
-        {"unknown operator", "      exists: true", "      contains: x", "unknown operator 'contains'"},
+        {"unknown contextType", "contextType: \"*\"", "contextType: gitlab", "match.contextType: must be"},
+        {"invalid regex", "contextType: \"*\"", "contextType: \"*\"\n  context:\n    url:\n      pattern: \"(unclosed\"",
+         "invalid regex"},
+        {"unknown operator", "contextType: \"*\"", "contextType: \"*\"\n  context:\n    url:\n      contains: x",
+         "unknown operator 'contains'"},
         {"requiredSecrets not a list", "requiredSecrets:\n  - CIRCLECI_TOKEN", "requiredSecrets: CIRCLECI_TOKEN",
          "requiredSecrets: expected a list"},
         {"description too long", "description: CircleCI", "description: " + std::string(600, 'x') + " CircleCI",
@@ -185,7 +188,7 @@ TEST_CASE("compare_with_description finds each disagreement") {
     CHECK(changed([](boost::json::object& o) { o["name"] = "gitlab"; }).find("name") == 0);
     CHECK(changed([](boost::json::object& o) { o["abi"].as_object()["major"] = 2; }).find("abi.major") == 0);
     CHECK(changed([](boost::json::object& o) { o.erase("abi"); }).find("abi") != std::string::npos);
-    CHECK(changed([](boost::json::object& o) { o["match"].as_object()["contextType"] = "*"; }).find("match") == 0);
+    CHECK(changed([](boost::json::object& o) { o["match"].as_object()["contextType"] = "github"; }).find("match") == 0);
     CHECK(changed([](boost::json::object& o) { o["requiredSecrets"] = boost::json::array{}; }).find("CIRCLECI_TOKEN") !=
           std::string::npos);
     CHECK(changed([](boost::json::object& o) { o.erase("requiredSecrets"); }).find("requiredSecrets") != std::string::npos);
@@ -198,7 +201,8 @@ TEST_CASE("cacheKey: read, defaulted to the match paths, validated, compared wit
     const auto m = tjhost::load_manifest(kRootManifest);
     // Every context path the plugin reads (plugin/src/mapping/context.cpp): a branch or a
     // service that differs must not share a cached answer.
-    for (const char* p : {"url", "page.repository", "page.section.hash", "service", "tags", "env"}) {
+    for (const char* p : {"type", "url", "page.repository", "page.section.name", "page.section.hash", "page.section.pull",
+                          "repository", "service", "env", "team", "tags"}) {
         CAPTURE(p);
         CHECK(std::find(m.cache_key.begin(), m.cache_key.end(), p) != m.cache_key.end());
     }

@@ -1,4 +1,4 @@
-// ToolJump's match operators as tj-host evaluates them (host-sdk/tj-host/match.cpp), one
+// ToolJump's match operators as tj-host evaluates them (host-sdk/lib/match.cpp), one
 // table row per case; then validate_match, lookup and the host's secret store.
 #include <doctest/doctest.h>
 

@@ -42,8 +42,8 @@ TEST_CASE("mapping config: mistakes are diagnosed with file:line:column") {
          "t.yaml:3:21: error: mapping.rules[0].repo_pattern: 'a/{x': unclosed '{'"},
         {"ambiguous pattern", "mapping:\n  rules:\n    - repo_pattern: \"a/{x}{y}\"\n      project: gh/a/{x}\n",
          "ambiguous"},
-        {"unknown placeholder", "mapping:\n  rules:\n    - repo: a/b\n      project: gh/a/{team}\n",
-         "t.yaml:4:16: error: mapping.rules[0].project: placeholder '{team}' does not exist here"},
+        {"unknown placeholder", "mapping:\n  rules:\n    - repo: a/b\n      project: gh/a/{owner}\n",
+         "t.yaml:4:16: error: mapping.rules[0].project: placeholder '{owner}' does not exist here"},
         {"regex group out of range", "mapping:\n  rules:\n    - repo_regex: \"^a/(.+)$\"\n      project: gh/a/{2}\n",
          "placeholder '{2}' does not exist"},
         {"capture name from another rule", "mapping:\n  rules:\n    - repo_pattern: \"a/{x}\"\n      project: gh/a/{x}\n    - repo: a/b\n      project: gh/a/{x}\n",
@@ -113,15 +113,15 @@ TEST_CASE("mapping config: the documented example loads and means what it says")
     REQUIRE_MESSAGE(r.config, r.diagnostics.to_string());
     CHECK(r.diagnostics.all().empty());
     const auto& m = r.config->mapping;
-    CHECK(m.rules.size() == 9);
+    CHECK(m.rules.size() == 10);
     CHECK(m.organizations.size() == 2);
 
     const auto facts = [](std::string repo, std::string service = "", std::string env = "") {
         tjc::mapping::ContextFacts f;
         f.type = "github";
         f.repository = std::move(repo);
-        f.service = std::move(service);
-        f.env = std::move(env);
+        f.service = {std::move(service), tjc::mapping::FactSource::tag};
+        f.env = {std::move(env), tjc::mapping::FactSource::tag};
         return f;
     };
     const auto slugs = [&](const tjc::mapping::ContextFacts& f) {
@@ -167,6 +167,41 @@ TEST_CASE("mapping config: the documented example loads and means what it says")
     CHECK(slugs(ghe) == "gh/team/app");
     CHECK(r.config->secret_names() == std::vector<std::string>{"CIRCLECI_TOKEN", "CIRCLECI_TOKEN_WEBSHOP",
                                                                "CIRCLECI_TOKEN_LABS", "CIRCLECI_TOKEN_GITLAB"});
+
+    // Issue 14: an AWS page through resource_names and the service convention, a dashboard
+    // through url_pattern (its team and links), a repository named only by a tag.
+    auto lambda = tjc::mapping::parse_context(
+        R"({"type":"aws","url":"https://eu-west-1.console.aws.amazon.com/lambda/home#/functions/orders-prod",)"
+        R"("service":{"name":"lambda","resourceName":"orders-prod"},"tags":["team:fulfilment"]})");
+    REQUIRE(lambda);
+    const auto orders = tjc::mapping::resolve(m, "CIRCLECI_TOKEN", lambda.value());
+    REQUIRE(orders.projects.size() == 1);
+    CHECK(orders.projects[0].slug == "gh/acme/orders");
+    CHECK(orders.projects[0].env == "prod");
+    CHECK(orders.projects[0].mapped_by == tjc::mapping::MappedBy::service_convention);
+    // {branch} has no value off a repository page: that link is left out.
+    REQUIRE(orders.projects[0].links.size() == 2);
+    CHECK(orders.projects[0].links[0].url == "https://runbooks.acme.io/orders");
+    CHECK(orders.projects[0].links[1].url == "https://acme.pagerduty.com/teams/fulfilment/incidents");
+    auto dash = tjc::mapping::parse_context(R"({"type":"generic","url":"https://grafana.acme.io/d/k3/webshop"})");
+    REQUIRE(dash);
+    const auto webshop = tjc::mapping::resolve(m, "CIRCLECI_TOKEN", dash.value());
+    REQUIRE(webshop.projects.size() == 1);
+    CHECK(webshop.projects[0].slug == "gh/acme/webshop");
+    CHECK(webshop.projects[0].team == "storefront");
+    REQUIRE_FALSE(webshop.projects[0].links.empty());
+    CHECK(webshop.projects[0].links[0].name == "Runbook");  // no env: the rule's own link is left out
+    auto dash_prod = tjc::mapping::parse_context(
+        R"({"type":"generic","url":"https://grafana.acme.io/d/k3/webshop","tags":["env:prod"]})");
+    REQUIRE(dash_prod);
+    const auto prod = tjc::mapping::resolve(m, "CIRCLECI_TOKEN", dash_prod.value());
+    REQUIRE_FALSE(prod.projects[0].links.empty());
+    CHECK(prod.projects[0].links[0].name == "Service dashboard");  // the rule's own first
+    CHECK(prod.projects[0].links[0].url == "https://grafana.acme.io/d/svc/webshop?var-env=prod");
+    CHECK(r.config->custom_domains() == std::vector<std::string>{"grafana.acme.io"});
+    auto tagged = tjc::mapping::parse_context(R"({"type":"generic","url":"https://x.io","repository":"acme/billing"})");
+    REQUIRE(tagged);
+    CHECK(slugs(tagged.value()) == "gh/acme/billing");
 }
 
 TEST_CASE("mapping config: 2,000 rules load (timing is reported, not asserted)") {

@@ -74,13 +74,26 @@ struct ResolveCase {
     std::string detail;              // a substring of the rule (when mapped) or of the reason
 };
 
+using tjc::mapping::FactSource;
+
 ContextFacts gh(std::string repository, std::string service = "", std::string env = "", std::string branch = "") {
     ContextFacts f;
     f.type = "github";
     f.repository = std::move(repository);
-    f.service = std::move(service);
-    f.env = std::move(env);
-    f.branch = std::move(branch);
+    f.service = {std::move(service), FactSource::tag};
+    f.env = {std::move(env), FactSource::tag};
+    f.branch = branch;
+    if (!branch.empty()) {
+        f.branch_candidates = {branch};
+    }
+    return f;
+}
+
+// A page of another tool that names only a service.
+ContextFacts service_page(std::string type, std::string service) {
+    ContextFacts f;
+    f.type = std::move(type);
+    f.service = {std::move(service), FactSource::tag};
     return f;
 }
 
@@ -114,7 +127,7 @@ TEST_CASE("resolve: table") {
          [] { auto f = by_url("https://github.acme.internal/team/app"); f.repository = "team/app"; return f; }(),
          {"gh/team/app"}, "github.acme.internal"},
         {"unknown host", by_url("https://git.example.org/team/app"), {}, "not a known VCS host"},
-        {"no repository at all", ContextFacts{"github", "", "", "", "", "", ""}, {}, "names no repository"},
+        {"no repository at all", [] { ContextFacts f; f.type = "github"; return f; }(), {}, "names no repository"},
         {"bad repository", gh("acme/.."), {}, "'.' or '..'"},
         {"exclude rule", gh("acme/docs"), {}, "excluded by the rule at rules.yaml:5"},
         {"exclude without case", gh("ACME/Docs"), {}, "excluded"},
@@ -122,9 +135,9 @@ TEST_CASE("resolve: table") {
         {"exact from url", by_url("https://user:pw@github.com/ACME/WEBSHOP/tree/main"), {"gh/Acme/WebShop"}, "rules.yaml:7"},
         {"exact with host", gh("acme/legacy"), {"gh/acme/legacy"}, "rules.yaml:11"},
         {"exact with other host", by_url("https://github.acme.internal/acme/legacy"), {"gh/acme/legacy"}, "default convention"},
-        {"service tag only", ContextFacts{"datadog", "", "", "checkout", "", "", ""}, {"gh/acme/checkout-api"}, "rules.yaml:14"},
+        {"service tag only", service_page("datadog", "checkout"), {"gh/acme/checkout-api"}, "rules.yaml:14"},
         {"service tag, case-insensitive", gh("octo/x", "Checkout"), {"gh/acme/checkout-api"}, "rules.yaml:14"},
-        {"unknown service, no repo", ContextFacts{"datadog", "", "", "billing", "", "", ""}, {}, "no rule maps service 'billing'"},
+        {"unknown service, no repo", service_page("datadog", "billing"), {}, "no rule maps service 'billing'"},
         {"monorepo all projects", gh("acme/platform"), {"gh/acme/platform-web", "gh/acme/platform-api"}, "rules.yaml:16"},
         {"monorepo service web", gh("acme/platform", "web"), {"gh/acme/platform-web"}, "rules.yaml:16"},
         {"monorepo service api", gh("acme/platform", "API"), {"gh/acme/platform-api"}, "rules.yaml:16"},

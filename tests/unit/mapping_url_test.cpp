@@ -53,6 +53,8 @@ TEST_CASE("repository references: table") {
         {"acme/webshop.git", "", "acme", "webshop", ""},
         {"acme/webshop/", "", "acme", "webshop", ""},
         {"github.com/acme/webshop", "github.com", "acme", "webshop", ""},
+        {"github.com/acme/webshop/tree/main", "github.com", "acme", "webshop", ""},
+        {"www.github.com/acme/webshop/pull/3", "github.com", "acme", "webshop", ""},
         // IP hosts
         {"https://[2001:db8::1]/acme/webshop", "[2001:db8::1]", "acme", "webshop", ""},
         {"https://[2001:DB8::1]:8443/acme/webshop", "[2001:db8::1]", "acme", "webshop", ""},
@@ -67,7 +69,7 @@ TEST_CASE("repository references: table") {
         // path tricks and empty segments
         {"https://github.com/../acme/webshop", "", "", "", "'.' or '..'"},
         {"https://github.com/acme/..", "", "", "", "'.' or '..'"},
-        {"../acme", "", "", "", "'.' or '..'"},
+        {"../acme", "", "", "", "local path"},
         {"https://github.com//acme/webshop", "", "", "", "empty path segment"},
         {"https://github.com/acme//webshop", "", "", "", "empty path segment"},
         {"acme//webshop", "", "", "", "empty path segment"},
@@ -75,7 +77,7 @@ TEST_CASE("repository references: table") {
         {"https://github.com/", "", "", "", "expected <org>/<repo>"},
         {"acme", "", "", "", "expected <org>/<repo>"},
         {"a/b/c/d", "", "", "", "expected <org>/<repo>"},
-        {"acme/webshop?x=1", "", "", "", "no query or fragment"},
+        {"acme/webshop?x=1", "", "", "", "takes no query"},
         // unicode, overlong, empty, junk
         {"https://github.com/acmé/webshop", "", "", "", "not a valid URL"},
         {"https://github.com/acme/%C3%A9", "", "", "", "repository name has characters"},
@@ -86,6 +88,40 @@ TEST_CASE("repository references: table") {
         {"   ", "", "", "", "empty"},
         {"ftp://github.com/acme/webshop", "", "", "", "unsupported scheme 'ftp'"},
         {"javascript:alert(1)", "", "", "", "expected <org>/<repo>"},
+        // issue 13 item 12: local paths and file URLs name a clone, not a hosted repository
+        {"/path/to/repo.git/", "", "", "", "local path or file URL"},
+        {"/acme/webshop", "", "", "", "local path or file URL"},
+        {"./acme/webshop", "", "", "", "local path or file URL"},
+        {"~/src/webshop", "", "", "", "local path or file URL"},
+        {"C:\\src\\webshop", "", "", "", "local path or file URL"},
+        {"C:/src/webshop", "", "", "", "local path or file URL"},
+        {"file:///path/to/repo.git/", "", "", "", "local path or file URL"},
+        {"FILE:///path/to/repo.git", "", "", "", "local path or file URL"},
+        {"git+file:///foo/bar", "", "", "", "local path or file URL"},
+        {"file:relative/repo", "", "", "", "local path or file URL"},
+        // npm's shorthands and git+ schemes
+        {"github:acme/webshop", "github.com", "acme", "webshop", ""},
+        {"GitHub:Acme/WebShop.git", "github.com", "Acme", "WebShop", ""},
+        {"bitbucket:acme/webshop", "bitbucket.org", "acme", "webshop", ""},
+        {"gitlab:acme/webshop", "gitlab.com", "acme", "webshop", ""},
+        {"github:acme/webshop#semver:^1.0", "github.com", "acme", "webshop", ""},
+        {"github:acme", "", "", "", "expected <org>/<repo>"},
+        {"git+https://github.com/acme/webshop.git", "github.com", "acme", "webshop", ""},
+        {"git+ssh://git@github.com:acme/webshop.git", "github.com", "acme", "webshop", ""},
+        {"ssh://git@github.com:acme/webshop.git", "github.com", "acme", "webshop", ""},
+        // a fragment never decides the repo, whatever it holds
+        {"acme/webshop#readme", "", "acme", "webshop", ""},
+        {"acme/webshop#x@evil.com:other/repo", "", "acme", "webshop", ""},
+        {"https://github.com/acme/webshop#/other/repo", "github.com", "acme", "webshop", ""},
+        {"git@github.com:acme/webshop.git#main:x/y", "github.com", "acme", "webshop", ""},
+        {"#acme/webshop", "", "", "", "empty"},
+        // GitHub's own pages are no <org>/<repo>
+        {"https://github.com/orgs/acme/repositories", "", "", "", "is GitHub's own page"},
+        {"https://github.com/settings/profile", "", "", "", "is GitHub's own page"},
+        {"https://github.com/Marketplace/actions/x", "", "", "", "is GitHub's own page"},
+        {"github.com/sponsors/acme", "", "", "", "is GitHub's own page"},
+        {"https://github.com/pulls", "", "", "", "is GitHub's own page"},
+        {"https://github.acme.internal/orgs/acme", "github.acme.internal", "orgs", "acme", ""},
         {"https:///acme/webshop", "", "", "", "no host"},
         {"https://git hub.com/acme/webshop", "", "", "", "not a valid URL"},
         {"https://exa%5Fmple.com/acme/webshop", "", "", "", "invalid host name"},
@@ -106,12 +142,14 @@ TEST_CASE("repository references: table") {
         }
         ++checked;
     }
-    CHECK(checked >= 60);
+    CHECK(checked >= 90);
 }
 
 TEST_CASE("userinfo never appears in an error") {
     for (const char* input : {"https://user:ghp_secret@github.com/acme", "ssh://ghp_secret@github.com/",
-                              "https://ghp_secret@github.com/acme/%2E%2E", "ghp_secret@github.com:acme"}) {
+                              "https://ghp_secret@github.com/acme/%2E%2E", "ghp_secret@github.com:acme",
+                              "file://ghp_secret@host/x/y", "git+file://ghp_secret@host/x/y",
+                              "https://ghp_secret@github.com/orgs/acme"}) {
         CAPTURE(input);
         const auto r = tjc::mapping::parse_repo_ref(input);
         REQUIRE_FALSE(r.has_value());

@@ -133,7 +133,8 @@ tj_status describe(const tj_instance* instance, tj_plugin_owned_str* out_json) {
     if (!out_json) return TJ_STATUS_INVALID_ARGUMENT;
     return guarded(out_json, [&] {
         const auto secrets = instance ? instance->impl->secret_names() : std::vector<std::string>{"CIRCLECI_TOKEN"};
-        give(out_json, boost::json::serialize(tjc::abi::describe(secrets)));
+        const auto domains = instance ? instance->impl->custom_domains() : std::vector<std::string>{};
+        give(out_json, boost::json::serialize(tjc::abi::describe(secrets, domains)));
         return TJ_STATUS_OK;
     });
 }

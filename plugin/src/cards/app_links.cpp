@@ -28,8 +28,15 @@ AppLinks::AppLinks(std::string_view app_url, std::string_view slug) : base_(app_
             app_slug_ += '/';
         }
         app_slug_ += encode_segment(seg);
+        if (app_org_.empty() && app_slug_.find('/') != std::string::npos) {
+            app_org_ = app_slug_;  // after the second segment
+        }
         start = end + 1;
     }
+}
+
+std::string AppLinks::context(std::string_view context_id) const {
+    return base_ + "/settings/organization/" + app_org_ + "/contexts/" + encode_segment(context_id);
 }
 
 std::string AppLinks::dashboard() const { return base_ + "/pipelines/" + app_slug_; }

@@ -21,10 +21,13 @@ public:
                                                 std::string_view window) const;
     [[nodiscard]] std::string pipeline(std::int64_t number) const;
     [[nodiscard]] std::string workflow(std::int64_t pipeline_number, std::string_view workflow_id) const;
+    // An organization context's settings page (the project's organization).
+    [[nodiscard]] std::string context(std::string_view context_id) const;
 
 private:
     std::string base_;       // app_url without trailing '/'
     std::string app_slug_;   // "github/org/repo", each segment percent-encoded
+    std::string app_org_;    // "github/org" or "circleci/<org-id>": the organization part
 };
 
 }  // namespace tjc::cards

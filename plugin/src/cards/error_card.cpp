@@ -21,8 +21,25 @@ std::string_view to_string(FailureKind kind) noexcept {
     return "error";
 }
 
+Card no_project_card(const mapping::ProjectTarget& project) {
+    Card card;
+    card.type = Card::Type::text;
+    card.icon = "circleci";
+    card.status = Status::none;
+    card.content = "CircleCI: no project";
+    card.tooltip = clip("CircleCI has no project " + project.slug + " (404). The slug came from " + project.rule_label +
+                            ", and a repository or service without a CircleCI project is common. A rule in the "
+                            "plugin's config can map it to another project, or exclude it.",
+                        kMaxTooltip);
+    return card;
+}
+
 Card error_card(FailureKind kind, const mapping::ProjectTarget& project, std::string_view app_url,
                 std::string_view detail) {
+    // Under a convention a 404 is the normal case, not a failure: never red.
+    if (kind == FailureKind::not_found && mapping::is_convention(project.mapped_by)) {
+        return no_project_card(project);
+    }
     const AppLinks links(app_url, project.slug);
     Card card;
     card.type = Card::Type::link;
@@ -47,7 +64,7 @@ Card error_card(FailureKind kind, const mapping::ProjectTarget& project, std::st
             break;
         case FailureKind::not_found:
             tip = "CircleCI has no project " + project.slug + ", or it is not followed (404). The slug came from " +
-                  project.rule + ".";
+                  project.rule_label + ".";
             break;
         case FailureKind::rate_limited:
             tip = "CircleCI is rate-limiting requests for now (429); cards come back when it allows.";

@@ -4,6 +4,7 @@
 #include "cards/format.hpp"
 #include "cards/render.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace tjc::cards {
@@ -54,7 +55,7 @@ std::optional<Card> insights_card(const ProjectSnapshot& snap, const RenderConte
         const auto& d = m.duration_metrics;
         if (d.median) text += " \u00b7 median " + duration(std::chrono::seconds(*d.median));
         if (d.p95) text += " \u00b7 p95 " + duration(std::chrono::seconds(*d.p95));
-        std::string tip = std::to_string(m.total_runs) + " runs";
+        std::string tip = count(static_cast<std::size_t>(std::max<std::int64_t>(m.total_runs, 0)), "run", "runs");
         if (m.throughput) {
             char buf[32];
             std::snprintf(buf, sizeof buf, "%.1f", *m.throughput);
@@ -70,8 +71,9 @@ std::optional<Card> insights_card(const ProjectSnapshot& snap, const RenderConte
     const double rate = runs > 0 ? static_cast<double>(successes) / static_cast<double>(runs) : 0.0;
     card.content = "Insights " + window_label(settings.reporting_window) + ": " + percent(rate) + " success";
     card.status = below ? Status::important : Status::none;
-    card.tooltip = clip(std::to_string(runs) + " runs of " + std::to_string(snap.insights->workflows.size()) +
-                            " workflows" + (snap.branch.empty() ? "" : " on " + snap.branch) +
+    card.tooltip = clip(count(static_cast<std::size_t>(std::max<std::int64_t>(runs, 0)), "run", "runs") + " of " +
+                            count(snap.insights->workflows.size(), "workflow", "workflows") +
+                            (snap.branch.empty() ? "" : " on " + snap.branch) +
                             (below ? "; " + std::to_string(below) + " below the threshold" : "") +
                             ". Insights are refreshed daily and may miss the last 24 hours.",
                         kMaxTooltip);

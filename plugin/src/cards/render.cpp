@@ -22,10 +22,16 @@ std::vector<Card> render_project(const ProjectSnapshot& snap, const RenderContex
         else if (name == "approval") card = approval_card(snap, ctx);
         else if (name == "insights") card = insights_card(snap, ctx);
         else if (name == "deploys") card = deploys_card(snap, ctx);
+        else if (name == "contexts") card = contexts_card(snap, ctx);
         else if (name == "links") card = project_links_card(snap.target, ctx.app_url);
-        // A card that breaks ToolJump's schema would be replaced by an error card there:
-        // drop it here instead (a unit test keeps this from happening).
-        if (card && validate(*card).empty()) out.push_back(std::move(*card));
+        // Checked against ToolJump's schema where every card leaves the plugin (results_json).
+        if (card) out.push_back(std::move(*card));
+        // The page's own links (runbooks, dashboards) follow the project's.
+        if (name == "links") {
+            if (auto page = page_links_card(snap.target)) {
+                out.push_back(std::move(*page));
+            }
+        }
     }
     return out;
 }

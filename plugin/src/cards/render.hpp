@@ -31,6 +31,9 @@ std::optional<Card> recent_pipelines_card(const ProjectSnapshot& snap, const Ren
 std::optional<Card> approval_card(const ProjectSnapshot& snap, const RenderContext& ctx);
 std::optional<Card> insights_card(const ProjectSnapshot& snap, const RenderContext& ctx);
 std::optional<Card> deploys_card(const ProjectSnapshot& snap, const RenderContext& ctx);
+// The organization contexts whose name matches cards.context_pattern for the page's service
+// (snap.contexts, when the plan fetched them); nullopt when none does.
+std::optional<Card> contexts_card(const ProjectSnapshot& snap, const RenderContext& ctx);
 
 // Deploy workflow names -> environment, by the configured patterns ({service}, {env}).
 // nullopt when the name is not a deploy of this service.

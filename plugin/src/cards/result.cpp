@@ -1,6 +1,7 @@
 #include "cards/result.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace tjc::cards {
 
@@ -96,6 +97,23 @@ boost::json::array to_json(const std::vector<Card>& cards) {
         out.push_back(std::move(o));
     }
     return out;
+}
+
+}  // namespace tjc::cards
+
+namespace tjc::cards {
+
+std::string results_json(const std::vector<Card>& cards, const std::function<void(const std::string&)>& report) {
+    std::vector<Card> valid;
+    valid.reserve(cards.size());
+    for (const auto& c : cards) {
+        if (auto problem = validate(c); !problem.empty()) {
+            if (report) report(problem + " (card '" + clip(c.content, 80) + "')");
+            continue;
+        }
+        valid.push_back(c);
+    }
+    return boost::json::serialize(to_json(valid));
 }
 
 }  // namespace tjc::cards

@@ -4,6 +4,7 @@
 
 #include <boost/json/array.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,10 @@ std::string clip(std::string_view text, std::size_t max);
 std::string validate(const Card& card);
 
 boost::json::array to_json(const std::vector<Card>& cards);
+
+// The results JSON of cards leaving the plugin: each checked with validate(); a card that
+// breaks the schema is a bug: it is left out and `report` is told what is wrong with it.
+std::string results_json(const std::vector<Card>& cards, const std::function<void(const std::string&)>& report);
 std::string_view to_string(Status status) noexcept;
 
 }  // namespace tjc::cards

@@ -48,6 +48,9 @@ struct ProjectSnapshot {
     std::vector<PipelineRun> pipelines;         // the branch's (or the commit's) pipelines, newest first
     std::vector<PipelineRun> default_pipelines; // the default branch's, for deploys (may alias pipelines)
     std::optional<InsightsData> insights;
+    // The project organization's contexts (every page of GET /context), when the plan fetched
+    // them; nullopt when it did not or may not (a 403/404 drops the contexts card quietly).
+    std::optional<std::vector<circleci::Context>> contexts;
     std::string repo_web_url;        // "https://github.com/org/repo" when known, for tree links
 
     // Parts that could not be fetched; the cards of that part say so, the others stand.

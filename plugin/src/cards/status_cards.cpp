@@ -4,55 +4,78 @@
 #include "cards/error_card.hpp"
 #include "cards/format.hpp"
 #include "cards/outcome.hpp"
+#include "cards/pipeline_text.hpp"
 #include "cards/render.hpp"
+
+#include <algorithm>
 
 namespace tjc::cards {
 
 namespace {
 
-std::string workflow_lines(const PipelineRun& run) {
-    std::string out;
-    for (const auto& w : run.workflows) {
-        out += "\n" + w.name + ": " + std::string(circleci::to_string(w.status));
-    }
-    return out;
-}
-
-std::string pipeline_tooltip(const PipelineRun& run, std::string_view head) {
-    std::string tip(head);
-    tip += workflow_lines(run);
-    const auto& p = run.pipeline;
-    if (p.vcs && p.vcs->commit_subject) tip += "\n" + subject(*p.vcs->commit_subject, 120);
-    if (p.vcs && p.vcs->revision) tip += "\n" + short_sha(*p.vcs->revision);
-    if (p.trigger.actor_login) tip += " by " + *p.trigger.actor_login;
-    if (run.workflows_failure) {
-        tip += "\nIts workflows could not be read (" + std::string(to_string(run.workflows_failure->kind)) +
-               (run.workflows_failure->detail.empty() ? "" : ": " + run.workflows_failure->detail) + ")";
-    }
-    return clip(tip, kMaxTooltip);
-}
-
 std::string elapsed(circleci::Timestamp now, circleci::Timestamp then) {
     return age(std::chrono::duration_cast<std::chrono::milliseconds>(now - then));
+}
+
+// Why the default branch is shown on a page that is about something else, or "".
+std::string default_branch_note(const ProjectSnapshot& snap) {
+    if (!snap.branch_is_default) {
+        return "";
+    }
+    const auto& t = snap.target;
+    if (!t.pull.empty()) {
+        return "On PR #" + t.pull + ": this is the default branch " + snap.branch +
+               ", not the pull request's own pipelines.";
+    }
+    const auto& candidates = t.branch_candidates;
+    if (!candidates.empty() && std::find(candidates.begin(), candidates.end(), snap.branch) == candidates.end()) {
+        return "CircleCI has no pipelines of the branch this page shows (" + candidates.front() +
+               "): this is the default branch " + snap.branch + ".";
+    }
+    return "";
+}
+
+// "main", or "main (default branch)" when the page is about a PR or another branch.
+std::string branch_label(const ProjectSnapshot& snap) {
+    if (!snap.target.pull.empty() && snap.branch_is_default) {
+        return snap.branch + " (default branch, PR #" + snap.target.pull + ")";
+    }
+    return default_branch_note(snap).empty() ? snap.branch : snap.branch + " (default branch)";
+}
+
+// The lines above a pipeline's own: why this branch, who owns it.
+std::string context_lines(const ProjectSnapshot& snap) {
+    std::string out;
+    if (auto note = default_branch_note(snap); !note.empty()) {
+        out += "\n" + note;
+    }
+    if (!snap.target.team.empty()) {
+        out += "\nTeam: " + snap.target.team;
+    }
+    return out;
 }
 
 }  // namespace
 
 std::optional<Card> branch_status_card(const ProjectSnapshot& snap, const RenderContext& ctx) {
-    if (snap.branch.empty()) return std::nullopt;  // commit pages have the commit card
+    if (snap.branch.empty()) {
+        return std::nullopt;  // commit pages have the commit card
+    }
     if (snap.pipelines_failure) {
         return part_failure_card("CircleCI " + snap.branch, "the pipelines of " + snap.branch, *snap.pipelines_failure,
                                  snap.target, ctx.app_url);
     }
     const AppLinks links(ctx.app_url, snap.target.slug);
+    const auto label = branch_label(snap);
     Card card;
     card.type = Card::Type::link;
     card.icon = "circleci";
     if (snap.pipelines.empty()) {
-        card.content = "CircleCI " + snap.branch + ": no pipelines";
+        card.content = "CircleCI " + label + ": no pipelines";
         card.href = links.dashboard();
         card.tooltip = clip("No pipelines on " + snap.branch + " in " + snap.target.slug +
-                                (snap.target.service.empty() ? "" : " for service " + snap.target.service),
+                                (snap.target.service.empty() ? "" : " for service " + snap.target.service) +
+                                context_lines(snap),
                             kMaxTooltip);
         return card;
     }
@@ -61,22 +84,24 @@ std::optional<Card> branch_status_card(const ProjectSnapshot& snap, const Render
     card.href = links.pipeline(head.pipeline.number);
     card.status = status_of(o);
     const auto when = finished_at(head).value_or(head.pipeline.created_at);
-    card.content = "CircleCI " + snap.branch + ": " + std::string(to_string(o)) + " " + elapsed(ctx.now, when);
+    card.content = "CircleCI " + label + ": " + std::string(to_string(o)) + " " + elapsed(ctx.now, when);
     std::string head_line = "#" + std::to_string(head.pipeline.number) + " on " + snap.branch +
                             (snap.branch_is_default ? " (default branch)" : "") + ": " + std::string(to_string(o));
     const auto streak = failure_streak(snap.pipelines);
     if (streak.pipelines >= 2 && streak.since) {
-        card.content = "CircleCI " + snap.branch + ": failing since " + std::to_string(streak.pipelines) +
-                       " pipelines / " + span(std::chrono::duration_cast<std::chrono::milliseconds>(ctx.now - *streak.since));
+        card.content = "CircleCI " + label + ": failing for " + std::to_string(streak.pipelines) + " pipelines / " +
+                       span(std::chrono::duration_cast<std::chrono::milliseconds>(ctx.now - *streak.since));
         head_line += ", " + std::to_string(streak.pipelines) + " failed pipelines in a row";
     }
-    card.tooltip = pipeline_tooltip(head, head_line);
+    card.tooltip = pipeline_tooltip(head, head_line + context_lines(snap));
     return card;
 }
 
 std::optional<Card> commit_card(const ProjectSnapshot& snap, const RenderContext& ctx) {
     const auto& sha = snap.target.commit;
-    if (sha.empty()) return std::nullopt;
+    if (sha.empty()) {
+        return std::nullopt;
+    }
     if (snap.pipelines_failure) {
         return part_failure_card("CircleCI " + short_sha(sha), "the pipelines", *snap.pipelines_failure, snap.target,
                                  ctx.app_url);
@@ -102,7 +127,7 @@ std::optional<Card> commit_card(const ProjectSnapshot& snap, const RenderContext
         return card;
     }
     card.type = Card::Type::dropdown;
-    card.content += " (" + std::to_string(snap.pipelines.size()) + " pipelines)";
+    card.content += " (" + count(snap.pipelines.size(), "pipeline", "pipelines") + ")";
     for (const auto& run : snap.pipelines) {
         const auto ro = outcome_of(run);
         card.items.push_back({"#" + std::to_string(run.pipeline.number) + " " + std::string(to_string(ro)) + " " +
@@ -117,7 +142,9 @@ std::optional<Card> approval_card(const ProjectSnapshot& snap, const RenderConte
     const AppLinks links(ctx.app_url, snap.target.slug);
     for (const auto& run : snap.pipelines) {
         for (const auto& w : run.workflows) {
-            if (w.status != circleci::WorkflowStatus::on_hold) continue;
+            if (w.status != circleci::WorkflowStatus::on_hold) {
+                continue;
+            }
             Card card;
             card.type = Card::Type::link;
             card.icon = "circleci";
@@ -125,12 +152,15 @@ std::optional<Card> approval_card(const ProjectSnapshot& snap, const RenderConte
             card.content = "Waiting for approval: " + w.name;
             card.href = links.workflow(run.pipeline.number, w.id);
             card.tooltip = clip("Workflow " + w.name + " of pipeline #" + std::to_string(run.pipeline.number) +
-                                    " is on hold since " + elapsed(ctx.now, w.created_at),
+                                    " has been on hold for " +
+                                    span(std::chrono::duration_cast<std::chrono::milliseconds>(ctx.now - w.created_at)),
                                 kMaxTooltip);
             return card;
         }
         // Only the newest pipelines matter: an old hold was superseded.
-        if (is_finished(outcome_of(run))) break;
+        if (is_finished(outcome_of(run))) {
+            break;
+        }
     }
     return std::nullopt;
 }

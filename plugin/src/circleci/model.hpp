@@ -213,6 +213,15 @@ struct User {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Contexts: GET /context?owner-id=<organization id> (or owner-slug), paginated
+
+struct Context {
+    std::string id;
+    std::string name;
+    std::optional<Timestamp> created_at;  // required in the spec; not read by the cards
+};
+
+// ---------------------------------------------------------------------------------------------
 // Insights. Durations are seconds; credits are approximate; data may miss the last 24 hours.
 
 struct DurationMetrics {

@@ -248,6 +248,7 @@ bool read(Ctx&, const json::value&, const std::string&, Job&);
 bool read(Ctx&, const json::value&, const std::string&, VcsInfo&);
 bool read(Ctx&, const json::value&, const std::string&, Project&);
 bool read(Ctx&, const json::value&, const std::string&, User&);
+bool read(Ctx&, const json::value&, const std::string&, Context&);
 bool read(Ctx&, const json::value&, const std::string&, DurationMetrics&);
 bool read(Ctx&, const json::value&, const std::string&, RunMetrics&);
 bool read(Ctx&, const json::value&, const std::string&, WorkflowMetrics&);
@@ -667,6 +668,17 @@ bool read(Ctx& c, const json::value& v, const std::string& path, PageWorkflowDat
     return !c.error;
 }
 
+bool read(Ctx& c, const json::value& v, const std::string& path, Context& out) {
+    const auto* o = object_at(c, v, path);
+    if (!o) {
+        return false;
+    }
+    required(c, *o, "id", path, out.id);
+    required(c, *o, "name", path, out.name);
+    optional(c, *o, "created_at", path, out.created_at);
+    return !c.error;
+}
+
 bool read(Ctx& c, const json::value& v, const std::string& path, ProjectPageSummary& out) {
     const auto* o = object_at(c, v, path);
     if (!o) return false;
@@ -743,6 +755,10 @@ Expected<Project> parse_project(std::string_view body, const ParseLimits& limits
 }
 Expected<User> parse_user(std::string_view body, const ParseLimits& limits) {
     return parse_as<User>(body, limits);
+}
+
+Expected<Page<Context>> parse_contexts_page(std::string_view body, const ParseLimits& limits) {
+    return parse_as<Page<Context>>(body, limits);
 }
 
 std::optional<std::string> parse_error_message(std::string_view body, const ParseLimits& limits) {

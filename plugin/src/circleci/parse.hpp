@@ -51,6 +51,8 @@ Expected<ProjectPageSummary> parse_project_page_summary(std::string_view body,
 Expected<Project> parse_project(std::string_view body, const ParseLimits& limits = {});
 // GET /me
 Expected<User> parse_user(std::string_view body, const ParseLimits& limits = {});
+// GET /context?owner-id=...
+Expected<Page<Context>> parse_contexts_page(std::string_view body, const ParseLimits& limits = {});
 
 // The "message" of an error body {"message": "..."}; nullopt for anything else (not JSON, not
 // an object, no string message). Never fails.

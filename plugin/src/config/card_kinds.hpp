@@ -4,6 +4,7 @@
 
 namespace tjc::config {
 
-inline constexpr const char* kCardKinds[] = {"status", "commit", "pipelines", "insights", "deploys", "approval", "links"};
+inline constexpr const char* kCardKinds[] = {"status",   "commit",   "pipelines", "insights",
+                                             "deploys",  "approval", "contexts",  "links"};
 
 }  // namespace tjc::config

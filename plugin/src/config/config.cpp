@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace tjc::config {
@@ -44,11 +45,32 @@ void check_secret_name(MapReader& reader, std::string_view key, const std::strin
 
 void check_card_names(MapReader& reader, std::string_view key, const std::vector<std::string>& names) {
     for (const auto& name : names) {
-        if (std::find(std::begin(kCardKinds), std::end(kCardKinds), name) != std::end(kCardKinds)) continue;
+        if (std::find(std::begin(kCardKinds), std::end(kCardKinds), name) != std::end(kCardKinds)) {
+            continue;
+        }
+        std::string known;
+        for (const auto* k : kCardKinds) {
+            known += (known.empty() ? "" : ", ") + std::string(k);
+        }
         const auto node = reader.child(key);
         reader.diagnostics().error(line_of(node), column_of(node), reader.path_of(key),
-                                   "unknown card '" + name +
-                                       "' (cards: status, commit, pipelines, insights, deploys, approval, links)");
+                                   "unknown card '" + name + "' (cards: " + known + ")");
+    }
+}
+
+// {service}, {env} and {team}; at least {service} or {team}, or every context would match.
+void check_context_pattern(MapReader& reader, const std::string& pattern) {
+    auto p = NamePattern::compile(pattern, {"service", "env", "team"});
+    std::string problem;
+    if (!p) {
+        problem = p.error();
+    } else if (!p->has("service") && !p->has("team")) {
+        problem = "has neither {service} nor {team}: it would match every context";
+    }
+    if (!problem.empty()) {
+        const auto node = reader.child("context_pattern");
+        reader.diagnostics().error(line_of(node), column_of(node), "cards.context_pattern",
+                                   "'" + pattern + "': " + problem);
     }
 }
 
@@ -128,6 +150,9 @@ void parse_root(const YAML::Node& root, Config& cfg, Diagnostics& diag) {
             }
         }
         r.read("deploy_scan_pipelines", cfg.cards.deploy_scan_pipelines, 1, 100);
+        if (r.read("context_pattern", cfg.cards.context_pattern)) {
+            check_context_pattern(r, cfg.cards.context_pattern);
+        }
         r.finish();
     }
     {
@@ -146,6 +171,9 @@ void parse_root(const YAML::Node& root, Config& cfg, Diagnostics& diag) {
         r.finish();
     }
     cfg.mapping = parse_mapping(top.child("mapping"), "mapping", diag);
+    // Links are the page's, not the mapping's; resolve hands them to the projects it finds.
+    static const std::set<std::string, std::less<>> kLinkScope{"service", "env", "team", "org", "repo", "branch"};
+    cfg.mapping.links = parse_links(top.child("links"), "links", kLinkScope, diag);
     top.finish();
 }
 

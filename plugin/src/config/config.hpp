@@ -52,6 +52,9 @@ struct CardsSettings {
     // Deploy workflows, by naming convention; {service} and {env} are placeholders.
     std::vector<std::string> deploy_patterns{"deploy-{service}-{env}", "deploy-{env}"};
     std::uint32_t deploy_scan_pipelines = 20;    // how many recent pipelines are searched for deploys
+    // The contexts card: organization contexts whose name matches, with the page's {service}
+    // (and {env}, {team} when the page has them; else any one word) filled in.
+    std::string context_pattern = "svc-{service}-{env}";
 };
 
 struct CacheConfig {
@@ -82,6 +85,9 @@ struct Config {
 
     // Every secret the config may ask the host for: the default token first.
     [[nodiscard]] std::vector<std::string> secret_names() const;
+    // The hosts ToolJump's extension must be allowed on for this config: the url_pattern
+    // rules' hosts (describe()'s "customDomains").
+    [[nodiscard]] std::vector<std::string> custom_domains() const { return mapping.url_hosts(); }
 };
 
 struct LoadResult {

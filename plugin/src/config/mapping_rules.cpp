@@ -36,8 +36,17 @@ SourcePos pos_of(const YAML::Node& n) { return {line_of(n), column_of(n)}; }
 
 // Everything one rule's templates may name.
 struct Scope {
-    std::set<std::string, std::less<>> names{"org", "repo", "host", "service", "env", "branch"};
+    std::set<std::string, std::less<>> names{"org", "repo", "host", "service", "env", "team", "branch"};
 };
+
+// What a link may name: the page's facts (a rule's links also its captures).
+const std::set<std::string, std::less<>> kLinkScope{"service", "env", "team", "org", "repo", "branch"};
+
+bool valid_icon(std::string_view s) {
+    return !s.empty() && s.size() <= 40 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+        return std::islower(c) || std::isdigit(c) || c == '-' || c == '_';
+    });
+}
 
 class RuleParser {
 public:
@@ -47,6 +56,14 @@ public:
     }
 
     void rule(const YAML::Node& node, const std::string& path, std::size_t index);
+    // A slug template over scope's names that must have the shape <vcs>/<org>/<repo>.
+    std::optional<Template> slug(const YAML::Node& n, const std::string& key, const Scope& scope) {
+        auto t = templ(n, key, scope);
+        if (t) {
+            slug_shape(n, key, *t);
+        }
+        return t;
+    }
 
 private:
     void error(const YAML::Node& n, const std::string& key, std::string message) {
@@ -57,6 +74,11 @@ private:
     void slug_shape(const YAML::Node& n, const std::string& key, const Template& t);
     bool filters(MapReader& parent, std::string_view key, const Scope& scope, Filters& out);
     bool project(const YAML::Node& n, const std::string& key, const Scope& scope, ProjectSpec& out);
+    // The steps of rule().
+    int repo_matchers(MapReader& r, const std::string& path, Rule& rule, Scope& scope, std::string& repo_host);
+    bool url_matcher(MapReader& r, const std::string& path, Rule& rule, Scope& scope);
+    bool projects(MapReader& r, const std::string& path, Rule& rule, const Scope& scope);
+    void outputs(MapReader& r, const std::string& path, Rule& rule, const Scope& scope);
 
     MappingConfig& out_;
     Diagnostics& diag_;
@@ -185,19 +207,8 @@ bool RuleParser::project(const YAML::Node& n, const std::string& key, const Scop
     return ok;
 }
 
-void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size_t index) {
-    const auto errors_before = diag_.all().size();
-    MapReader r(node, path, diag_);
-    if (!r.valid()) return;
-    if (node.IsNull()) {
-        error(node, path, "empty rule");
-        return;
-    }
-    Rule rule;
-    rule.pos = pos_of(node);
-    r.read("name", rule.name);
-
-    std::string repo_host;
+// repo, repo_pattern, repo_regex: how many were given; the exact repo's host in repo_host.
+int RuleParser::repo_matchers(MapReader& r, const std::string& path, Rule& rule, Scope& scope, std::string& repo_host) {
     int matchers = 0;
     if (std::string repo; r.read("repo", repo)) {
         ++matchers;
@@ -219,7 +230,6 @@ void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size
             rule.repo = ascii_lower(segs[0] + "/" + segs[1]);
         }
     }
-    Scope scope;
     if (std::string pattern; r.read("repo_pattern", pattern)) {
         ++matchers;
         auto p = RepoPattern::compile(pattern);
@@ -241,22 +251,30 @@ void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size
             for (unsigned i = 1; i <= rule.regex.groups(); ++i) scope.names.insert(std::to_string(i));
         }
     }
-    if (matchers > 1) error(node, path, "use one of repo, repo_pattern and repo_regex");
-    if (r.read("host", rule.host)) {
-        rule.host = ascii_lower(rule.host);
-        if (!valid_host(rule.host)) error(r.child("host"), path + ".host", "'" + rule.host + "' is not a host name");
-        if (!repo_host.empty() && repo_host != rule.host)
-            error(r.child("host"), path + ".host", "conflicts with the host in 'repo'");
-    }
-    if (rule.host.empty()) rule.host = repo_host;
-    if (r.read("service", rule.service)) {
-        rule.service = ascii_lower(rule.service);
-        if (!valid_name(rule.service)) error(r.child("service"), path + ".service", "not a service name");
-    }
-    if (matchers == 0 && rule.service.empty() && rule.host.empty())
-        error(node, path, "a rule needs repo, repo_pattern, repo_regex, service or host to match on");
+    return matchers;
+}
 
-    r.read("exclude", rule.exclude);
+// url_pattern: its captures join the rule's scope. True when given.
+bool RuleParser::url_matcher(MapReader& r, const std::string& path, Rule& rule, Scope& scope) {
+    std::string source;
+    if (!r.read("url_pattern", source)) {
+        return false;
+    }
+    auto u = UrlPattern::compile(source);
+    if (!u) {
+        error(r.child("url_pattern"), path + ".url_pattern", "'" + source + "': " + u.error());
+        return true;
+    }
+    rule.has_url_pattern = true;
+    rule.url_pattern = std::move(u).value();
+    for (auto& c : rule.url_pattern.capture_names()) {
+        scope.names.insert(c);
+    }
+    return true;
+}
+
+// project or projects; true when either is given.
+bool RuleParser::projects(MapReader& r, const std::string& path, Rule& rule, const Scope& scope) {
     const auto one = r.child("project");
     const auto many = r.child("projects");
     if (one.IsDefined() && many.IsDefined()) error(many, path + ".projects", "use either 'project' or 'projects'");
@@ -274,6 +292,11 @@ void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size
             }
         }
     }
+    return one.IsDefined() || many.IsDefined();
+}
+
+// branch, token_secret, cards, filters, team and links.
+void RuleParser::outputs(MapReader& r, const std::string& path, Rule& rule, const Scope& scope) {
     if (r.read("branch", rule.branch) && rule.branch.empty())
         error(r.child("branch"), path + ".branch", "an empty branch override");
     if (r.read("token_secret", rule.token_secret) && !valid_secret_name(rule.token_secret))
@@ -290,9 +313,57 @@ void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size
         }
     }
     filters(r, "filters", scope, rule.filters);
-    const bool gives = one.IsDefined() || many.IsDefined();
-    if (rule.exclude && (gives || !rule.branch.empty() || !rule.token_secret.empty() || !rule.cards.empty()))
-        error(node, path, "an exclude rule shows nothing: it takes no project, branch, token_secret or cards");
+    if (r.read("team", rule.team) && !valid_name(rule.team)) {
+        error(r.child("team"), path + ".team", "'" + rule.team + "' is not a team name");
+    }
+    if (const auto links = r.child("links"); links.IsDefined()) {
+        auto link_scope = kLinkScope;
+        for (const auto& name : scope.names) {
+            if (name != "host") {
+                link_scope.insert(name);
+            }
+        }
+        rule.links = parse_links(links, path + ".links", link_scope, diag_);
+    }
+}
+
+void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size_t index) {
+    const auto errors_before = diag_.all().size();
+    MapReader r(node, path, diag_);
+    if (!r.valid()) return;
+    if (node.IsNull()) {
+        error(node, path, "empty rule");
+        return;
+    }
+    Rule rule;
+    rule.pos = pos_of(node);
+    r.read("name", rule.name);
+
+    Scope scope;
+    std::string repo_host;
+    int matchers = repo_matchers(r, path, rule, scope, repo_host);
+    if (matchers > 1) error(node, path, "use one of repo, repo_pattern and repo_regex");
+    matchers += url_matcher(r, path, rule, scope) ? 1 : 0;
+    if (r.read("host", rule.host)) {
+        rule.host = ascii_lower(rule.host);
+        if (!valid_host(rule.host)) error(r.child("host"), path + ".host", "'" + rule.host + "' is not a host name");
+        if (!repo_host.empty() && repo_host != rule.host)
+            error(r.child("host"), path + ".host", "conflicts with the host in 'repo'");
+    }
+    if (rule.host.empty()) rule.host = repo_host;
+    if (r.read("service", rule.service)) {
+        rule.service = ascii_lower(rule.service);
+        if (!valid_name(rule.service)) error(r.child("service"), path + ".service", "not a service name");
+    }
+    if (matchers == 0 && rule.service.empty() && rule.host.empty())
+        error(node, path, "a rule needs repo, repo_pattern, repo_regex, url_pattern, service or host to match on");
+
+    r.read("exclude", rule.exclude);
+    const bool gives = projects(r, path, rule, scope);
+    outputs(r, path, rule, scope);
+    if (rule.exclude &&
+        (gives || !rule.branch.empty() || !rule.token_secret.empty() || !rule.cards.empty() || !rule.links.empty()))
+        error(node, path, "an exclude rule shows nothing: it takes no project, branch, token_secret, cards or links");
     if (!rule.exclude && !gives) error(node, path, "a rule needs 'project' or 'projects' (or 'exclude: true')");
     r.finish();
     // A broken rule is already reported; keeping it out spares bogus duplicate warnings.
@@ -303,10 +374,15 @@ void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size
 
 // The placeholders a rule's match guarantees a value for.
 bool guaranteed(const Rule& rule, const std::string& name) {
-    if (name == "service") return !rule.service.empty();
+    const auto captured = [&] {
+        const auto names = rule.url_pattern.capture_names();
+        return rule.has_url_pattern && std::find(names.begin(), names.end(), name) != names.end();
+    };
+    if (name == "service") return !rule.service.empty() || captured();
     if (name == "org" || name == "repo") return !rule.repo.empty() || rule.has_pattern || !rule.regex.empty();
-    if (name == "env" || name == "branch" || name == "host") return false;
-    return true;  // a capture of the rule's own pattern or regex
+    if (name == "env" || name == "team") return captured();
+    if (name == "branch" || name == "host") return false;
+    return true;  // a capture of the rule's own pattern, regex or url_pattern
 }
 
 // True when every context the rule matches gets projects from it, so rules after it that
@@ -322,6 +398,9 @@ bool always_maps(const Rule& rule) {
 
 // Does every context that b matches also match a?
 bool covers(const Rule& a, const Rule& b) {
+    if (a.has_url_pattern && (!b.has_url_pattern || a.url_pattern.source() != b.url_pattern.source())) {
+        return false;
+    }
     if (!a.host.empty() && a.host != b.host) return false;
     if (!a.service.empty() && a.service != b.service) return false;
     if (!a.repo.empty()) return a.repo == b.repo;
@@ -339,7 +418,7 @@ bool covers(const Rule& a, const Rule& b) {
 }
 
 std::string signature(const Rule& r) {
-    std::string s = r.host + '|' + r.service + '|';
+    std::string s = r.host + '|' + r.service + '|' + (r.has_url_pattern ? "u:" + r.url_pattern.source() : "") + '|';
     if (!r.repo.empty()) return s + "r:" + r.repo;
     if (r.has_pattern) return s + "p:" + r.pattern.shape();
     if (!r.regex.empty()) return s + "x:" + r.regex.source();
@@ -479,7 +558,121 @@ void parse_organizations(const YAML::Node& node, MappingConfig& out, Diagnostics
     }
 }
 
+// default_vcs_host, service_project and resource_names: the conventions after the rules.
+void parse_conventions(MapReader& reader, MappingConfig& out, Diagnostics& diag) {
+    if (reader.read("default_vcs_host", out.default_vcs_host)) {
+        out.default_vcs_host = ascii_lower(out.default_vcs_host);
+        if (!valid_host(out.default_vcs_host)) {
+            const auto n = reader.child("default_vcs_host");
+            diag.error(line_of(n), column_of(n), "mapping.default_vcs_host", "'" + out.default_vcs_host + "' is not a host name");
+        }
+    }
+    if (const auto n = reader.child("service_project"); n.IsDefined()) {
+        RuleParser parser(out, diag);
+        Scope scope;
+        scope.names = {"service", "env", "team"};
+        auto slug = parser.slug(n, "mapping.service_project", scope);
+        const auto names = slug ? slug->placeholders() : std::vector<std::string>{};
+        if (slug && std::find(names.begin(), names.end(), "service") != names.end()) {
+            out.has_service_project = true;
+            out.service_project = std::move(*slug);
+            out.service_project_pos = pos_of(n);
+        } else if (slug) {
+            diag.error(line_of(n), column_of(n), "mapping.service_project",
+                       "'" + slug->source() + "' has no {service}: every service would map to one project");
+        }
+    }
+    const auto names = reader.child("resource_names");
+    if (!names.IsDefined()) {
+        return;
+    }
+    if (!names.IsSequence()) {
+        diag.error(line_of(names), column_of(names), "mapping.resource_names", "expected a list of name patterns");
+        return;
+    }
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const auto key = "mapping.resource_names[" + std::to_string(i) + "]";
+        const auto n = names[i];
+        if (!n.IsScalar()) {
+            diag.error(line_of(n), column_of(n), key, "expected a pattern such as \"{service}-{env}\"");
+            continue;
+        }
+        auto p = NamePattern::compile(n.Scalar(), {"service", "env"});
+        if (!p) {
+            diag.error(line_of(n), column_of(n), key, "'" + n.Scalar() + "': " + p.error());
+        } else if (!p->has("service")) {
+            diag.error(line_of(n), column_of(n), key, "'" + n.Scalar() + "' has no {service}");
+        } else {
+            out.resource_names.push_back(std::move(p).value());
+        }
+    }
+}
+
 }  // namespace
+
+std::vector<LinkSpec> parse_links(const YAML::Node& node, const std::string& path,
+                                  const std::set<std::string, std::less<>>& scope, Diagnostics& diag) {
+    std::vector<LinkSpec> out;
+    if (!node.IsDefined() || node.IsNull()) {
+        return out;
+    }
+    if (!node.IsSequence()) {
+        diag.error(line_of(node), column_of(node), path, "expected a list of {name, url, icon?}");
+        return out;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        const auto key = path + "[" + std::to_string(i) + "]";
+        MapReader r(node[i], key, diag);
+        if (!r.valid()) {
+            continue;
+        }
+        LinkSpec link;
+        link.pos = pos_of(node[i]);
+        std::string url;
+        if (!r.read("name", link.name) || link.name.empty() || link.name.size() > 100) {
+            diag.error(link.pos.line, link.pos.column, key + ".name", "a link needs a name (1 to 100 characters)");
+        }
+        if (!r.read("url", url)) {
+            diag.error(link.pos.line, link.pos.column, key + ".url", "a link needs a url");
+        } else if (auto t = Template::parse(url); !t) {
+            diag.error(line_of(r.child("url")), column_of(r.child("url")), key + ".url", "'" + url + "': " + t.error());
+        } else {
+            for (const auto& name : t->placeholders()) {
+                if (!scope.contains(name)) {
+                    std::string known;
+                    for (const auto& k : scope) {
+                        known += (known.empty() ? "" : ", ") + ("{" + k + "}");
+                    }
+                    diag.error(line_of(r.child("url")), column_of(r.child("url")), key + ".url",
+                               "placeholder '{" + name + "}' does not exist here (known: " + known + ")");
+                }
+            }
+            const auto lower = ascii_lower(url.substr(0, 8));
+            if (!lower.starts_with("https://") && !lower.starts_with("http://")) {
+                diag.error(line_of(r.child("url")), column_of(r.child("url")), key + ".url",
+                           "'" + url + "' must start with https:// or http://");
+            }
+            link.url = std::move(t).value();
+        }
+        if (r.read("icon", link.icon) && !valid_icon(link.icon)) {
+            diag.error(line_of(r.child("icon")), column_of(r.child("icon")), key + ".icon",
+                       "'" + link.icon + "' is not an icon name (lower-case letters, digits, '-', '_')");
+        }
+        r.finish();
+        out.push_back(std::move(link));
+    }
+    return out;
+}
+
+std::vector<std::string> MappingConfig::url_hosts() const {
+    std::vector<std::string> out;
+    for (const auto& r : rules) {
+        if (r.has_url_pattern && std::find(out.begin(), out.end(), r.url_pattern.host()) == out.end()) {
+            out.push_back(r.url_pattern.host());
+        }
+    }
+    return out;
+}
 
 std::vector<std::string> MappingConfig::token_secrets() const {
     std::vector<std::string> out;
@@ -511,6 +704,7 @@ MappingConfig parse_mapping(const YAML::Node& node, const std::string& path, Dia
         }
     }
     parse_organizations(reader.child("organizations"), out, diag);
+    parse_conventions(reader, out, diag);
     reader.finish();
     check_reachability(out, diag);
     return out;

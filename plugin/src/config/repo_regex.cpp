@@ -1,15 +1,10 @@
 #include "config/repo_regex.hpp"
 
-// GCC 12's <regex> trips -Wmaybe-uninitialized under -fsanitize (a known false positive in
-// libstdc++'s _State moves); only this file includes it.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 // libstdc++ compiles and matches recursively, one level per automaton state: a deeply nested
 // or hugely repeated regex overflowed the stack (fuzz_config: 6,000 nested groups crashed the
 // load). Capping the automaton bounds both the recursion and the memory; a rule's regex
-// needs a few dozen states. Only this TU includes <regex>, so the cap is the plugin's own.
+// needs a few dozen states. Only this TU includes <regex>, so the cap is the plugin's own (and
+// cmake's tjc_uses_std_regex quiets GCC's false -Wmaybe-uninitialized in it).
 #define _GLIBCXX_REGEX_STATE_LIMIT 1000
 #include <regex>
 
@@ -50,7 +45,3 @@ bool RepoRegex::match(std::string_view org_repo, RepoPattern::Captures& captures
 }
 
 }  // namespace tjc::config
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif

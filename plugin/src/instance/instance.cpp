@@ -282,4 +282,6 @@ std::string Instance::stats_json() const { return impl_->counters->to_json(); }
 
 std::vector<std::string> Instance::secret_names() const { return impl_->current_config()->secret_names(); }
 
+std::vector<std::string> Instance::custom_domains() const { return impl_->current_config()->custom_domains(); }
+
 }  // namespace tjc

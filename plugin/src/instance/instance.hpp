@@ -66,6 +66,8 @@ public:
 
     // [any-thread] The secrets the running config may ask for.
     [[nodiscard]] std::vector<std::string> secret_names() const;
+    // [any-thread] The running config's custom domains (its url_pattern rules' hosts).
+    [[nodiscard]] std::vector<std::string> custom_domains() const;
 
 private:
     struct Impl;

@@ -34,9 +34,7 @@ cache::CacheSettings cache_settings(const config::CacheConfig& c) {
     return s;
 }
 
-std::string cards_json(const std::vector<cards::Card>& cards) { return boost::json::serialize(cards::to_json(cards)); }
-
-// "[a,b]" + "[c]" -> "[a,b,c]"; parts are JSON arrays as rendered by cards_json.
+// "[a,b]" + "[c]" -> "[a,b,c]"; parts are JSON arrays as rendered by Impl::cards_json.
 std::string join_arrays(const std::vector<std::string_view>& parts) {
     std::string out = "[";
     for (auto p : parts) {
@@ -46,10 +44,6 @@ std::string join_arrays(const std::vector<std::string_view>& parts) {
     }
     out += ']';
     return out;
-}
-
-std::string with_note(const cards::Card& note, const std::string& cards_array) {
-    return join_arrays({cards_json({note}), cards_array});
 }
 
 circleci::Timestamp system_now() {
@@ -103,12 +97,9 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
 
     static std::string key_of(const mapping::ProjectTarget& t, const config::Config& cfg) {
         // A reload gives new keys: cards rendered under the old config are not served.
-        std::string key = t.slug.empty() ? "lookup:" + t.lookup.org_id + "/" + t.lookup.name_slug : t.slug;
-        for (const auto* part : {&t.branch, &t.commit, &t.service, &t.env, &t.token_secret}) key += '\n' + *part;
-        for (const auto& w : t.workflows) key += "\nw:" + w;
-        for (const auto& [k, v] : t.parameters) key += "\np:" + k + "=" + v;
-        for (const auto& c : t.cards) key += "\nc:" + c;
-        key += '\n' + std::to_string(cfg.generation);
+        // identity(): every target field that changes the cards (mapping/target.cpp).
+        std::string key = t.identity();
+        key += std::to_string(cfg.generation);
         return key;
     }
 
@@ -159,6 +150,18 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
             complete = --q->missing == 0;
         }
         if (complete) finish(q);
+    }
+
+    // Every card that leaves the plugin passes here: one that breaks ToolJump's schema is a bug,
+    // left out (ToolJump would replace it with an error card) and logged loudly.
+    std::string cards_json(const std::vector<cards::Card>& cards) const {
+        return cards::results_json(cards, [this](const std::string& problem) {
+            if (host.log) host.log(LogLevel::error, "BUG: a card broke ToolJump's result schema and was left out: " + problem);
+        });
+    }
+
+    std::string with_note(const cards::Card& note, const std::string& cards_array) const {
+        return join_arrays({cards_json({note}), cards_array});
     }
 
     // The part to serve when a fetch failed: the last good cards with a note, else `fallback`
@@ -295,7 +298,7 @@ std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolut
             PluginStats::bump(impl_->counters->cache_stale);
             // Served at once, its age said; one refresh runs behind it.
             const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - hit.fetched_at);
-            q->parts[i] = with_note(cards::refreshing_note_card(age), *hit.value);
+            q->parts[i] = impl_->with_note(cards::refreshing_note_card(age), *hit.value);
             if (hit.refresh) impl_->spawn_fetch(keys[i], t, config, token_for(t), deadline, nullptr);
         } else {
             PluginStats::bump(impl_->counters->cache_misses);
