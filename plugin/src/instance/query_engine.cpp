@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <mutex>
 
 namespace tjc {
@@ -349,17 +350,37 @@ std::optional<std::string> QueryEngine::peek(const mapping::Resolution& resoluti
 
 namespace {
 
-// Keys are "<slug>\n<branch>\n..." (key_of): the project's, for that branch or the default one.
+// Keys are ProjectTarget::identity() (mapping/target.cpp) and the config generation: fields of
+// "<tag><length>:<value>\n", the slug under 's', the branch under 'b', branch candidates under
+// 'B'. An answer concerns the event when its slug is the project's (without case) and it shows
+// that branch, or the default one ("" may be that branch), or has it among its candidates.
 bool key_concerns(const std::string& key, std::string_view slug, std::string_view branch) {
-    const auto first = key.find('\n');
-    if (first == std::string::npos || first != slug.size()) return false;
-    for (std::size_t i = 0; i < first; ++i) {
-        if (std::tolower(static_cast<unsigned char>(key[i])) != static_cast<unsigned char>(slug[i])) return false;
+    bool slug_matches = false, branch_matches = false, has_branch = false;
+    for (std::size_t at = 0; at < key.size();) {
+        const char tag = key[at];
+        const auto colon = key.find(':', at + 1);
+        if (colon == std::string::npos) break;
+        std::size_t len = 0;
+        const auto digits = std::string_view(key).substr(at + 1, colon - at - 1);
+        if (digits.empty() || std::from_chars(digits.data(), digits.data() + digits.size(), len).ec != std::errc{} ||
+            colon + 1 + len > key.size()) {
+            break;  // the generation's digits, at the end
+        }
+        const auto value = std::string_view(key).substr(colon + 1, len);
+        if (tag == 's') {
+            slug_matches = value.size() == slug.size() &&
+                           std::equal(value.begin(), value.end(), slug.begin(), [](char a, char b) {
+                               return std::tolower(static_cast<unsigned char>(a)) == static_cast<unsigned char>(b);
+                           });
+        } else if (tag == 'b') {
+            has_branch = !value.empty();
+            branch_matches = branch_matches || value == branch;
+        } else if (tag == 'B') {
+            branch_matches = branch_matches || value == branch;
+        }
+        at = colon + 1 + len + 1;
     }
-    const auto second = key.find('\n', first + 1);
-    const auto key_branch = std::string_view(key).substr(first + 1, second == std::string::npos ? std::string::npos
-                                                                                                 : second - first - 1);
-    return key_branch.empty() || key_branch == branch;
+    return slug_matches && (!has_branch || branch_matches);
 }
 
 }  // namespace
