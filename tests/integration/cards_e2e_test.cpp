@@ -467,20 +467,48 @@ TEST_CASE("stats api: queries, cache answers and upstream statuses, counted acro
 
 TEST_CASE("a branch with '/': never the cut name, and never an unlabelled default branch") {
     Fixture f;
-    // The extension sends hash "release", resource "2.1". Until the plan picks the candidate
-    // CircleCI knows, the default branch is shown, labelled; then release/2.1 itself.
-    auto r = f.tree("acme/branches", "release/2.1");
+    // The extension sends hash "release", resource "2.1/src/app.py": the plan asks each
+    // candidate (release/2.1/src/app.py, release/2.1/src, release/2.1, release) in one round
+    // trip and shows the longest CircleCI knows.
+    f.server.reset_counters();
+    auto r = f.tree("acme/branches", "release/2.1/src/app.py");
     INFO(contents(r));
     CHECK_FALSE(card(r, "CircleCI release:"));
     CHECK_FALSE(card(r, "CircleCI release "));
-    const bool own = card(r, "CircleCI release/2.1: passed") != nullptr;
-    const bool labelled = card(r, "CircleCI main (default branch): passed") != nullptr;
-    CHECK((own || labelled));
+    const auto* own = card(r, "CircleCI release/2.1: passed");
+    REQUIRE(own);
+    CHECK(own->at("tooltip").as_string().find("on release/2.1") != std::string::npos);
+    CHECK(card(r, "Recent pipelines (release/2.1)"));
     // A branch CircleCI has no pipelines of: the default branch, labelled, the reason in the tooltip.
     auto unknown = f.tree("acme/passing", "feature/login");
     const auto* status = card(unknown, "CircleCI main (default branch): passed");
     REQUIRE(status);
     CHECK(status->at("tooltip").as_string().find("(feature/login)") != std::string::npos);
+}
+
+TEST_CASE("a PR page: the PR's own pipelines where CircleCI proves them (vcs.review_id), first") {
+    // acme/passing's newest pipeline, made a build of PR #42 (as CircleCI reports one).
+    std::ifstream in(TJC_FIXTURES_DIR "/world.json", std::ios::binary);
+    auto world = json::parse(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+    auto& pipelines = world.at("projects").at("gh/acme/passing").at("pipelines").as_array();
+    auto& vcs = pipelines[1].at("vcs").as_object();
+    vcs["branch"] = "feature/cart";
+    vcs["review_id"] = "42";
+    vcs["review_url"] = "https://github.com/acme/passing/pull/42";
+    const auto path = "/tmp/tjc_world_pr_" + std::to_string(::getpid()) + ".json";
+    std::ofstream(path, std::ios::binary) << json::serialize(world);
+    Fixture f("", tjc::testing::TestServerOptions{path});
+    auto r = f.pull("acme/passing", "42");
+    INFO(contents(r));
+    REQUIRE_FALSE(r.as_array().empty());
+    const auto& first = r.as_array().front().as_object();
+    CHECK(std::string(first.at("content").as_string()).starts_with("CircleCI PR #42: passed"));
+    CHECK(first.at("tooltip").as_string().find("of PR #42 (feature/cart)") != std::string::npos);
+    CHECK(card(r, "CircleCI main (default branch, PR #42): passed"));
+    // Another PR: nothing proves its pipelines, so no PR card (never a guess by branch name).
+    auto other = f.pull("acme/passing", "43");
+    CHECK_FALSE(card(other, "CircleCI PR #"));
+    std::remove(path.c_str());
 }
 
 TEST_CASE("a PR page shows the default branch, labelled with the PR") {
@@ -519,17 +547,38 @@ TEST_CASE("mixed case finds the same project: CircleCI comparing slugs without c
     CHECK(card(r, "CircleCI main: passed"));
 }
 
-TEST_CASE("mixed case against a CircleCI comparing slugs exactly: never a red card") {
-    // The lower-case slug is offered as slug_fallbacks; the plan asks it after a 404 (see the
-    // README, "Plan items"). Until then the convention's 404 is a neutral card.
+TEST_CASE("mixed case against a CircleCI comparing slugs exactly: the lower-case slug after its 404") {
     Fixture f;
     auto r = f.repo("Acme/Passing");
     INFO(contents(r));
-    for (const auto& c : r.as_array()) {
-        const auto* st = c.as_object().if_contains("status");
-        CHECK((st == nullptr || *st != "important"));
+    CHECK(card(r, "CircleCI main: passed"));
+    const auto* links = card(r, "CircleCI: gh/acme/passing");  // the slug that answered
+    CHECK(links);
+    // The 404 of the page's spelling is remembered: the next view asks for it no more.
+    const auto asked = f.server.requests("/api/v2/project/gh/Acme/Passing");
+    CHECK(asked >= 1);
+    (void)f.repo("Acme/Passing", "another-key");
+    CHECK(f.server.requests("/api/v2/project/gh/Acme/Passing") == asked);
+}
+
+TEST_CASE("a repo without a CircleCI project under a convention: the neutral card, then no request per view") {
+    Fixture f;
+    auto first = f.repo("acme/no-ci-here");
+    INFO(contents(first));
+    REQUIRE(first.as_array().size() == 1);
+    CHECK(card(first, "CircleCI: no project"));
+    const auto asked = f.server.requests();
+    CHECK(asked >= 1);
+    for (int i = 0; i < 5; ++i) {
+        auto again = f.repo("acme/no-ci-here", "view-" + std::to_string(i));  // other cache keys too
+        CHECK(card(again, "CircleCI: no project"));
+        CHECK_FALSE(card(again, "CircleCI: refreshing"));
     }
-    CHECK((card(r, "CircleCI main: passed") || card(r, "CircleCI: no project")));
+    CHECK(f.server.requests() == asked);
+    std::lock_guard lock(f.host.mutex);
+    const auto said = std::count_if(f.host.logs.begin(), f.host.logs.end(),
+                                    [](const std::string& l) { return l.find("no CircleCI project gh/acme/no-ci-here") != std::string::npos; });
+    CHECK(said == 1);  // logged once, not per view
 }
 
 TEST_CASE("an errored pipeline says why") {
@@ -601,6 +650,29 @@ TEST_CASE("an AWS Lambda page with tags: the tags beat the function's name") {
     REQUIRE(links);
     CHECK(links->at("items").as_array()[0].at("href") == "https://runbooks.acme.io/webshop/staging");
     CHECK(links->at("items").as_array()[1].at("href") == "https://oncall.acme.io/teams/payments");
+}
+
+TEST_CASE("a page of a service in an environment: what is deployed there comes first; the org's contexts") {
+    Fixture f(kTagsConfig);
+    auto r = f.query(lambda("orders-fn-7", R"(,"tags":["service:webshop","env:staging"])"));
+    INFO(contents(r));
+    REQUIRE_FALSE(r.as_array().empty());
+    const auto& first = r.as_array().front().as_object();
+    // #2059's deploy-webshop-staging: its commit, when, and the pipelines since.
+    CHECK(std::string(first.at("content").as_string()).starts_with("CircleCI webshop staging: "));
+    CHECK(first.at("status") == "success");
+    CHECK(first.at("tooltip").as_string().find("deploy-webshop-staging in pipeline #2059") != std::string::npos);
+    CHECK(card(r, "CircleCI main: "));  // then the default branch's status
+    // The contexts named like svc-{service}-{env}: the organization's, linked to their settings.
+    const auto* contexts = card(r, "Context: svc-webshop-staging");
+    REQUIRE(contexts);
+    // No deploy to that environment among the scanned pipelines: said, not invented.
+    auto none = f.query(lambda("orders-fn-7", R"(,"tags":["service:webshop","env:qa"])"));
+    INFO(contents(none));
+    CHECK(std::string(none.as_array().front().at("content").as_string()) == "CircleCI webshop qa: no deploy found");
+    // A repository's own page keeps the usual order: its status first.
+    auto repo_page = f.repo("acme/webshop");
+    CHECK(std::string(repo_page.as_array().front().at("content").as_string()).starts_with("CircleCI main: "));
 }
 
 TEST_CASE("a generic dashboard page: a url_pattern rule, its captures and its team") {

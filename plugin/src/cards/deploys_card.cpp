@@ -5,7 +5,8 @@
 #include "cards/format.hpp"
 #include "cards/render.hpp"
 
-#include <map>
+#include "util/ascii.hpp"
+
 #include <algorithm>
 
 namespace tjc::cards {
@@ -65,60 +66,123 @@ std::optional<std::string> deploy_env(std::string_view workflow_name, const std:
     return std::nullopt;
 }
 
-std::optional<Card> deploys_card(const ProjectSnapshot& snap, const RenderContext& ctx) {
-    if (snap.default_failure) {
-        return part_failure_card("Deploys", "the default branch's pipelines", *snap.default_failure, snap.target,
-                                 ctx.app_url);
-    }
-    struct Deploy {
-        const PipelineRun* run;
-        const circleci::Workflow* workflow;
-        std::size_t newer_pipelines;
-    };
-    std::map<std::string, Deploy> last;  // env -> newest successful deploy
-    std::vector<std::string> order;
+namespace {
+
+// The newest successful deploy of each environment on the default branch, newest first.
+struct Deploy {
+    std::string env;  // the label deploy_env gives: "prod", or "webshop prod" without a service
+    const PipelineRun* run;
+    const circleci::Workflow* workflow;
+    std::size_t newer_pipelines;  // default-branch pipelines that ran since
+};
+
+std::vector<Deploy> last_deploys(const ProjectSnapshot& snap, const RenderContext& ctx) {
+    std::vector<Deploy> out;
     for (std::size_t i = 0; i < snap.default_pipelines.size(); ++i) {
         const auto& run = snap.default_pipelines[i];
         for (const auto& w : run.workflows) {
             if (w.status != circleci::WorkflowStatus::success) continue;
             auto env = deploy_env(w.name, ctx.settings->deploy_patterns, snap.target.service);
-            if (!env || last.contains(*env)) continue;
-            last.emplace(*env, Deploy{&run, &w, i});
-            order.push_back(*env);
+            if (!env || std::any_of(out.begin(), out.end(), [&](const Deploy& d) { return d.env == *env; })) continue;
+            out.push_back({*env, &run, &w, i});
         }
     }
-    if (last.empty()) return std::nullopt;
+    return out;
+}
+
+std::string sha_of(const Deploy& d) {
+    return d.run->pipeline.vcs && d.run->pipeline.vcs->revision ? *d.run->pipeline.vcs->revision : std::string();
+}
+
+std::string deployed_ago(const Deploy& d, const RenderContext& ctx) {
+    const auto when = d.workflow->stopped_at.value_or(d.workflow->created_at);
+    return age(std::chrono::duration_cast<std::chrono::milliseconds>(ctx.now - when));
+}
+
+std::string since_text(const Deploy& d) {
+    const auto n = d.newer_pipelines;
+    return n > 0 ? std::to_string(n) + " pipeline" + (n == 1 ? "" : "s") + " ran on the default branch since"
+                 : "the newest pipeline on the default branch";
+}
+
+// "prod" of "webshop prod", compared without case.
+bool is_env(const std::string& label, const std::string& env) {
+    const auto last = label.substr(label.rfind(' ') + 1);
+    return last.size() == env.size() && std::equal(last.begin(), last.end(), env.begin(), [](char a, char b) {
+               return ascii_lower(a) == ascii_lower(b);
+           });
+}
+
+}  // namespace
+
+std::optional<Card> deploys_card(const ProjectSnapshot& snap, const RenderContext& ctx) {
+    if (snap.default_failure) {
+        return part_failure_card("Deploys", "the default branch's pipelines", *snap.default_failure, snap.target,
+                                 ctx.app_url);
+    }
+    const auto deploys = last_deploys(snap, ctx);
+    if (deploys.empty()) return std::nullopt;
     const AppLinks links(ctx.app_url, snap.target.slug);
     Card card;
     card.type = Card::Type::dropdown;
     card.icon = "circleci";
     std::string tip;
-    for (const auto& env : order) {
-        const auto& d = last.at(env);
-        const auto when = d.workflow->stopped_at.value_or(d.workflow->created_at);
-        const auto sha = d.run->pipeline.vcs && d.run->pipeline.vcs->revision ? *d.run->pipeline.vcs->revision : std::string();
-        std::string text = env + ": deployed " + age(std::chrono::duration_cast<std::chrono::milliseconds>(ctx.now - when));
+    for (const auto& d : deploys) {
+        const auto sha = sha_of(d);
+        std::string text = d.env + ": deployed " + deployed_ago(d, ctx);
         if (!sha.empty()) text += " (" + short_sha(sha) + ")";
-        std::string item_tip = d.workflow->name + " in pipeline #" + std::to_string(d.run->pipeline.number);
-        if (d.newer_pipelines > 0) {
-            item_tip += "; " + std::to_string(d.newer_pipelines) + " pipeline" + (d.newer_pipelines == 1 ? "" : "s") +
-                        " ran on the default branch since";
-        } else {
-            item_tip += "; the newest pipeline on the default branch";
-        }
+        const std::string item_tip = d.workflow->name + " in pipeline #" + std::to_string(d.run->pipeline.number) + "; " +
+                                     since_text(d);
         tip += (tip.empty() ? "" : "\n") + text;
         card.items.push_back({text, links.workflow(d.run->pipeline.number, d.workflow->id), Status::success, "circleci",
                               clip(item_tip, kMaxTooltip)});
         if (!sha.empty() && !snap.repo_web_url.empty()) {
-            card.items.push_back({env + ": code at " + short_sha(sha), snap.repo_web_url + "/tree/" + sha, Status::none,
+            card.items.push_back({d.env + ": code at " + short_sha(sha), snap.repo_web_url + "/tree/" + sha, Status::none,
                                   "github", ""});
         }
     }
-    const auto& first = last.at(order.front());
-    card.content = "Deploys: " + order.front() + " " +
-                   age(std::chrono::duration_cast<std::chrono::milliseconds>(
-                       ctx.now - first.workflow->stopped_at.value_or(first.workflow->created_at)));
-    if (order.size() > 1) card.content += " +" + std::to_string(order.size() - 1);
+    card.content = "Deploys: " + deploys.front().env + " " + deployed_ago(deploys.front(), ctx);
+    if (deploys.size() > 1) card.content += " +" + std::to_string(deploys.size() - 1);
+    card.tooltip = clip(tip, kMaxTooltip);
+    return card;
+}
+
+std::optional<Card> deployed_env_card(const ProjectSnapshot& snap, const RenderContext& ctx) {
+    const auto& t = snap.target;
+    if (t.repository_page || t.env.empty()) return std::nullopt;
+    const std::string who = t.service.empty() ? t.env : t.service + " " + t.env;
+    if (snap.default_failure) {
+        return part_failure_card("CircleCI " + who, "the default branch's pipelines", *snap.default_failure, t,
+                                 ctx.app_url);
+    }
+    const AppLinks links(ctx.app_url, t.slug);
+    Card card;
+    card.type = Card::Type::link;
+    card.icon = "circleci";
+    const auto deploys = last_deploys(snap, ctx);
+    const auto it = std::find_if(deploys.begin(), deploys.end(), [&](const Deploy& d) { return is_env(d.env, t.env); });
+    if (it == deploys.end()) {
+        card.content = "CircleCI " + who + ": no deploy found";
+        card.href = links.dashboard();
+        std::string patterns;
+        for (const auto& p : ctx.settings->deploy_patterns) patterns += (patterns.empty() ? "" : ", ") + p;
+        card.tooltip = clip("No successful deploy to " + t.env + " (" + patterns + ") among the last " +
+                                count(snap.default_pipelines.size(), "pipeline", "pipelines") +
+                                " of the default branch of " + t.slug,
+                            kMaxTooltip);
+        return card;
+    }
+    const auto sha = sha_of(*it);
+    card.status = Status::success;
+    card.content = "CircleCI " + who + ": " + (sha.empty() ? std::string("deployed") : short_sha(sha)) + " " +
+                   deployed_ago(*it, ctx);
+    card.href = links.workflow(it->run->pipeline.number, it->workflow->id);
+    std::string tip = "Deployed to " + t.env + " by " + it->workflow->name + " in pipeline #" +
+                      std::to_string(it->run->pipeline.number) + " (" + since_text(*it) + ")";
+    if (!sha.empty()) tip += "\nCommit " + short_sha(sha);
+    if (it->run->pipeline.vcs && it->run->pipeline.vcs->commit_subject) {
+        tip += ": " + subject(*it->run->pipeline.vcs->commit_subject, 120);
+    }
     card.tooltip = clip(tip, kMaxTooltip);
     return card;
 }

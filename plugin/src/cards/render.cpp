@@ -13,6 +13,14 @@ bool card_enabled(const mapping::ProjectTarget& target, const config::CardsSetti
 
 std::vector<Card> render_project(const ProjectSnapshot& snap, const RenderContext& ctx) {
     std::vector<Card> out;
+    // What a person on such a page wants first: what is deployed in this environment; on a
+    // PR page, the PR's own pipelines.
+    if (card_enabled(snap.target, *ctx.settings, "deploys")) {
+        if (auto first = deployed_env_card(snap, ctx)) out.push_back(std::move(*first));
+    }
+    if (card_enabled(snap.target, *ctx.settings, "status")) {
+        if (auto pr = pull_card(snap, ctx)) out.push_back(std::move(*pr));
+    }
     for (const auto& name : ctx.settings->enabled) {
         if (!card_enabled(snap.target, *ctx.settings, name)) continue;
         std::optional<Card> card;

@@ -31,6 +31,12 @@ std::optional<Card> recent_pipelines_card(const ProjectSnapshot& snap, const Ren
 std::optional<Card> approval_card(const ProjectSnapshot& snap, const RenderContext& ctx);
 std::optional<Card> insights_card(const ProjectSnapshot& snap, const RenderContext& ctx);
 std::optional<Card> deploys_card(const ProjectSnapshot& snap, const RenderContext& ctx);
+// On another tool's page of a service in an environment (an AWS page tagged env:prod): the
+// deploy there (when, which commit, pipelines since), shown first. nullopt without an env or
+// on a repository's own page.
+std::optional<Card> deployed_env_card(const ProjectSnapshot& snap, const RenderContext& ctx);
+// On a PR page: the PR's own pipelines, when CircleCI's answer proves them (vcs.review_id).
+std::optional<Card> pull_card(const ProjectSnapshot& snap, const RenderContext& ctx);
 // The organization contexts whose name matches cards.context_pattern for the page's service
 // (snap.contexts, when the plan fetched them); nullopt when none does.
 std::optional<Card> contexts_card(const ProjectSnapshot& snap, const RenderContext& ctx);

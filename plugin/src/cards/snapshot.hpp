@@ -47,6 +47,9 @@ struct ProjectSnapshot {
     std::optional<circleci::Project> project;
     std::vector<PipelineRun> pipelines;         // the branch's (or the commit's) pipelines, newest first
     std::vector<PipelineRun> default_pipelines; // the default branch's, for deploys (may alias pipelines)
+    // On a PR page: the pipelines CircleCI's answer proves to be the PR's (their vcs.review_id
+    // is its number), newest first; empty when none is.
+    std::vector<PipelineRun> pull_pipelines;
     std::optional<InsightsData> insights;
     // The project organization's contexts (every page of GET /context), when the plan fetched
     // them; nullopt when it did not or may not (a 403/404 drops the contexts card quietly).

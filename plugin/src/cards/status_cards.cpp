@@ -166,3 +166,29 @@ std::optional<Card> approval_card(const ProjectSnapshot& snap, const RenderConte
 }
 
 }  // namespace tjc::cards
+
+namespace tjc::cards {
+
+std::optional<Card> pull_card(const ProjectSnapshot& snap, const RenderContext& ctx) {
+    if (snap.target.pull.empty() || snap.pull_pipelines.empty()) return std::nullopt;
+    const AppLinks links(ctx.app_url, snap.target.slug);
+    const auto& head = snap.pull_pipelines.front();
+    const auto o = outcome_of(head);
+    Card card;
+    card.type = Card::Type::link;
+    card.icon = "circleci";
+    card.status = status_of(o);
+    card.href = links.pipeline(head.pipeline.number);
+    const auto when = finished_at(head).value_or(head.pipeline.created_at);
+    card.content = "CircleCI PR #" + snap.target.pull + ": " + std::string(to_string(o)) + " " + elapsed(ctx.now, when);
+    std::string head_line = "#" + std::to_string(head.pipeline.number) + " of PR #" + snap.target.pull;
+    if (head.pipeline.vcs && head.pipeline.vcs->branch) head_line += " (" + *head.pipeline.vcs->branch + ")";
+    head_line += ": " + std::string(to_string(o));
+    if (snap.pull_pipelines.size() > 1) {
+        head_line += "; " + count(snap.pull_pipelines.size(), "pipeline", "pipelines") + " of this PR among the newest";
+    }
+    card.tooltip = pipeline_tooltip(head, head_line);
+    return card;
+}
+
+}  // namespace tjc::cards

@@ -264,6 +264,13 @@ Client::Call<WorkflowSummary> Client::workflow_summary(Credential credential, st
                                              std::move(q), &parse_workflow_summary, deadline);
 }
 
+Client::Call<Page<Context>> Client::contexts(Credential credential, std::string owner_id, Deadline deadline) {
+    std::vector<net::QueryParam> q;
+    add_if(q, "owner-id", owner_id);
+    co_return co_await pages<Context>(*http_, api_, options_.limits, std::move(credential), "/context", std::move(q),
+                                      &parse_contexts_page, options_.max_pages, deadline);
+}
+
 Client::Call<ProjectPageSummary> Client::pages_summary(Credential credential, std::string slug,
                                                        std::string reporting_window, std::vector<std::string> branches,
                                                        Deadline deadline) {

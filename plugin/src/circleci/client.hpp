@@ -89,6 +89,9 @@ public:
     // reporting-window here; a non-empty one is still sent (the same window as the others).
     Call<WorkflowSummary> workflow_summary(Credential credential, std::string slug, std::string name, std::string branch,
                                            std::string reporting_window, Deadline deadline);
+    // GET /context?owner-id=: an organization's contexts, every page up to max_pages. A token
+    // that may not list them gets forbidden or not_found.
+    Call<Page<Context>> contexts(Credential credential, std::string owner_id, Deadline deadline);
     // GET /insights/pages/{slug}/summary?reporting-window=&branches=... (one branches= per branch).
     Call<ProjectPageSummary> pages_summary(Credential credential, std::string slug, std::string reporting_window,
                                            std::vector<std::string> branches, Deadline deadline);

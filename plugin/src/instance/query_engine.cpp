@@ -1,5 +1,6 @@
 #include "instance/query_engine.hpp"
 
+#include "cache/lru_store.hpp"
 #include "cards/error_card.hpp"
 #include "cards/render.hpp"
 #include "circleci/client.hpp"
@@ -71,6 +72,7 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
     std::shared_ptr<Runtime> runtime;  // io thread only
     std::shared_ptr<PluginStats> counters;  // the instance's: outlives reloads (and runtimes)
     std::atomic<std::uint64_t> fetches{0}, fetch_failures{0};
+    cache::LruStore<bool> logged_missing{10'000};  // slugs whose 404 was logged
 
     Impl(asio::io_context& io_, Host host_, const config::Config& cfg, std::shared_ptr<PluginStats> counters_)
         : io(io_), host(std::move(host_)), results(cache_settings(cfg.cache)), stores(cfg.cache),
@@ -115,7 +117,7 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
         bool all_fresh = true;
         for (const auto& t : projects) {
             keys.push_back(key_of(t, cfg));
-            hits.push_back(results.lookup(keys.back(), now, claim));
+            hits.push_back(known_missing(t) ? no_project_hit(t, now) : results.lookup(keys.back(), now, claim));
             all_fresh = all_fresh && hits.back().state == cache::ResultCache::State::fresh;
         }
         if (!all_fresh) return std::nullopt;
@@ -124,6 +126,29 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
         std::vector<std::string_view> views;
         for (const auto& h : hits) views.emplace_back(*h.value);
         return join_arrays(views);
+    }
+
+    // A repository a convention mapped and CircleCI has no project for (most of a company's):
+    // the plan remembers the 404 for a while, and until then its neutral card is answered at
+    // once, like a fresh hit, without a request and without a note.
+    bool known_missing(const mapping::ProjectTarget& t) {
+        if (!mapping::is_convention(t.mapped_by) || t.slug.empty()) return false;
+        if (!stores.missing.get(t.slug)) return false;
+        return std::all_of(t.slug_fallbacks.begin(), t.slug_fallbacks.end(),
+                           [this](const std::string& s) { return stores.missing.get(s) != nullptr; });
+    }
+    cache::ResultCache::Hit no_project_hit(const mapping::ProjectTarget& t, Clock::time_point now) const {
+        cache::ResultCache::Hit h;
+        h.state = cache::ResultCache::State::fresh;
+        h.value = std::make_shared<const std::string>(cards_json({cards::no_project_card(t)}));
+        h.fetched_at = now;
+        return h;
+    }
+    // Said once per slug (a convention's 404 is the normal case: not a warning each view).
+    bool first_time_missing(const std::string& slug) {
+        if (logged_missing.get(slug)) return false;
+        logged_missing.put(slug, std::make_shared<const bool>(true));
+        return true;
     }
 
     static void finish(const std::shared_ptr<Pending>& q) {
@@ -204,7 +229,14 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
         ++fetch_failures;
         const auto failure = ep ? plan::FetchFailure{cards::FailureKind::bad_response, "internal error"}
                                 : r.failure.value_or(plan::FetchFailure{});
-        log_failure(target, "failed", failure);
+        if (failure.kind == cards::FailureKind::not_found && mapping::is_convention(target.mapped_by)) {
+            if (first_time_missing(target.slug) && host.log) {
+                host.log(LogLevel::info, "no CircleCI project " + target.slug + " (404, by " + target.rule_label +
+                                             "): its pages show the neutral \"no project\" card");
+            }
+        } else {
+            log_failure(target, "failed", failure);
+        }
         return {failure_part(key, target, cfg, failure.kind, failure.detail), nullptr};
     }
 

@@ -102,7 +102,7 @@ public:
           credential_(std::move(credential)),
           deadline_(deadline),
           commit_page_(!target_.commit.empty()),
-          on_default_(!commit_page_ && target_.branch.empty()),
+          on_default_(!commit_page_ && target_.branch.empty() && target_.branch_candidates.empty()),
           want_deploys_(!commit_page_ && cards::card_enabled(target_, config_.cards, "deploys")),
           want_insights_(!commit_page_ && cards::card_enabled(target_, config_.cards, "insights")) {}
     ~Run() { wipe(credential_.token); }  // the plan's copy of the token lives as long as the run
@@ -118,7 +118,11 @@ private:
     // The chains fetch_all runs side by side.
     asio::awaitable<void> shown_branch_chain();
     asio::awaitable<void> default_branch_chain();
-    asio::awaitable<void> insights_chain();
+    asio::awaitable<void> insights_chain(std::string branch);
+    asio::awaitable<void> pull_chain();
+    asio::awaitable<void> contexts_chain();
+
+    asio::awaitable<void> pick_candidate_branch();
 
     asio::awaitable<void> ensure_project();
     KnownDefault known_default() const;
@@ -157,6 +161,8 @@ private:
     std::map<std::string, WorkflowsEntry> workflows_;  // pipeline id -> its workflows
     std::shared_ptr<const cards::InsightsData> insights_;
     std::optional<cards::PartFailure> insights_failure_;
+    std::vector<circleci::Pipeline> pull_pipelines_;  // a PR page: those CircleCI ties to the PR
+    std::shared_ptr<const std::vector<circleci::Context>> contexts_;
 };
 
 asio::awaitable<void> Run::ensure_project() {
@@ -286,11 +292,89 @@ asio::awaitable<void> Run::shown_branch_chain() {
         shown_ = co_await default_branch_pipelines(limit);
         shown_branch_ = default_branch();
         default_is_shown_ = true;
+    } else if (target_.branch.empty()) {
+        // The branch is one of the candidates; insights are the picked branch's, asked now.
+        co_await pick_candidate_branch();
+        std::vector<Task> next;
+        next.push_back([this]() -> asio::awaitable<void> { co_await fetch_workflows(shown_.pipelines); });
+        if (want_insights_) {
+            next.push_back([this]() -> asio::awaitable<void> {
+                // A named value: GCC 12 mis-destroys temporaries passed to a coroutine.
+                std::string branch = default_is_shown_ ? std::string() : shown_branch_;
+                co_await insights_chain(branch);
+            });
+        }
+        co_await when_all(std::move(next));
+        co_return;
     } else {
         shown_branch_ = target_.branch;
         shown_ = co_await pipelines_of(target_.branch, cards_cfg.recent_pipelines);
     }
     co_await fetch_workflows(shown_.pipelines);
+}
+
+// A branch that may hold '/' (the extension cuts "feature/x" to "feature"): the first page of
+// each candidate at once, one round trip; the longest CircleCI has pipelines of is the branch,
+// else the default branch (its status card says which branch the page shows).
+asio::awaitable<void> Run::pick_candidate_branch() {
+    const auto& candidates = target_.branch_candidates;
+    std::vector<Selection> pages(candidates.size());
+    std::vector<Task> wave;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        wave.push_back([this, i, &pages]() -> asio::awaitable<void> {
+            std::string branch = target_.branch_candidates[i];
+            pages[i] = co_await pipelines_of(branch, config_.cards.recent_pipelines);
+        });
+    }
+    co_await when_all(std::move(wave));
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        if (!pages[i].failure && !pages[i].pipelines.empty()) {
+            shown_branch_ = candidates[i];
+            shown_ = std::move(pages[i]);
+            co_return;
+        }
+    }
+    for (auto& page : pages) {
+        if (page.failure) {  // the project's pipelines failed: that says more than any branch
+            shown_branch_ = candidates.back();
+            shown_ = std::move(page);
+            co_return;
+        }
+    }
+    std::size_t limit = config_.cards.recent_pipelines;
+    if (want_deploys_) limit = std::max<std::size_t>(limit, config_.cards.deploy_scan_pipelines);
+    shown_ = co_await default_branch_pipelines(limit);
+    shown_branch_ = default_branch();
+    default_is_shown_ = true;
+}
+
+// A PR page: the newest pipelines of every branch, and of them those CircleCI ties to this PR
+// (vcs.review_id, or a review_url ending in /pull/<N>); never a guess from branch names.
+asio::awaitable<void> Run::pull_chain() {
+    auto newest = co_await pipelines_of(std::string(), std::numeric_limits<std::size_t>::max());
+    const std::string url_tail = "/pull/" + target_.pull;
+    for (const auto& p : newest.pipelines) {
+        if (pull_pipelines_.size() >= config_.cards.recent_pipelines) break;
+        if (!p.vcs) continue;
+        const bool by_id = p.vcs->review_id && *p.vcs->review_id == target_.pull;
+        const bool by_url = p.vcs->review_url && p.vcs->review_url->ends_with(url_tail);
+        if (by_id || by_url) pull_pipelines_.push_back(p);
+    }
+    co_await fetch_workflows(pull_pipelines_);
+}
+
+// The contexts card: the organization's contexts, kept an hour. A token that may not list them
+// (403, 404) drops the card quietly; passing trouble does too (the card is a convenience).
+asio::awaitable<void> Run::contexts_chain() {
+    co_await ensure_project();
+    if (!project_ || !project_->organization_id) co_return;
+    const std::string org = *project_->organization_id;
+    if ((contexts_ = stores_.contexts.get(org))) co_return;
+    std::string owner = org;
+    auto page = co_await api_.contexts(credential_, owner, deadline_);
+    if (!page) co_return;
+    contexts_ = std::make_shared<const std::vector<circleci::Context>>(std::move(page.value().items));
+    stores_.contexts.put(org, contexts_);
 }
 
 // Deploys on another branch's page: the default branch's pipelines and their workflows.
@@ -320,17 +404,17 @@ asio::awaitable<void> Run::default_branch_chain() {
 }
 
 // Insights and their trends, which CircleCI refreshes daily. Their failure fails no other card.
-asio::awaitable<void> Run::insights_chain() {
+asio::awaitable<void> Run::insights_chain(std::string branch) {
     const auto& window = config_.cards.reporting_window;
-    const auto key = insights_key(target_.slug, target_.branch, window);
+    const auto key = insights_key(target_.slug, branch, window);
     if ((insights_ = stores_.insights.get(key))) co_return;
     auto data = std::make_shared<cards::InsightsData>();
     std::optional<ApiError> metrics_error;
     std::vector<Task> parts;
     parts.push_back([&]() -> asio::awaitable<void> {
         // No branch: the default branch's, by the API's rule.
-        std::string slug = target_.slug, branch = target_.branch, reporting_window = window;
-        auto m = co_await api_.workflow_metrics(credential_, slug, branch, reporting_window, deadline_);
+        std::string slug = target_.slug, which = branch, reporting_window = window;
+        auto m = co_await api_.workflow_metrics(credential_, slug, which, reporting_window, deadline_);
         if (m) {
             data->workflows = std::move(m.value().items);
         } else {
@@ -339,7 +423,7 @@ asio::awaitable<void> Run::insights_chain() {
     });
     parts.push_back([&]() -> asio::awaitable<void> {
         std::vector<std::string> branches;
-        if (!target_.branch.empty()) branches.push_back(target_.branch);
+        if (!branch.empty()) branches.push_back(branch);
         std::string slug = target_.slug, reporting_window = window;
         auto s = co_await api_.pages_summary(credential_, slug, reporting_window, branches, deadline_);
         if (s) data->trends = cards::trends_of(s.value());  // optional: the card does without
@@ -378,8 +462,16 @@ asio::awaitable<void> Run::fetch_all() {
     if (want_deploys_ && !on_default_) {
         chains.push_back([this]() -> asio::awaitable<void> { co_await default_branch_chain(); });
     }
-    if (want_insights_) {
-        chains.push_back([this]() -> asio::awaitable<void> { co_await insights_chain(); });
+    const bool candidates = !commit_page_ && target_.branch.empty() && !target_.branch_candidates.empty();
+    if (want_insights_ && !candidates) {  // with candidates, the shown chain asks once it picked
+        chains.push_back([this]() -> asio::awaitable<void> { co_await insights_chain(target_.branch); });
+    }
+    if (!target_.pull.empty() && !commit_page_) {
+        chains.push_back([this]() -> asio::awaitable<void> { co_await pull_chain(); });
+    }
+    const bool names_owner = !target_.service.empty() || !target_.team.empty();
+    if (names_owner && cards::card_enabled(target_, config_.cards, "contexts")) {
+        chains.push_back([this]() -> asio::awaitable<void> { co_await contexts_chain(); });
     }
     // The project is asked for in the first wave whenever it is not remembered: it gives the
     // repository's web address, and it checks a remembered default branch.
@@ -455,6 +547,8 @@ FetchResult Run::assemble() {
         snap.insights = std::move(data);
     }
     snap.insights_failure = insights_failure_;
+    snap.pull_pipelines = runs(pull_pipelines_);
+    if (contexts_) snap.contexts = *contexts_;
     if (project_ && project_->vcs_info.vcs_url.starts_with("https://")) {
         snap.repo_web_url = project_->vcs_info.vcs_url;
     } else if (!shown_.pipelines.empty() && shown_.pipelines.front().vcs &&
@@ -471,7 +565,9 @@ Stores::Stores(const config::CacheConfig& cfg)
     : finished_workflows(cfg.max_immutable_pipelines),
       projects(kMaxKeptProjects, std::chrono::hours(1)),
       default_branches(kMaxKeptProjects),
-      insights(kMaxKeptProjects, std::chrono::seconds(cfg.insights_ttl_s)) {}
+      insights(kMaxKeptProjects, std::chrono::seconds(cfg.insights_ttl_s)),
+      missing(kMaxKeptProjects, std::chrono::minutes(15)),
+      contexts(kMaxKeptProjects, std::chrono::hours(1)) {}
 
 void Stores::apply(const config::CacheConfig& cfg) {
     finished_workflows.set_limits(cfg.max_immutable_pipelines, std::chrono::milliseconds::zero());
@@ -500,11 +596,33 @@ cards::FailureKind failure_kind(circleci::ApiErrorKind kind) noexcept {
 asio::awaitable<FetchResult> fetch_project(circleci::Client& api, Stores& stores, const config::Config& config,
                                            mapping::ProjectTarget target, circleci::Credential credential,
                                            circleci::Deadline deadline) {
+    WipeOnExit wipe_token(credential.token);
     if (credential.token.empty()) co_return FetchResult::failed({cards::FailureKind::no_token, ""});
-    Run run(api, stores, config, std::move(target), std::move(credential), deadline);
-    if (auto failure = co_await run.lookup_slug()) co_return FetchResult::failed(std::move(*failure));
-    co_await run.fetch_all();
-    co_return run.assemble();
+    // The slug, then its other spellings (mixed case under a convention) while CircleCI says 404.
+    std::vector<std::string> slugs{target.slug};
+    slugs.insert(slugs.end(), target.slug_fallbacks.begin(), target.slug_fallbacks.end());
+    FetchResult result;
+    for (const auto& slug : slugs) {
+        target.slug = slug;
+        if (auto known_missing = slug.empty() ? nullptr : stores.missing.get(slug)) {
+            result = FetchResult::failed({cards::FailureKind::not_found, *known_missing});
+            continue;
+        }
+        Run run(api, stores, config, target, credential, deadline);  // its copy of the token is wiped with it
+        if (auto failure = co_await run.lookup_slug()) {
+            result = FetchResult::failed(std::move(*failure));
+        } else {
+            co_await run.fetch_all();
+            result = run.assemble();
+        }
+        if (!result.failure || result.failure->kind != cards::FailureKind::not_found) break;
+        // Under a convention a 404 is the normal case: remembered. Under an explicit mapping it
+        // is the admin's to fix, and the fix shows at the next view.
+        if (!slug.empty() && mapping::is_convention(target.mapped_by)) {
+            stores.missing.put(slug, std::make_shared<const std::string>(result.failure->detail));
+        }
+    }
+    co_return result;
 }
 
 }  // namespace tjc::plan

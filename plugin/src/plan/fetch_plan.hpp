@@ -51,6 +51,11 @@ struct Stores {
     cache::LruStore<std::string> default_branches;
     // slug|branch|window -> insights, for cache.insights_ttl_s (CircleCI refreshes daily).
     cache::LruStore<cards::InsightsData> insights;
+    // slug -> CircleCI's 404 for it, for 15 minutes, under a convention: a repository without a
+    // CircleCI project (most of a company's) costs no request each view.
+    cache::LruStore<std::string> missing;
+    // organization id -> its contexts, for an hour (the contexts card).
+    cache::LruStore<std::vector<circleci::Context>> contexts;
     // Opt-in lookups: repo -> circleci/<org-id>/<project-id>, asked once a day.
     mapping::SlugCache slugs;
 };
