@@ -51,7 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view yaml(reinterpret_cast<const char*>(data), size);
     const auto loaded = tjc::config::load_config_text(yaml);
     (void)loaded.diagnostics.to_string();
-    if (!loaded.config) return 0;
+    if (!loaded.config) {
+        return 0;
+    }
     (void)loaded.config->secret_names();
     for (const auto& page : fixed_pages) {
         const auto r = tjc::mapping::resolve(loaded.config->mapping, loaded.config->circleci.token_secret, page);

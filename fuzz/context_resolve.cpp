@@ -35,7 +35,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view json(reinterpret_cast<const char*>(data), size);
     auto facts = tjc::mapping::parse_context(json);
-    if (!facts.has_value()) return 0;
+    if (!facts.has_value()) {
+        return 0;
+    }
     const auto& config = example_config();
     const auto resolution = tjc::mapping::resolve(config.mapping, config.circleci.token_secret, facts.value());
     (void)boost::json::serialize(tjc::mapping::to_json(resolution));

@@ -30,7 +30,9 @@ constexpr std::size_t kReadSizes[] = {1, 2, 3, 7, 64, 512, 4096, std::size_t(1) 
 constexpr std::string_view kToken = "fuzz-token-0123456789";
 
 void check(bool ok) {
-    if (!ok) std::abort();
+    if (!ok) {
+        std::abort();
+    }
 }
 
 void interpret(const tjc::net::RawResponse& raw) {
@@ -38,26 +40,35 @@ void interpret(const tjc::net::RawResponse& raw) {
     const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
     const unsigned status = raw.response.status;
     if (status == 429) {
-        if (auto wait = throttle_wait(raw.retry_after, raw.ratelimit_reset, raw.x_ratelimit_reset, now))
+        if (auto wait = throttle_wait(raw.retry_after, raw.ratelimit_reset, raw.x_ratelimit_reset, now)) {
             check(wait->count() >= 0);
+        }
     }
     (void)is_retryable_status(status);
     if (is_redirect_status(status)) {
         const Endpoint server{"https", "circleci.com", 443, "/api/v2"};
         auto next = redirect_target(server, "/api/v2/project/gh/acme/api/pipeline?branch=main", raw.location);
-        if (next.has_value()) check(!next.value().empty() && next.value().front() == '/');
+        if (next.has_value()) {
+            check(!next.value().empty() && next.value().front() == '/');
+        }
     }
     // What circleci::api_error_from says about a non-2xx answer.
     std::string says;
-    if (is_json_content_type(raw.response.content_type))
-        if (auto m = tjc::circleci::parse_error_message(raw.response.body)) says = summarize_body(*m);
-    if (says.empty()) says = summarize_body(raw.response.body);
+    if (is_json_content_type(raw.response.content_type)) {
+        if (auto m = tjc::circleci::parse_error_message(raw.response.body)) {
+            says = summarize_body(*m);
+        }
+    }
+    if (says.empty()) {
+        says = summarize_body(raw.response.body);
+    }
     check(says.size() <= 120 + 3 || says == "(empty body)");
     // A server that echoes the token: take a token-like secret (12 alphanumerics, longer than
     // the mark, so no artifact of the mark can spell it) from the body when it starts with one.
     const std::string_view body = raw.response.body;
     std::string_view secret = kToken;
-    if (body.size() >= 12 && std::all_of(body.begin(), body.begin() + 12, [](unsigned char c) { return std::isalnum(c); }))
+    if (body.size() >= 12 &&
+        std::all_of(body.begin(), body.begin() + 12, [](unsigned char c) { return std::isalnum(c); }))
         secret = body.substr(0, 12);
     const std::string message = redact("GET /api/v2/me: CircleCI answered 500: " + says, secret);
     check(message.find(secret) == std::string::npos);
@@ -66,7 +77,9 @@ void interpret(const tjc::net::RawResponse& raw) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size == 0) return 0;
+    if (size == 0) {
+        return 0;
+    }
     const std::uint8_t control = data[0];
     const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
     const std::size_t read_size = kReadSizes[control & 7];

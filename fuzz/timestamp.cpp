@@ -9,9 +9,13 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
     auto t = tjc::circleci::parse_timestamp(input);
-    if (!t) return 0;
+    if (!t) {
+        return 0;
+    }
     const std::string text = tjc::circleci::format_timestamp(*t);
     auto again = tjc::circleci::parse_timestamp(text);
-    if (!again || *again != *t) std::abort();
+    if (!again || *again != *t) {
+        std::abort();
+    }
     return 0;
 }

@@ -68,8 +68,8 @@ boost::json::value context_from_repo(const RepoArgs& args) {
     boost::json::object ctx;
     if (ref.host == "github.com") {
         // ToolJump's github adapter runs on github.com only.
-        boost::json::object page{{"name", "repository"}, {"repository", ref.org + "/" + ref.repo},
-                                 {"section", section_of(args)}};
+        boost::json::object page{
+            {"name", "repository"}, {"repository", ref.org + "/" + ref.repo}, {"section", section_of(args)}};
         ctx = {{"type", "github"}, {"url", url}, {"page", std::move(page)}};
     } else {
         // Any other host (GitHub Enterprise, Bitbucket) reaches an integration as a generic page.
@@ -85,15 +85,21 @@ boost::json::value context_from_arg(const std::string& arg) {
     std::string text = arg;
     if (arg.starts_with("@")) {
         std::ifstream in(arg.substr(1), std::ios::binary);
-        if (!in) throw std::runtime_error("--context: cannot read " + arg.substr(1));
+        if (!in) {
+            throw std::runtime_error("--context: cannot read " + arg.substr(1));
+        }
         std::ostringstream ss;
         ss << in.rdbuf();
         text = ss.str();
     }
     boost::system::error_code ec;
     auto v = boost::json::parse(text, ec);
-    if (ec) throw std::runtime_error("--context: invalid JSON (" + ec.message() + ")");
-    if (!v.is_object()) throw std::runtime_error("--context: must be a JSON object");
+    if (ec) {
+        throw std::runtime_error("--context: invalid JSON (" + ec.message() + ")");
+    }
+    if (!v.is_object()) {
+        throw std::runtime_error("--context: must be a JSON object");
+    }
     return v;
 }
 

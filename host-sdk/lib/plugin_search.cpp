@@ -60,8 +60,9 @@ std::string find_plugin(const std::string& name_or_path) {
         return name_or_path;
     }
     if (!is_plugin_name(name_or_path)) {
-        throw std::runtime_error("--plugin: '" + name_or_path +
-                                 "' is neither a path (with '/' or ending in .so) nor a plugin name ([a-z][a-z0-9_-]*)");
+        throw std::runtime_error(
+            "--plugin: '" + name_or_path +
+            "' is neither a path (with '/' or ending in .so) nor a plugin name ([a-z][a-z0-9_-]*)");
     }
     const auto dirs = plugin_search_dirs();
     std::string searched;

@@ -12,19 +12,25 @@ namespace {
 
 std::optional<std::string> process_env(const std::string& name) {
     const char* v = std::getenv(name.c_str());
-    if (!v) return std::nullopt;
+    if (!v) {
+        return std::nullopt;
+    }
     return std::string(v);
 }
 
 void wipe(std::string& s) {
-    if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+    if (!s.empty()) {
+        OPENSSL_cleanse(s.data(), s.size());
+    }
     s.clear();
 }
 
 // The file's bytes without trailing whitespace; nullopt when it cannot be read.
 std::optional<std::string> read_secret_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
+    if (!in) {
+        return std::nullopt;
+    }
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (in.bad()) {
         wipe(text);

@@ -51,7 +51,7 @@ public:
 
 private:
     struct Entry {
-        std::string value;   // "" = none
+        std::string value;  // "" = none
         std::string source;
     };
     // Reads one secret from its sources (no lock held: file I/O).

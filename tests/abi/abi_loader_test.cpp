@@ -89,7 +89,8 @@ TEST_CASE("the C++ loader throws when init refuses the host") {
 }
 
 TEST_CASE("tj-host describes the failing-create fixture: it is well formed up to create") {
-    const auto r = run_process({TJ_HOST_PATH, "describe", "--plugin", FIXTURE_FAILING_CREATE, "--manifest", FIXTURE_MANIFEST});
+    const auto r =
+        run_process({TJ_HOST_PATH, "describe", "--plugin", FIXTURE_FAILING_CREATE, "--manifest", FIXTURE_MANIFEST});
     INFO("stderr: " << r.err);
     REQUIRE(r.exit_code == 0);
     const auto d = boost::json::parse(r.out);
@@ -150,7 +151,9 @@ TEST_CASE("the plugin's only defined dynamic symbol is tooljump_plugin_entry") {
     REQUIRE(pipe != nullptr);
     std::string output;
     char buf[4096];
-    while (auto n = std::fread(buf, 1, sizeof buf, pipe)) output.append(buf, n);
+    while (auto n = std::fread(buf, 1, sizeof buf, pipe)) {
+        output.append(buf, n);
+    }
     const int status = pclose(pipe);
     INFO("nm output:\n" << output);
     REQUIRE(status == 0);
@@ -159,17 +162,25 @@ TEST_CASE("the plugin's only defined dynamic symbol is tooljump_plugin_entry") {
     for (std::string line; std::getline(lines, line);) {
         std::istringstream fields(line);
         std::vector<std::string> f;
-        for (std::string w; fields >> w;) f.push_back(w);
-        if (f.empty()) continue;
+        for (std::string w; fields >> w;) {
+            f.push_back(w);
+        }
+        if (f.empty()) {
+            continue;
+        }
         // "<address> <type> <name>"; the name may carry a version suffix.
         auto name = f.back();
-        if (const auto at = name.find('@'); at != std::string::npos) name.resize(at);
+        if (const auto at = name.find('@'); at != std::string::npos) {
+            name.resize(at);
+        }
         symbols.insert(name);
     }
     CHECK(symbols == std::set<std::string>{"tooljump_plugin_entry"});
 }
 
-TEST_CASE("a host of ABI 1.2 loads plugins of 1.0 and 1.1 (no events api, queries answer) and the real plugin has the events api") {
+TEST_CASE(
+    "a host of ABI 1.2 loads plugins of 1.0 and 1.1 (no events api, queries answer) and the real plugin has the events "
+    "api") {
     for (const char* path : {FIXTURE_STATIC_CARDS, FIXTURE_ANY_PAGE}) {
         CAPTURE(path);
         tjhost::Plugin plugin(path);
@@ -184,7 +195,8 @@ TEST_CASE("a host of ABI 1.2 loads plugins of 1.0 and 1.1 (no events api, querie
         const auto answer = session.instance->query(R"({"type":"github","url":"https://github.com/a/b"})", 1000);
         CHECK(answer.ok());
         CHECK(contains(answer.payload, "Static A"));
-        CHECK(session.instance->notify(R"({"source":"circleci","type":"x","id":"1","payload":{}})") == TJ_STATUS_UNSUPPORTED);
+        CHECK(session.instance->notify(R"({"source":"circleci","type":"x","id":"1","payload":{}})") ==
+              TJ_STATUS_UNSUPPORTED);
         CHECK(purged.empty());
     }
     tjhost::Plugin real(TJC_PLUGIN_PATH);

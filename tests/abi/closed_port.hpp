@@ -19,7 +19,9 @@ public:
     // them) and the TLS handshake waits forever: every query stays in flight until its deadline.
     explicit ClosedPort(bool listen_silently = false) {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd_ < 0) throw std::runtime_error("ClosedPort: socket failed");
+        if (fd_ < 0) {
+            throw std::runtime_error("ClosedPort: socket failed");
+        }
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

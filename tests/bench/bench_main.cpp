@@ -44,7 +44,9 @@ double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(
 double us(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
 
 double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
+    if (v.empty()) {
+        return 0;
+    }
     std::sort(v.begin(), v.end());
     const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
     return v[std::min(i, v.size() - 1)];
@@ -55,7 +57,9 @@ long rss_kib() {
     std::ifstream in("/proc/self/status");
     std::string line;
     while (std::getline(in, line)) {
-        if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+        if (line.starts_with("VmRSS:")) {
+            return std::stol(line.substr(6));
+        }
     }
     return -1;
 }
@@ -99,13 +103,17 @@ struct Sizes {
 
 std::string context(const std::string& repo, const std::string& service = "") {
     json::object ctx{{"type", "github"}, {"url", "https://github.com/" + repo}, {"page", {{"repository", repo}}}};
-    if (!service.empty()) ctx["service"] = {{"name", service}};
+    if (!service.empty()) {
+        ctx["service"] = {{"name", service}};
+    }
     return json::serialize(ctx);
 }
 
 struct Host {
     static tj_status secret(void*, tj_str_view name, tj_secret_sink sink, void* data) {
-        if (std::string_view(name.ptr, name.len) != "CIRCLECI_TOKEN") return TJ_STATUS_NO_MATCH;
+        if (std::string_view(name.ptr, name.len) != "CIRCLECI_TOKEN") {
+            return TJ_STATUS_NO_MATCH;
+        }
         sink(data, {kToken, std::strlen(kToken)});
         return TJ_STATUS_OK;
     }
@@ -118,8 +126,8 @@ struct Instance {
 
     Instance(const tjhost::Plugin& p, const tjc::testing::TestServer& server, const std::string& extra_yaml = "")
         : plugin(p) {
-        const std::string yaml = "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() +
-                                 "\n" + extra_yaml;
+        const std::string yaml =
+            "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() + "\n" + extra_yaml;
         create(yaml);
     }
     Instance(const tjhost::Plugin& p, const std::string& yaml) : plugin(p) { create(yaml); }
@@ -131,8 +139,9 @@ struct Instance {
         tj_host_callbacks cb{nullptr, nullptr, Host::secret, nullptr};
         tj_config_source src{{yaml.data(), yaml.size()}, {nullptr, 0}};
         tj_plugin_owned_str err{};
-        if (plugin.api().create(&cb, &src, &handle, &err) != TJ_STATUS_OK)
+        if (plugin.api().create(&cb, &src, &handle, &err) != TJ_STATUS_OK) {
             throw std::runtime_error("create failed: " + plugin.take(err));
+        }
     }
     // The results JSON, or "" when the call failed.
     std::string query(const std::string& ctx) const {
@@ -149,7 +158,9 @@ std::string node_path() {
     std::string dir;
     while (std::getline(ss, dir, ':')) {
         const auto p = std::filesystem::path(dir.empty() ? "." : dir) / "node";
-        if (::access(p.c_str(), X_OK) == 0) return p.string();
+        if (::access(p.c_str(), X_OK) == 0) {
+            return p.string();
+        }
     }
     return {};
 }
@@ -173,7 +184,9 @@ NodeRuns run_node(const std::string& node, tjc::testing::TestServer& server, int
     }
     try {
         const auto v = json::parse(r.out);
-        for (const auto& x : v.at("runs_ms").as_array()) out.runs_ms.push_back(x.to_number<double>());
+        for (const auto& x : v.at("runs_ms").as_array()) {
+            out.runs_ms.push_back(x.to_number<double>());
+        }
         out.requests_per_run = static_cast<double>(served) / runs;
         out.ran = true;
     } catch (const std::exception& e) {
@@ -190,7 +203,6 @@ void row(const std::string& what, const std::string& ratio, const std::string& f
     std::fflush(stdout);
 }
 const char* met(bool ok) { return ok ? "met" : "not yet"; }
-
 
 // Figures one scenario measures and a later one compares with.
 struct Shared {
@@ -219,8 +231,12 @@ ColdFigures cold_runs(const tjhost::Plugin& plugin, tjc::testing::TestServer& se
         // fresh: a host that just started (its warm-up connection races the first query).
         // created_1s_before: its warm-up is done. running: it answered a query of another
         // project (untimed), so its connections are open; nothing of acme/deploys is cached.
-        if (start == Start::created_1s_before) std::this_thread::sleep_for(1s);
-        if (start == Start::running) inst.query(context("acme/passing"));
+        if (start == Start::created_1s_before) {
+            std::this_thread::sleep_for(1s);
+        }
+        if (start == Start::running) {
+            inst.query(context("acme/passing"));
+        }
         server.reset_counters();
         const auto begin = Clock::now();
         const auto body = inst.query(context(kRepo));
@@ -229,28 +245,36 @@ ColdFigures cold_runs(const tjhost::Plugin& plugin, tjc::testing::TestServer& se
         f.requests = log.size();
         // Waves stand apart by the latency; below 50 ms, scheduling noise on a busy machine blurs them.
         f.waves = latency >= 50 ? tjc::testing::dependent_waves(log, std::chrono::milliseconds(latency)) : 0;
-        if (std::getenv("BENCH_DEBUG"))
+        if (std::getenv("BENCH_DEBUG")) {
             std::printf("  debug: L=%d start=%d run %d: %.1f ms, %zu requests, %zu waves, %zu connections\n", latency,
                         static_cast<int>(start), i, t.back(), f.requests, f.waves, server.connections());
-        if (body.find("Deploys: ") == std::string::npos)
+        }
+        if (body.find("Deploys: ") == std::string::npos) {
             std::printf("  (warning: run %d gave no deploys card: %s)\n", i, body.substr(0, 200).c_str());
+        }
     }
     f.median_ms = median(t);
     return f;
 }
 
-void bench_cold(const tjhost::Plugin& plugin, tjc::testing::TestServer& server, const std::string& node,
-                const Sizes& z, Shared& shared) {
+void bench_cold(const tjhost::Plugin& plugin, tjc::testing::TestServer& server, const std::string& node, const Sizes& z,
+                Shared& shared) {
     for (int latency : z.latencies) {
         server.clear_faults();  // faults stack: the first that matches wins
-        if (latency) server.set_fault({tjc::testing::FaultKind::latency, "", -1, std::chrono::milliseconds(latency)});
+        if (latency) {
+            server.set_fault({tjc::testing::FaultKind::latency, "", -1, std::chrono::milliseconds(latency)});
+        }
         const auto fresh = cold_runs(plugin, server, Start::fresh, latency, z.cold_runs);
         const auto created = cold_runs(plugin, server, Start::created_1s_before, latency, z.cold_runs);
         const auto running = cold_runs(plugin, server, Start::running, latency, z.cold_runs);
-        if (latency == 0) shared.cold_requests = running.requests;
+        if (latency == 0) {
+            shared.cold_requests = running.requests;
+        }
         const double floor_ms = kWaves * latency;
         NodeRuns n;
-        if (!node.empty()) n = run_node(node, server, std::max(z.cold_runs, 3));
+        if (!node.empty()) {
+            n = run_node(node, server, std::max(z.cold_runs, 3));
+        }
         const double node_ms = n.ran ? median(n.runs_ms) : 0;
         if (n.ran && !latency) {
             shared.node_0ms = node_ms;
@@ -262,27 +286,32 @@ void bench_cold(const tjhost::Plugin& plugin, tjc::testing::TestServer& server, 
             const char* what;
             const ColdFigures& f;
             double target;  // x the floor at 50 ms (0: none)
-        } cases[] = {{"fresh instance", fresh, 0}, {"instance created 1 s before", created, 1.25},
+        } cases[] = {{"fresh instance", fresh, 0},
+                     {"instance created 1 s before", created, 1.25},
                      {"running instance", running, 1.15}};
         for (const auto& c : cases) {
             const std::string seen = latency >= 50 ? " (" + std::to_string(c.f.waves) + " waves, " +
-                                                   std::to_string(c.f.requests) + " requests seen)"
-                                             : " (" + std::to_string(c.f.requests) + " requests)";
-            row(std::string("cold, ") + c.what + L + runs + seen, latency ? fmt("%.2fx floor", c.f.median_ms / floor_ms) : "-",
-                fmt("%.1f ms", c.f.median_ms), fmt("floor %.0f ms", floor_ms) + (latency ? " (2 waves)" : ""),
-                c.target > 0 && latency == 50
-                    ? fmt("<= %.2fx: ", c.target) + met(c.f.median_ms <= c.target * floor_ms)
-                    : "");
+                                                         std::to_string(c.f.requests) + " requests seen)"
+                                                   : " (" + std::to_string(c.f.requests) + " requests)";
+            row(std::string("cold, ") + c.what + L + runs + seen,
+                latency ? fmt("%.2fx floor", c.f.median_ms / floor_ms) : "-", fmt("%.1f ms", c.f.median_ms),
+                fmt("floor %.0f ms", floor_ms) + (latency ? " (2 waves)" : ""),
+                c.target > 0 && latency == 50 ? fmt("<= %.2fx: ", c.target) + met(c.f.median_ms <= c.target * floor_ms)
+                                              : "");
         }
         if (n.ran) {
             for (const auto& c : cases) {
                 const double ratio = node_ms / c.f.median_ms;
                 std::string target;
-                if (latency == 50 && c.target > 0) target = std::string(">= 1.4x: ") + met(ratio >= 1.4);
-                if (latency == 0 && &c.f == &fresh) target = std::string("no slower than node: ") + met(ratio >= 1.0);
+                if (latency == 50 && c.target > 0) {
+                    target = std::string(">= 1.4x: ") + met(ratio >= 1.4);
+                }
+                if (latency == 0 && &c.f == &fresh) {
+                    target = std::string("no slower than node: ") + met(ratio >= 1.0);
+                }
                 row(std::string("cold vs Node baseline, ") + c.what + L, fmt("%.2fx node/plugin", ratio),
-                    fmt("%.1f ms", c.f.median_ms), fmt("node %.1f ms", node_ms) + fmt(" (its 1st run %.1f)", n.runs_ms.front()),
-                    target);
+                    fmt("%.1f ms", c.f.median_ms),
+                    fmt("node %.1f ms", node_ms) + fmt(" (its 1st run %.1f)", n.runs_ms.front()), target);
             }
         } else if (!node.empty()) {
             std::printf("  node failed: %s\n", n.error.c_str());
@@ -297,7 +326,9 @@ void bench_empty_answer(const tjhost::Plugin& plugin, tjc::testing::TestServer& 
     server.reset_counters();
     const std::string ctx = R"({"type":"aws","url":"https://eu-west-1.console.aws.amazon.com/lambda/home",)"
                             R"("scope":{"region":"eu-west-1"},"service":{"name":"lambda","resourceName":"x"}})";
-    if (inst.query(ctx) != "[]") std::printf("  (warning: the empty answer is not []: %s)\n", inst.query(ctx).c_str());
+    if (inst.query(ctx) != "[]") {
+        std::printf("  (warning: the empty answer is not []: %s)\n", inst.query(ctx).c_str());
+    }
     std::vector<double> lat;
     lat.reserve(z.empty_queries);
     for (int i = 0; i < z.empty_queries; ++i) {
@@ -310,7 +341,8 @@ void bench_empty_answer(const tjhost::Plugin& plugin, tjc::testing::TestServer& 
     const double p99 = percentile(lat, 0.99);
     row("a context nothing maps to: [] p50 / p99 through the ABI (" + std::to_string(z.empty_queries) + ")",
         fmt("%.2fx target", p99 / 20.0), fmt("%.1f us", percentile(lat, 0.5)) + " / " + fmt("%.1f us", p99),
-        "target 20 us", std::string("<= 20 us: ") + met(p99 <= 20) + (server.requests() ? " (it asked the server!)" : ""));
+        "target 20 us",
+        std::string("<= 20 us: ") + met(p99 <= 20) + (server.requests() ? " (it asked the server!)" : ""));
 }
 
 void bench_warm(const tjhost::Plugin& plugin, tjc::testing::TestServer& server, const Sizes& z, Shared& shared) {
@@ -356,10 +388,15 @@ void bench_warm(const tjhost::Plugin& plugin, tjc::testing::TestServer& server, 
         const auto start = Clock::now();
         std::this_thread::sleep_for(z.qps_window);
         stop = true;
-        for (auto& th : pool) th.join();
+        for (auto& th : pool) {
+            th.join();
+        }
         const double qps = static_cast<double>(done) / std::chrono::duration<double>(Clock::now() - start).count();
-        if (threads == 1) qps1 = qps;
-        row("warm queries/s, " + std::to_string(threads) + " thread(s), " + fmt("%.1f s", z.qps_window.count() / 1000.0),
+        if (threads == 1) {
+            qps1 = qps;
+        }
+        row("warm queries/s, " + std::to_string(threads) + " thread(s), " +
+                fmt("%.1f s", z.qps_window.count() / 1000.0),
             fmt("%.2fx 1 thread", qps / qps1), fmt("%.0f /s", qps), fmt("1 thread %.0f /s", qps1),
             threads == 2 ? std::string(">= 200k/s on 2 cores: ") + met(qps >= 200'000) : "");
     }
@@ -368,7 +405,8 @@ void bench_warm(const tjhost::Plugin& plugin, tjc::testing::TestServer& server, 
 void bench_refresh(const tjhost::Plugin& plugin, tjc::testing::TestServer& server, const Shared& shared) {
     const std::string ctx = context(kRepo);
     row("upstream requests, cold query",
-        shared.node_requests > 0 ? fmt("%.2fx fewer", shared.node_requests / static_cast<double>(shared.cold_requests)) : "-",
+        shared.node_requests > 0 ? fmt("%.2fx fewer", shared.node_requests / static_cast<double>(shared.cold_requests))
+                                 : "-",
         std::to_string(shared.cold_requests), shared.node_requests > 0 ? fmt("node %.0f", shared.node_requests) : "-",
         std::string("<= 25: ") + met(shared.cold_requests <= 25));
     Instance inst(plugin, server, "cache:\n  ttl_s: 1\n");
@@ -379,7 +417,9 @@ void bench_refresh(const tjhost::Plugin& plugin, tjc::testing::TestServer& serve
     bool fresh = false;
     for (int i = 0; i < 200 && !fresh; ++i) {
         fresh = inst.query(ctx).find("CircleCI: refreshing") == std::string::npos;
-        if (!fresh) std::this_thread::sleep_for(10ms);
+        if (!fresh) {
+            std::this_thread::sleep_for(10ms);
+        }
     }
     const auto refresh = server.requests();
     row(std::string("upstream requests, refresh after TTL, unchanged") + (fresh ? "" : " (refresh not seen)"),
@@ -408,8 +448,10 @@ void bench_concurrent(const tjhost::Plugin& plugin, tjc::testing::TestServer& se
         auto* w = static_cast<Wait*>(user);
         std::lock_guard lock(w->m);
         ++w->done;
-        if (st == TJ_STATUS_OK && std::string_view(payload.ptr, payload.len).find("Deploys: ") != std::string_view::npos)
+        if (st == TJ_STATUS_OK &&
+            std::string_view(payload.ptr, payload.len).find("Deploys: ") != std::string_view::npos) {
             ++w->ok;
+        }
         w->cv.notify_all();
     };
     std::atomic<int> submitted{0};
@@ -418,20 +460,26 @@ void bench_concurrent(const tjhost::Plugin& plugin, tjc::testing::TestServer& se
         pool.emplace_back([&] {
             for (int i = 0; i < z.concurrent / 8; ++i) {
                 std::uint64_t ticket = 0;
-                if (plugin.api().submit(inst.handle, {ctx.data(), ctx.size()}, 0, on_done, &wait, &ticket) == TJ_STATUS_OK)
+                if (plugin.api().submit(inst.handle, {ctx.data(), ctx.size()}, 0, on_done, &wait, &ticket) ==
+                    TJ_STATUS_OK) {
                     ++submitted;
+                }
             }
         });
     }
-    for (auto& th : pool) th.join();
+    for (auto& th : pool) {
+        th.join();
+    }
     {
         std::unique_lock lock(wait.m);
         wait.cv.wait_for(lock, 30s, [&] { return wait.done == submitted.load(); });
     }
     const auto served = server.requests();
     server.clear_faults();
-    row("upstream requests, " + std::to_string(submitted.load()) + " concurrent queries (" + std::to_string(wait.ok) + " ok)",
-        fmt("%.2f fetch sets", static_cast<double>(served) / static_cast<double>(shared.cold_requests)), std::to_string(served),
+    row("upstream requests, " + std::to_string(submitted.load()) + " concurrent queries (" + std::to_string(wait.ok) +
+            " ok)",
+        fmt("%.2f fetch sets", static_cast<double>(served) / static_cast<double>(shared.cold_requests)),
+        std::to_string(served),
         shared.node_requests > 0
             ? fmt("node %.0f (computed: per query x queries, no cache)", z.concurrent * shared.node_requests)
             : "-",
@@ -458,13 +506,19 @@ int scale_child(int projects, int hits, const std::string& extra_yaml, double wa
     for (int t = 0; t < 8; ++t) {
         pool.emplace_back([&] {
             for (int i = next++; i < projects; i = next++) {
-                if (inst.query(context(repo(i))).find("Deploys: ") == std::string::npos) ++failed;
+                if (inst.query(context(repo(i))).find("Deploys: ") == std::string::npos) {
+                    ++failed;
+                }
                 // The server remembers every path it served: keep that out of the RSS figure.
-                if (i % 1000 == 999) server.reset_counters();
+                if (i % 1000 == 999) {
+                    server.reset_counters();
+                }
             }
         });
     }
-    for (auto& th : pool) th.join();
+    for (auto& th : pool) {
+        th.join();
+    }
     const double fill_s = std::chrono::duration<double>(Clock::now() - fill_start).count();
     server.reset_counters();
     const auto rss1 = rss_kib();
@@ -472,7 +526,9 @@ int scale_child(int projects, int hits, const std::string& extra_yaml, double wa
     const auto rss1_trimmed = rss_kib();
     // Hit latency over the projects, in order then at random; and proof they are all still cached.
     std::vector<std::string> ctxs;
-    for (int i = 0; i < projects; ++i) ctxs.push_back(context(repo(i)));
+    for (int i = 0; i < projects; ++i) {
+        ctxs.push_back(context(repo(i)));
+    }
     std::mt19937 rng(6);
     std::vector<double> lat;
     for (int i = 0; i < hits; ++i) {
@@ -506,15 +562,19 @@ int scale_child(int projects, int hits, const std::string& extra_yaml, double wa
 
 void bench_scale(const Sizes& z, const Shared& shared) {
     const auto self = std::filesystem::read_symlink("/proc/self/exe").string();
-    for (auto [label, yaml] : {std::pair{"default config", ""},
-                               std::pair{"cache.max_bytes 256 MiB", "cache:\n  max_bytes: 268435456\n"}}) {
-        auto r = tjtest::run_process({self, "--scale", std::to_string(z.scale_projects), std::to_string(z.scale_hits), yaml,
-                                      fmt("%.3f", shared.warm_p50), fmt("%.3f", shared.warm_p99), label},
+    for (auto [label, yaml] :
+         {std::pair{"default config", ""}, std::pair{"cache.max_bytes 256 MiB", "cache:\n  max_bytes: 268435456\n"}}) {
+        auto r = tjtest::run_process({self, "--scale", std::to_string(z.scale_projects), std::to_string(z.scale_hits),
+                                      yaml, fmt("%.3f", shared.warm_p50), fmt("%.3f", shared.warm_p99), label},
                                      {}, 600s);
         std::fputs(r.out.c_str(), stdout);
-        if (r.exit_code != 0) std::printf("  scale run failed (%d): %s\n", r.exit_code, r.err.substr(0, 300).c_str());
+        if (r.exit_code != 0) {
+            std::printf("  scale run failed (%d): %s\n", r.exit_code, r.err.substr(0, 300).c_str());
+        }
         std::fflush(stdout);
-        if (z.smoke) break;
+        if (z.smoke) {
+            break;
+        }
     }
 }
 
@@ -523,11 +583,17 @@ void bench_rules(const tjhost::Plugin& plugin, tjc::testing::TestServer& server,
     const std::string ctx = context(kRepo);
     auto rules_yaml = [&](int n) {
         std::string y = "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() + "\n";
-        if (n) y += "mapping:\n  rules:\n";
-        for (int i = 0; i < n; ++i)
-            y += "    - repo: acme/svc-" + std::to_string(i) + "\n      project: gh/acme/svc-" + std::to_string(i) + "\n";
+        if (n) {
+            y += "mapping:\n  rules:\n";
+        }
+        for (int i = 0; i < n; ++i) {
+            y += "    - repo: acme/svc-" + std::to_string(i) + "\n      project: gh/acme/svc-" + std::to_string(i) +
+                 "\n";
+        }
         // acme/deploys last: its warm queries walk every rule before theirs.
-        if (n) y += "    - repo: acme/deploys\n      project: gh/acme/deploys\n";
+        if (n) {
+            y += "    - repo: acme/deploys\n      project: gh/acme/deploys\n";
+        }
         return y;
     };
     struct Figures {
@@ -576,7 +642,8 @@ void bench_rules(const tjhost::Plugin& plugin, tjc::testing::TestServer& server,
     const std::string q = std::to_string(z.rule_queries / 1000) + "k";
     row("config of " + n + ": load (create), median of 5", fmt("%.1fx no rules", many.load_ms / none.load_ms),
         fmt("%.1f ms", many.load_ms), fmt("no rules %.1f ms", none.load_ms), "");
-    row(n + ": resolve p50 / p99 through the ABI (" + q + ")", fmt("%.1fx no rules (p99)", many.resolve_p99 / none.resolve_p99),
+    row(n + ": resolve p50 / p99 through the ABI (" + q + ")",
+        fmt("%.1fx no rules (p99)", many.resolve_p99 / none.resolve_p99),
         fmt("%.1f us", many.resolve_p50) + " / " + fmt("%.1f us", many.resolve_p99),
         fmt("no rules %.1f", none.resolve_p50) + " / " + fmt("%.1f us", none.resolve_p99), "");
     row(n + ": warm query p50 / p99, repo of the last rule (" + q + ")",
@@ -589,8 +656,10 @@ void bench_rules(const tjhost::Plugin& plugin, tjc::testing::TestServer& server,
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc == 8 && std::string_view(argv[1]) == "--scale")
-        return scale_child(std::stoi(argv[2]), std::stoi(argv[3]), argv[4], std::stod(argv[5]), std::stod(argv[6]), argv[7]);
+    if (argc == 8 && std::string_view(argv[1]) == "--scale") {
+        return scale_child(std::stoi(argv[2]), std::stoi(argv[3]), argv[4], std::stod(argv[5]), std::stod(argv[6]),
+                           argv[7]);
+    }
     const bool smoke = argc == 2 && std::string_view(argv[1]) == "--smoke";
     if (argc > 1 && !smoke) {
         std::fprintf(stderr, "usage: bench_circleci [--smoke]\n");

@@ -26,8 +26,9 @@ public:
     KeepAlive& operator=(const KeepAlive&) = delete;
 
     int post(const std::string& body) {
-        send_all(fd_, "POST /context HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
-                          std::to_string(body.size()) + "\r\n\r\n" + body);
+        send_all(fd_,
+                 "POST /context HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body);
         std::string in;
         char buf[16384];
         for (;;) {
@@ -35,10 +36,14 @@ public:
             if (end != std::string::npos) {
                 const auto cl = in.find("Content-Length: ");
                 const auto need = end + 4 + (cl == std::string::npos ? 0 : std::stoul(in.substr(cl + 16)));
-                if (in.size() >= need) return std::stoi(in.substr(9, 3));
+                if (in.size() >= need) {
+                    return std::stoi(in.substr(9, 3));
+                }
             }
             const auto got = ::recv(fd_, buf, sizeof buf, 0);
-            if (got <= 0) return 0;
+            if (got <= 0) {
+                return 0;
+            }
             in.append(buf, static_cast<std::size_t>(got));
         }
     }
@@ -69,7 +74,9 @@ std::vector<double> timed(std::uint16_t port, int from, int to, int& failures) {
     for (int i = from; i < to; ++i) {
         const auto body = page(i);
         const auto t0 = std::chrono::steady_clock::now();
-        if (c.post(body) != 200) ++failures;
+        if (c.post(body) != 200) {
+            ++failures;
+        }
         us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
     }
     return us;
@@ -85,11 +92,15 @@ double rate(std::uint16_t port, int from, int to, int& failures) {
         threads.emplace_back([&, t] {
             KeepAlive c(port);
             for (int i = from + t; i < to; i += kThreads) {
-                if (c.post(page(i)) != 200) ++failed;
+                if (c.post(page(i)) != 200) {
+                    ++failed;
+                }
             }
         });
     }
-    for (auto& th : threads) th.join();
+    for (auto& th : threads) {
+        th.join();
+    }
     failures += failed;
     return (to - from) / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -98,7 +109,9 @@ double rate(std::uint16_t port, int from, int to, int& failures) {
 void fill(std::uint16_t a, int from, int to, int& failures) {
     KeepAlive c(a);
     for (int i = from; i < to; ++i) {
-        if (c.post(page(i)) != 200) ++failures;
+        if (c.post(page(i)) != 200) {
+            ++failures;
+        }
     }
     std::this_thread::sleep_for(300ms);
 }
@@ -113,7 +126,8 @@ TEST_CASE("bench: cross-replica hits (Redis) beside local hits") {
     Serve b(plugin_args(up, common), up.env);
     for (const auto* replica : {&a, &b}) {  // connected to Redis (behind their start) before measuring
         const auto limit = std::chrono::steady_clock::now() + 30s;
-        while (http(replica->port(), "GET", "/health").json().at("redis") != "ok" && std::chrono::steady_clock::now() < limit) {
+        while (http(replica->port(), "GET", "/health").json().at("redis") != "ok" &&
+               std::chrono::steady_clock::now() < limit) {
             std::this_thread::sleep_for(10ms);
         }
     }
@@ -137,8 +151,9 @@ TEST_CASE("bench: cross-replica hits (Redis) beside local hits") {
     std::printf("| p50 / p99, %d keys, 1 connection | %.0f / %.0f us | %.0f / %.0f us |\n", kLatencyKeys, local.p50_us,
                 local.p99_us, cross.p50_us, cross.p99_us);
     std::printf("| requests/s, %d keys, 8 connections | %.0f /s | %.0f /s |\n", kRateKeys, local_rps, cross_rps);
-    std::printf("\nB's Redis look-ups: %.0f hits, %.0f misses, %.0f errors; failed requests: %d; upstream requests: %zu\n",
-                value("tj_host_redis_cache_total{result=\"hit\"}"), value("tj_host_redis_cache_total{result=\"miss\"}"),
-                value("tj_host_redis_cache_total{result=\"error\"}"), failures, up.server.requests());
+    std::printf(
+        "\nB's Redis look-ups: %.0f hits, %.0f misses, %.0f errors; failed requests: %d; upstream requests: %zu\n",
+        value("tj_host_redis_cache_total{result=\"hit\"}"), value("tj_host_redis_cache_total{result=\"miss\"}"),
+        value("tj_host_redis_cache_total{result=\"error\"}"), failures, up.server.requests());
     CHECK(failures == 0);  // a broken run, not a slow one
 }

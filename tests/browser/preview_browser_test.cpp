@@ -44,9 +44,7 @@ struct ScratchDir {
 };
 const ScratchDir scratch;
 
-const std::string& scratch_dir() {
-    return scratch.path;
-}
+const std::string& scratch_dir() { return scratch.path; }
 
 json::object parse_ready_line(const std::string& line, const std::string& who, const std::string& log) {
     INFO(who << " printed: " << line << "\n" << who << " stderr: " << log);
@@ -89,7 +87,9 @@ struct Servers {
     std::string preview_url(const std::vector<std::pair<std::string, std::string>>& query) const {
         boost::urls::url u(base);
         u.set_path("/preview");
-        for (const auto& [k, v] : query) u.params().append({k, v});
+        for (const auto& [k, v] : query) {
+            u.params().append({k, v});
+        }
         return std::string(u.buffer());
     }
 };
@@ -97,17 +97,10 @@ struct Servers {
 // --- Chromium --------------------------------------------------------------------------------
 
 std::vector<std::string> chromium(std::vector<std::string> extra) {
-    std::vector<std::string> args = {TJC_CHROMIUM,
-                                     "--headless",
-                                     "--no-sandbox",
-                                     "--disable-gpu",
-                                     "--user-data-dir=" + scratch_dir() + "/chromium-profile",
-                                     "--no-first-run",
-                                     "--disable-background-networking",
-                                     "--disable-component-update",
-                                     "--disable-sync",
-                                     "--disable-extensions",
-                                     "--no-proxy-server",
+    std::vector<std::string> args = {TJC_CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                                     "--user-data-dir=" + scratch_dir() + "/chromium-profile", "--no-first-run",
+                                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                                     "--disable-extensions", "--no-proxy-server",
                                      // Every name fails to resolve but the servers' loopback address.
                                      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -115,7 +108,8 @@ std::vector<std::string> chromium(std::vector<std::string> extra) {
 }
 
 void require_chromium() {
-    REQUIRE_MESSAGE(fs::exists(TJC_CHROMIUM), "Chromium not found (" TJC_CHROMIUM "): scripts/install-deps.sh installs Debian's chromium");
+    REQUIRE_MESSAGE(fs::exists(TJC_CHROMIUM),
+                    "Chromium not found (" TJC_CHROMIUM "): scripts/install-deps.sh installs Debian's chromium");
 }
 
 // The DOM as Chromium built it after loading the page (its serialization of the document).
@@ -149,7 +143,9 @@ void screenshot(const std::string& url, const std::string& png) {
     // IHDR: width and height, big-endian, at bytes 16 and 20.
     auto be32 = [&](std::size_t at) {
         std::uint32_t v = 0;
-        for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+        for (std::size_t i = 0; i < 4; ++i) {
+            v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+        }
         return v;
     };
     CHECK(be32(16) == 1280);
@@ -179,7 +175,9 @@ std::vector<Element> elements(std::string_view dom, std::string_view marker) {
         while (depth > 0) {
             const auto next_open = dom.find("<" + name, pos);
             const auto next_close = dom.find("</" + name + ">", pos);
-            if (next_close == std::string_view::npos) break;
+            if (next_close == std::string_view::npos) {
+                break;
+            }
             if (next_open != std::string_view::npos && next_open < next_close) {
                 ++depth;
                 pos = next_open + 1;
@@ -198,7 +196,9 @@ std::vector<Element> elements(std::string_view dom, std::string_view marker) {
 std::string attr(const std::string& start, const std::string& name) {
     const auto key = " " + name + "=\"";
     const auto at = start.find(key);
-    if (at == std::string::npos) return {};
+    if (at == std::string::npos) {
+        return {};
+    }
     const auto end = start.find('"', at + key.size());
     return start.substr(at + key.size(), end - at - key.size());
 }
@@ -210,13 +210,17 @@ std::string label(const Element& e) {
 
 std::string cards_seen(const std::vector<Element>& cards) {
     std::string out;
-    for (const auto& c : cards) out += attr(c.start, "data-type") + "/" + attr(c.start, "data-status") + " " + label(c) + "\n";
+    for (const auto& c : cards) {
+        out += attr(c.start, "data-type") + "/" + attr(c.start, "data-status") + " " + label(c) + "\n";
+    }
     return out;
 }
 
 const Element* find_card(const std::vector<Element>& cards, std::string_view label_prefix) {
     for (const auto& c : cards) {
-        if (label(c).starts_with(label_prefix)) return &c;
+        if (label(c).starts_with(label_prefix)) {
+            return &c;
+        }
     }
     return nullptr;
 }
@@ -261,7 +265,9 @@ TEST_CASE("GET /preview in headless Chromium: the bar of acme/failing, its summa
     for (const auto& c : cards) {
         const auto type = attr(c.start, "data-type");
         CHECK((type == "text" || type == "link" || type == "dropdown"));
-        if (type == "link") CHECK(attr(c.start, "href").starts_with("https://app.circleci.com/"));
+        if (type == "link") {
+            CHECK(attr(c.start, "href").starts_with("https://app.circleci.com/"));
+        }
     }
 
     // The summary and the mapping below the bar.

@@ -41,7 +41,8 @@ const tjtest::ClosedPort& closed_port() {
 // A config with the API on the closed port, no retries, plus `circleci_lines` (indented
 // keys of the circleci section) and `more` (further sections).
 std::string offline_config(const std::string& circleci_lines = "", const std::string& more = "") {
-    return "circleci:\n  api_url: " + closed_port().api_url() + "\n" + circleci_lines + "http:\n  max_retries: 0\n" + more;
+    return "circleci:\n  api_url: " + closed_port().api_url() + "\n" + circleci_lines + "http:\n  max_retries: 0\n" +
+           more;
 }
 
 // The host's secret lookup: every secret has a (fake) value, so queries really fetch.
@@ -62,14 +63,20 @@ bool contains(const std::string& haystack, const std::string& needle) {
 // -Wmaybe-uninitialized in some sanitizer builds.
 bool has_position_after(const std::string& text, const std::string& prefix, bool anchored) {
     for (std::size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
-        if (anchored && at != 0) return false;
+        if (anchored && at != 0) {
+            return false;
+        }
         std::size_t i = at + prefix.size();
         auto digits = [&] {
             const auto start = i;
-            while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+            while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+                ++i;
+            }
             return i > start;
         };
-        if (digits() && i < text.size() && text[i++] == ':' && digits() && text.compare(i, 2, ": ") == 0) return true;
+        if (digits() && i < text.size() && text[i++] == ':' && digits() && text.compare(i, 2, ": ") == 0) {
+            return true;
+        }
     }
     return false;
 }
@@ -84,13 +91,20 @@ class Loaded {
 public:
     Loaded() {
         handle_ = dlopen(TJC_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
-        if (!handle_) throw std::runtime_error(std::string("dlopen: ") + dlerror());
+        if (!handle_) {
+            throw std::runtime_error(std::string("dlopen: ") + dlerror());
+        }
         entry_ = static_cast<const tj_plugin_entry*>(dlsym(handle_, TJ_PLUGIN_ENTRY_SYMBOL));
-        if (!entry_) throw std::runtime_error("no entry symbol");
-        if (entry_->init({TJ_ABI_VERSION_MAJOR, TJ_ABI_VERSION_MINOR}) != TJ_STATUS_OK)
+        if (!entry_) {
+            throw std::runtime_error("no entry symbol");
+        }
+        if (entry_->init({TJ_ABI_VERSION_MAJOR, TJ_ABI_VERSION_MINOR}) != TJ_STATUS_OK) {
             throw std::runtime_error("init refused");
+        }
         api_ = static_cast<const tj_plugin_api_v1*>(entry_->get_api(TJ_PLUGIN_API_V1));
-        if (!api_) throw std::runtime_error("no api v1");
+        if (!api_) {
+            throw std::runtime_error("no api v1");
+        }
     }
     ~Loaded() {
         entry_->deinit();
@@ -154,9 +168,13 @@ private:
 bool is_results_array(const std::string& payload) {
     boost::system::error_code ec;
     const auto v = boost::json::parse(payload, ec);
-    if (ec || !v.is_array()) return false;
+    if (ec || !v.is_array()) {
+        return false;
+    }
     for (const auto& card : v.as_array()) {
-        if (!card.is_object() || !card.as_object().contains("type")) return false;
+        if (!card.is_object() || !card.as_object().contains("type")) {
+            return false;
+        }
     }
     return true;
 }
@@ -196,7 +214,9 @@ struct LogSink {
     bool has(tj_log_level level, const std::string& text) {
         std::lock_guard lock(mutex);
         for (const auto& [l, m] : lines) {
-            if (l == level && contains(m, text)) return true;
+            if (l == level && contains(m, text)) {
+                return true;
+            }
         }
         return false;
     }
@@ -310,9 +330,15 @@ TEST_CASE("8 threads query one instance at once, blocking and asynchronous") {
                 // Blocking.
                 std::string out;
                 const auto st = p.query(inst, context, out);
-                if (st != TJ_STATUS_OK) fail("query " + repo + ": status " + std::to_string(st) + ": " + out);
-                if (!is_results_array(out)) fail("query " + repo + ": not a results array: " + out);
-                if (!contains(out, repo)) fail("query " + repo + ": results are about another repo: " + out);
+                if (st != TJ_STATUS_OK) {
+                    fail("query " + repo + ": status " + std::to_string(st) + ": " + out);
+                }
+                if (!is_results_array(out)) {
+                    fail("query " + repo + ": not a results array: " + out);
+                }
+                if (!contains(out, repo)) {
+                    fail("query " + repo + ": results are about another repo: " + out);
+                }
                 // Asynchronous.
                 Completions c;
                 std::uint64_t ticket = 0;
@@ -327,20 +353,31 @@ TEST_CASE("8 threads query one instance at once, blocking and asynchronous") {
                 }
                 {
                     std::lock_guard lock(tickets_mutex);
-                    if (!tickets.insert(ticket).second) fail("ticket reused: " + std::to_string(ticket));
+                    if (!tickets.insert(ticket).second) {
+                        fail("ticket reused: " + std::to_string(ticket));
+                    }
                 }
                 const auto& call = c.calls.front();
-                if (call.ticket != ticket) fail("completion carries another ticket");
-                if (call.status != TJ_STATUS_OK) fail("submit " + repo + ": completion status " + std::to_string(call.status));
-                if (!is_results_array(call.payload) || !contains(call.payload, repo))
+                if (call.ticket != ticket) {
+                    fail("completion carries another ticket");
+                }
+                if (call.status != TJ_STATUS_OK) {
+                    fail("submit " + repo + ": completion status " + std::to_string(call.status));
+                }
+                if (!is_results_array(call.payload) || !contains(call.payload, repo)) {
                     fail("submit " + repo + ": bad payload: " + call.payload);
+                }
                 ++ok;
             }
         });
     }
-    for (auto& th : threads) th.join();
+    for (auto& th : threads) {
+        th.join();
+    }
     p.api().destroy(inst);
-    for (const auto& f : failures) FAIL_CHECK(f);
+    for (const auto& f : failures) {
+        FAIL_CHECK(f);
+    }
     CHECK(failures.empty());
     CHECK(ok.load() == kThreads * kPerThread);
     CHECK(tickets.size() == static_cast<std::size_t>(kThreads * kPerThread));
@@ -373,7 +410,9 @@ struct DestroyProbe {
     }
 
     explicit DestroyProbe(std::size_t n) : slots(n) {
-        for (auto& s : slots) s.probe = this;
+        for (auto& s : slots) {
+            s.probe = this;
+        }
     }
 
     std::atomic<int> entered{0};  // completions that started (the gate comes after)
@@ -385,7 +424,9 @@ struct DestroyProbe {
             std::unique_lock lock(slot->probe->gate_mutex);
             slot->probe->gate_cv.wait_for(lock, kSafetyNet, [&] { return slot->probe->gate_open; });
         }
-        if (slot->probe->destroy_returned.load()) ++slot->probe->late_callbacks;
+        if (slot->probe->destroy_returned.load()) {
+            ++slot->probe->late_callbacks;
+        }
         slot->ticket = ticket;
         slot->status = status;
         const std::string text(payload.ptr ? payload.ptr : "", payload.len);
@@ -437,18 +478,21 @@ TEST_CASE("destroy with a slow host: completions queued behind a blocked callbac
     std::vector<std::uint64_t> tickets(probe.slots.size());
     for (std::size_t i = 0; i < probe.slots.size(); ++i) {
         const auto context = github_context("acme/repo" + std::to_string(i));
-        REQUIRE(p.api().submit(inst, view(context), 0, DestroyProbe::on_done, &probe.slots[i], &tickets[i]) == TJ_STATUS_OK);
+        REQUIRE(p.api().submit(inst, view(context), 0, DestroyProbe::on_done, &probe.slots[i], &tickets[i]) ==
+                TJ_STATUS_OK);
     }
     // The callback thread is stuck in the first completion; the rest are queued or in flight.
     const auto until = std::chrono::steady_clock::now() + kSafetyNet;
-    while (probe.entered.load() == 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+    while (probe.entered.load() == 0 && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(5ms);
+    }
     REQUIRE(probe.entered.load() == 1);
     std::thread host_thread([&] {
         p.api().destroy(inst);
         probe.destroy_returned = true;
     });
     std::this_thread::sleep_for(200ms);
-    CHECK(probe.entered.load() == 1);          // one at a time: the others wait behind it...
+    CHECK(probe.entered.load() == 1);            // one at a time: the others wait behind it...
     CHECK_FALSE(probe.destroy_returned.load());  // ...and so does destroy
     probe.open_gate();
     host_thread.join();
@@ -477,7 +521,9 @@ TEST_CASE("cancel: each query completes exactly once, cancelled or with its resu
     }
     REQUIRE(c.wait_for(kQueries));
     // Every ticket is known now: cancelling again finds nothing, and unknown tickets are refused.
-    for (auto t : tickets) CHECK(p.api().cancel(inst, t) == TJ_STATUS_UNKNOWN_TICKET);
+    for (auto t : tickets) {
+        CHECK(p.api().cancel(inst, t) == TJ_STATUS_UNKNOWN_TICKET);
+    }
     CHECK(p.api().cancel(inst, 0) == TJ_STATUS_UNKNOWN_TICKET);
     CHECK(p.api().cancel(inst, 0xFFFFFFFFFFFFull) == TJ_STATUS_UNKNOWN_TICKET);
     p.api().destroy(inst);
@@ -485,7 +531,9 @@ TEST_CASE("cancel: each query completes exactly once, cancelled or with its resu
     std::lock_guard lock(c.mutex);
     REQUIRE(c.calls.size() == kQueries);  // nothing arrived twice, even at destroy
     std::map<std::uint64_t, const Completions::Call*> by_ticket;
-    for (const auto& call : c.calls) CHECK(by_ticket.emplace(call.ticket, &call).second);
+    for (const auto& call : c.calls) {
+        CHECK(by_ticket.emplace(call.ticket, &call).second);
+    }
     int cancelled = 0;
     for (std::size_t i = 0; i < kQueries; ++i) {
         CAPTURE(i);
@@ -500,7 +548,9 @@ TEST_CASE("cancel: each query completes exactly once, cancelled or with its resu
             CHECK(is_results_array(call.payload));
         }
         // An unknown ticket means the query had already completed with its result.
-        if (cancel_status[i] == TJ_STATUS_UNKNOWN_TICKET) CHECK(call.status == TJ_STATUS_OK);
+        if (cancel_status[i] == TJ_STATUS_UNKNOWN_TICKET) {
+            CHECK(call.status == TJ_STATUS_OK);
+        }
     }
     MESSAGE(cancelled << " of " << kQueries << " cancelled");
 }
@@ -521,7 +571,8 @@ TEST_CASE("bad context JSON is INVALID_ARGUMENT with a clear message, through qu
         {R"({"type":5,"url":"https://github.com/acme/webshop"})", "'type' must be a string"},
         {R"({"type":"github","url":["x"]})", "'url' must be a string"},
         {R"({"type":"github","page":{"repository":42}})", "'page.repository' must be a string"},
-        {R"({"type":"github","page":{"repository":"a/b","section":{"hash":false}}})", "'page.section.hash' must be a string"},
+        {R"({"type":"github","page":{"repository":"a/b","section":{"hash":false}}})",
+         "'page.section.hash' must be a string"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.json);
@@ -649,7 +700,8 @@ TEST_CASE("reload with an invalid config keeps the running one, and the error na
     cb.host_data = &logs;
     cb.log = LogSink::log;
     cb.get_secret = test_secret;
-    tj_instance* inst = p.create(offline_config("  app_url: https://ci-one.example.com\n  token_secret: FIRST_TOKEN\n"), &cb);
+    tj_instance* inst =
+        p.create(offline_config("  app_url: https://ci-one.example.com\n  token_secret: FIRST_TOKEN\n"), &cb);
     const std::string context = github_context("acme/webshop");
     auto expect_first_config = [&] {
         std::string out;
@@ -675,7 +727,8 @@ TEST_CASE("reload with an invalid config keeps the running one, and the error na
         {"negative timeout", "timeouts:\n  query_ms: -5\n", "<inline>:2:13", "timeouts.query_ms"},
         {"unknown key", "circleci:\n  app_ulr: https://x.example.com\n", "<inline>:2:3", "circleci.app_ulr"},
         {"wrong type", "http:\n  max_retries: many\n", "<inline>:2:16", "http.max_retries"},
-        {"plain http API", "circleci:\n  api_url: http://circleci.example.com/api/v2\n", "<inline>:2:12", "circleci.api_url"},
+        {"plain http API", "circleci:\n  api_url: http://circleci.example.com/api/v2\n", "<inline>:2:12",
+         "circleci.api_url"},
     };
     for (const auto& b : bad) {
         CAPTURE(b.what);
@@ -684,7 +737,9 @@ TEST_CASE("reload with an invalid config keeps the running one, and the error na
         INFO("error: " << error);
         CHECK(has_position_after(error, "<inline>:", false));
         CHECK(contains(error, ": error: "));
-        if (!b.expect_position.empty()) CHECK(contains(error, b.expect_position));
+        if (!b.expect_position.empty()) {
+            CHECK(contains(error, b.expect_position));
+        }
         CHECK(contains(error, b.expect_text));
         expect_first_config();
     }
@@ -713,8 +768,8 @@ TEST_CASE("reload with an invalid config keeps the running one, and the error na
 
     // A valid reload takes effect.
     std::string error;
-    REQUIRE(p.reload_text(inst, offline_config("  app_url: https://ci-two.example.com\n  token_secret: SECOND_TOKEN\n"), error) ==
-            TJ_STATUS_OK);
+    REQUIRE(p.reload_text(inst, offline_config("  app_url: https://ci-two.example.com\n  token_secret: SECOND_TOKEN\n"),
+                          error) == TJ_STATUS_OK);
     CHECK(error.empty());
     std::string out;
     REQUIRE(p.resolve(inst, context, out) == TJ_STATUS_OK);
@@ -757,7 +812,8 @@ TEST_CASE("describe, with and without an instance") {
 
     // An instance's custom domains: the hosts of its url_pattern rules, lower-case, each once.
     inst = p.create(offline_config(
-        "", "mapping:\n  rules:\n"
+        "",
+        "mapping:\n  rules:\n"
         "    - {url_pattern: \"https://Grafana.acme.io/d/*/{service}\", project: \"gh/acme/{service}\"}\n"
         "    - {url_pattern: \"https://grafana.acme.io/explore/{service}\", project: \"gh/acme/{service}\"}\n"
         "    - {url_pattern: \"http://kibana.acme.io:5601/app/{service}\", project: \"gh/acme/{service}\"}\n"));
@@ -930,13 +986,15 @@ TEST_CASE("ABI 1.2: notify takes CircleCI events, the host's cache hears of the 
     REQUIRE(host.wait_for(1));
     {
         std::lock_guard lock(host.mutex);
-        CHECK(host.tags.front() == "gh/acme/passing");  // the webhook's github/ form, as the API says it
+        CHECK(host.tags.front() == "gh/acme/passing");     // the webhook's github/ form, as the API says it
         CHECK(host.thread != std::this_thread::get_id());  // the instance's callback thread, not ours
     }
     // Nothing of this plugin, and things that are not events.
-    CHECK(plugin.events->notify(inst, view(std::string(R"({"source":"github","type":"push","id":"x","payload":{}})"))) ==
-          TJ_STATUS_NO_MATCH);
-    CHECK(plugin.events->notify(inst, view(std::string(R"({"source":"circleci","type":"ping","id":"x","payload":{}})"))) ==
+    CHECK(
+        plugin.events->notify(inst, view(std::string(R"({"source":"github","type":"push","id":"x","payload":{}})"))) ==
+        TJ_STATUS_NO_MATCH);
+    CHECK(plugin.events->notify(inst,
+                                view(std::string(R"({"source":"circleci","type":"ping","id":"x","payload":{}})"))) ==
           TJ_STATUS_NO_MATCH);
     CHECK(plugin.events->notify(inst, view(std::string("{not json"))) == TJ_STATUS_INVALID_ARGUMENT);
     CHECK(plugin.events->notify(inst, view(std::string("[]"))) == TJ_STATUS_INVALID_ARGUMENT);

@@ -18,7 +18,6 @@
 #include <sstream>
 #include <thread>
 
-
 using namespace std::chrono_literals;
 namespace json = boost::json;
 using tjc::testing::FaultKind;
@@ -51,9 +50,10 @@ Measured run_measured(const std::vector<std::string>& argv, const std::map<std::
     if (posix_spawn(&pid, exec.path(), &fa, nullptr, exec.argv(), exec.envp()) == 0) {
         int status = 0;
         rusage ru{};
-        while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
+        while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {}
+        if (WIFEXITED(status)) {
+            m.exit_code = WEXITSTATUS(status);
         }
-        if (WIFEXITED(status)) m.exit_code = WEXITSTATUS(status);
         m.max_rss_kib = ru.ru_maxrss;
     }
     posix_spawn_file_actions_destroy(&fa);
@@ -74,16 +74,18 @@ TEST_CASE("a response over http.max_response_bytes: a clear card, and the body i
     // under test is the size.
     std::ofstream(config, std::ios::binary)
         << "circleci:\n  api_url: " << f.server.base_url() << "\ntls:\n  ca_file: " << f.server.ca_file()
-        << "\ntimeouts:\n  request_ms: 30000\n  query_ms: 30000\nhttp:\n  max_response_bytes: 1048576\n  max_retries: 0\n";
-    const std::vector<std::string> argv{TJ_HOST_PATH, "query", "--plugin", TJC_PLUGIN_PATH, "--config", config,
-                                        "--repo", "acme/passing", "--timeout-ms", "30000"};
+        << "\ntimeouts:\n  request_ms: 30000\n  query_ms: 30000\nhttp:\n  max_response_bytes: 1048576\n  max_retries: "
+           "0\n";
+    const std::vector<std::string> argv{TJ_HOST_PATH, "query",  "--plugin",     TJC_PLUGIN_PATH, "--config",
+                                        config,       "--repo", "acme/passing", "--timeout-ms",  "30000"};
     const std::map<std::string, std::string> token_env{{"INTEGRATION_CIRCLECI_TOKEN", std::string(kSecretToken)}};
     // tj-host in a process of its own, so that its peak RSS is the plugin's doing alone.
     const auto normal = run_measured(argv, token_env);
     REQUIRE(normal.exit_code == 0);
     CHECK(contains(normal.out, "CircleCI main: passed"));
     // One answer of 64 MiB, where the chain cannot do without it: the first page of pipelines.
-    f.server.set_fault({FaultKind::oversized_body, "/api/v2/project/gh/acme/passing/pipeline", 1, 0ms, 0, 0, "", 64u << 20});
+    f.server.set_fault(
+        {FaultKind::oversized_body, "/api/v2/project/gh/acme/passing/pipeline", 1, 0ms, 0, 0, "", 64u << 20});
     const auto big = run_measured(argv, token_env);
     std::remove(config.c_str());
     INFO(big.out);
@@ -109,7 +111,8 @@ TEST_CASE("upstream connections never exceed http.max_connections_per_host") {
     for (int i = 0; i < kQueries; ++i) {
         const auto ctx = tjtest::repo_context(i % 2 ? "acme/passing" : "acme/failing", "svc-" + std::to_string(i));
         std::uint64_t ticket = 0;
-        REQUIRE(f.plugin.api().submit(inst, view(ctx), 20'000, tjtest::Completions::on_done, &done, &ticket) == TJ_STATUS_OK);
+        REQUIRE(f.plugin.api().submit(inst, view(ctx), 20'000, tjtest::Completions::on_done, &done, &ticket) ==
+                TJ_STATUS_OK);
     }
     REQUIRE(done.wait_for(kQueries));
     {
@@ -137,7 +140,8 @@ TEST_CASE("the results cache stays within cache.max_bytes and cache.max_entries"
         tj_instance* inst = f.create(f.yaml("cache:\n" + cache_yaml));
         std::string out;
         for (int i = 0; i < keys; ++i) {
-            REQUIRE(f.query(inst, tjtest::repo_context("acme/passing", "svc-" + std::to_string(i)), out) == TJ_STATUS_OK);
+            REQUIRE(f.query(inst, tjtest::repo_context("acme/passing", "svc-" + std::to_string(i)), out) ==
+                    TJ_STATUS_OK);
             REQUIRE(contains(out, "CircleCI main: passed"));
             set_bytes = out.size();
         }
@@ -145,8 +149,11 @@ TEST_CASE("the results cache stays within cache.max_bytes and cache.max_entries"
         int cached = 0;
         for (int i = keys - 1; i >= 0; --i) {
             const auto before = f.server.requests();
-            REQUIRE(f.query(inst, tjtest::repo_context("acme/passing", "svc-" + std::to_string(i)), out) == TJ_STATUS_OK);
-            if (f.server.requests() != before) break;
+            REQUIRE(f.query(inst, tjtest::repo_context("acme/passing", "svc-" + std::to_string(i)), out) ==
+                    TJ_STATUS_OK);
+            if (f.server.requests() != before) {
+                break;
+            }
             ++cached;
         }
         f.plugin.api().destroy(inst);
@@ -158,8 +165,8 @@ TEST_CASE("the results cache stays within cache.max_bytes and cache.max_entries"
         const int cached = fill_and_count("  max_bytes: 1048576\n", 400, set_bytes);
         MESSAGE(cached << " of 400 card sets of " << set_bytes << " bytes kept under a " << bound << "-byte bound");
         CHECK(cached > 0);
-        CHECK(cached < 400);                                      // the bound evicted
-        CHECK(static_cast<std::size_t>(cached) * set_bytes <= bound);  // and held
+        CHECK(cached < 400);                                                             // the bound evicted
+        CHECK(static_cast<std::size_t>(cached) * set_bytes <= bound);                    // and held
         CHECK(static_cast<std::size_t>(cached) * (set_bytes + 1024) >= bound * 8 / 10);  // not far under it
     }
     SUBCASE("entries") {
@@ -183,7 +190,8 @@ TEST_CASE("queries in flight are bounded by limits.max_queued_queries: BUSY, the
     const auto ctx = tjtest::repo_context("acme/passing", "one-more");
     std::uint64_t ticket = 99;
     tjtest::Completions never;
-    CHECK(f.plugin.api().submit(inst, view(ctx), 1500, tjtest::Completions::on_done, &never, &ticket) == TJ_STATUS_BUSY);
+    CHECK(f.plugin.api().submit(inst, view(ctx), 1500, tjtest::Completions::on_done, &never, &ticket) ==
+          TJ_STATUS_BUSY);
     CHECK(ticket == 0);
     std::string out;
     CHECK(f.query(inst, ctx, out) == TJ_STATUS_BUSY);
@@ -193,12 +201,14 @@ TEST_CASE("queries in flight are bounded by limits.max_queued_queries: BUSY, the
     // A cancel frees a place at once.
     CHECK(f.plugin.api().cancel(inst, tickets[0]) == TJ_STATUS_OK);
     CHECK(f.plugin.api().submit(inst, view(ctx), 1500, tjtest::Completions::on_done, &done, &ticket) == TJ_STATUS_OK);
-    CHECK(f.plugin.api().submit(inst, view(ctx), 1500, tjtest::Completions::on_done, &never, &ticket) == TJ_STATUS_BUSY);
+    CHECK(f.plugin.api().submit(inst, view(ctx), 1500, tjtest::Completions::on_done, &never, &ticket) ==
+          TJ_STATUS_BUSY);
 
     // The stalled queries end at their deadline; then the instance takes queries again.
     REQUIRE(done.wait_for(9));
     f.server.clear_faults();
-    CHECK(Fixture::eventually([&] { return f.query(inst, ctx, out) == TJ_STATUS_OK && contains(out, "CircleCI main: passed"); }));
+    CHECK(Fixture::eventually(
+        [&] { return f.query(inst, ctx, out) == TJ_STATUS_OK && contains(out, "CircleCI main: passed"); }));
     CHECK(contains(out, "CircleCI main: passed"));
     for (int i = 0; i < 8; ++i) {
         std::uint64_t t = 0;
@@ -253,8 +263,8 @@ TEST_CASE("file descriptors: all given back on destroy, after a failed create, a
         f.plugin.api().destroy(inst);
     }
     SUBCASE("a failed create") {
-        for (const char* bad : {"circleci:\n  api_url: http://x.example.com\n", "tls:\n  ca_file: /nonexistent.pem\n",
-                                "cache: [1\n"}) {
+        for (const char* bad :
+             {"circleci:\n  api_url: http://x.example.com\n", "tls:\n  ca_file: /nonexistent.pem\n", "cache: [1\n"}) {
             tj_host_callbacks cb = f.host.callbacks();
             const std::string yaml = bad;
             tj_config_source src{view(yaml), {nullptr, 0}};

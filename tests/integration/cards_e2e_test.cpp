@@ -27,7 +27,9 @@ constexpr const char* kToken = "test-token";
 
 std::size_t code_points(std::string_view s) {
     std::size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    for (unsigned char c : s) {
+        n += (c & 0xC0) != 0x80;
+    }
     return n;
 }
 
@@ -48,13 +50,17 @@ void check_schema(const json::value& results) {
             CHECK(code_points(t->as_string()) >= 1);
             CHECK(code_points(t->as_string()) <= 500);
         }
-        if (type == "link") CHECK(o.at("href").as_string().starts_with("http"));
+        if (type == "link") {
+            CHECK(o.at("href").as_string().starts_with("http"));
+        }
         if (type == "dropdown") {
             REQUIRE_FALSE(o.at("items").as_array().empty());
             for (const auto& i : o.at("items").as_array()) {
                 CHECK_FALSE(i.at("content").as_string().empty());
                 CHECK(i.at("href").as_string().starts_with("http"));
-                if (const auto* t = i.as_object().if_contains("tooltip")) CHECK(code_points(t->as_string()) <= 500);
+                if (const auto* t = i.as_object().if_contains("tooltip")) {
+                    CHECK(code_points(t->as_string()) <= 500);
+                }
             }
         }
     }
@@ -72,7 +78,9 @@ struct Host {
     }
     static tj_status secret(void* self, tj_str_view name, tj_secret_sink sink, void* data) {
         auto* h = static_cast<Host*>(self);
-        if (std::string_view(name.ptr, name.len) != "CIRCLECI_TOKEN" || h->token.empty()) return TJ_STATUS_NO_MATCH;
+        if (std::string_view(name.ptr, name.len) != "CIRCLECI_TOKEN" || h->token.empty()) {
+            return TJ_STATUS_NO_MATCH;
+        }
         sink(data, {h->token.data(), h->token.size()});
         return TJ_STATUS_OK;
     }
@@ -89,7 +97,8 @@ struct Fixture {
     explicit Fixture(const std::string& extra_yaml = "",
                      tjc::testing::TestServerOptions options = {TJC_FIXTURES_DIR "/world.json"})
         : server(std::move(options)) {
-        yaml = "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() + "\n" + extra_yaml;
+        yaml =
+            "circleci:\n  api_url: " + server.base_url() + "\ntls:\n  ca_file: " + server.ca_file() + "\n" + extra_yaml;
         tj_host_callbacks cb{&host, Host::log, Host::secret, nullptr};
         tj_config_source src{{yaml.data(), yaml.size()}, {nullptr, 0}};
         tj_plugin_owned_str err{};
@@ -113,7 +122,9 @@ struct Fixture {
     // A repository's front page: the extension always sends hash "main" there (a placeholder).
     json::value repo(const std::string& org_repo, const std::string& service = "") {
         auto ctx = page(org_repo, "", {{"name", "code"}, {"resource", ""}, {"hash", "main"}});
-        if (!service.empty()) ctx["service"] = {{"name", service}};
+        if (!service.empty()) {
+            ctx["service"] = {{"name", service}};
+        }
         return query(json::serialize(ctx));
     }
     // /tree/<branch>: the extension cuts the branch at its first '/' into hash and resource.
@@ -125,7 +136,8 @@ struct Fixture {
                                            {"hash", branch.substr(0, slash)}})));
     }
     json::value commit(const std::string& org_repo, const std::string& sha) {
-        return query(json::serialize(page(org_repo, "/commit/" + sha, {{"name", "commit"}, {"resource", ""}, {"hash", sha}})));
+        return query(
+            json::serialize(page(org_repo, "/commit/" + sha, {{"name", "commit"}, {"resource", ""}, {"hash", sha}})));
     }
     json::value pull(const std::string& org_repo, const std::string& number) {
         return query(json::serialize(
@@ -149,7 +161,9 @@ struct Fixture {
     bool logs_clean() {
         std::lock_guard lock(host.mutex);
         for (const auto& l : host.logs) {
-            if (l.find(kToken) != std::string::npos) return false;
+            if (l.find(kToken) != std::string::npos) {
+                return false;
+            }
         }
         return true;
     }
@@ -157,14 +171,18 @@ struct Fixture {
 
 const json::object* card(const json::value& results, std::string_view content_prefix) {
     for (const auto& r : results.as_array()) {
-        if (r.at("content").as_string().starts_with(content_prefix)) return &r.as_object();
+        if (r.at("content").as_string().starts_with(content_prefix)) {
+            return &r.as_object();
+        }
     }
     return nullptr;
 }
 
 std::string contents(const json::value& results) {
     std::string out;
-    for (const auto& r : results.as_array()) out += std::string(r.at("content").as_string()) + " | ";
+    for (const auto& r : results.as_array()) {
+        out += std::string(r.at("content").as_string()) + " | ";
+    }
     return out;
 }
 
@@ -190,8 +208,11 @@ TEST_CASE("scenarios: the status card of each repo says what CircleCI says") {
         INFO(contents(r));
         const auto* c = card(r, row.content);
         REQUIRE(c);
-        if (row.status) CHECK(c->at("status").as_string() == row.status);
-        CHECK(c->at("href").as_string().starts_with("https://app.circleci.com/pipelines/github/" + std::string(row.repo) + "/"));
+        if (row.status) {
+            CHECK(c->at("status").as_string() == row.status);
+        }
+        CHECK(c->at("href").as_string().starts_with("https://app.circleci.com/pipelines/github/" +
+                                                    std::string(row.repo) + "/"));
     }
     auto empty = f.repo("acme/empty");
     CHECK(card(empty, "CircleCI main: no pipelines"));
@@ -225,7 +246,8 @@ TEST_CASE("a non-default branch, a commit page, and bb/circleci slugs from mappi
     std::stringstream ss;
     ss << in.rdbuf();
     const auto world = json::parse(ss.str());
-    const std::string sha(world.at("projects").at("gh/acme/passing").at("pipelines").as_array()[1].at("vcs").at("revision").as_string());
+    const std::string sha(
+        world.at("projects").at("gh/acme/passing").at("pipelines").as_array()[1].at("vcs").at("revision").as_string());
     auto commit = f.commit("acme/passing", sha);
     INFO(contents(commit));
     CHECK(card(commit, "CircleCI " + sha.substr(0, 7) + ": passed"));
@@ -239,7 +261,8 @@ TEST_CASE("a non-default branch, a commit page, and bb/circleci slugs from mappi
     INFO(contents(app));
     const auto* app_status = card(app, "CircleCI main: ");
     REQUIRE(app_status);
-    CHECK(app_status->at("href").as_string().starts_with("https://app.circleci.com/pipelines/circleci/8e2b0c1a-org/5f4d3c2b-proj/"));
+    CHECK(app_status->at("href").as_string().starts_with(
+        "https://app.circleci.com/pipelines/circleci/8e2b0c1a-org/5f4d3c2b-proj/"));
 }
 
 TEST_CASE("monorepo: a service's rule shows only its workflows") {
@@ -271,15 +294,20 @@ TEST_CASE("single flight: 100 concurrent queries of one repo cost one set of ups
     std::atomic<int> ok{0};
     for (int i = 0; i < 100; ++i) {
         threads.emplace_back([&] {
-            const std::string ctx = R"({"type":"github","url":"https://github.com/acme/passing","page":{"repository":"acme/passing"}})";
+            const std::string ctx =
+                R"({"type":"github","url":"https://github.com/acme/passing","page":{"repository":"acme/passing"}})";
             tj_plugin_owned_str out{};
             if (f.plugin.api().query(f.instance, {ctx.data(), ctx.size()}, 0, &out) == TJ_STATUS_OK &&
-                std::string_view(out.ptr_plugin_owned, out.len).find("CircleCI main: passed") != std::string_view::npos)
+                std::string_view(out.ptr_plugin_owned, out.len).find("CircleCI main: passed") !=
+                    std::string_view::npos) {
                 ++ok;
+            }
             f.plugin.api().release_str(&out);
         });
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads) {
+        t.join();
+    }
     CHECK(ok == 100);
     CHECK(one > 0);
     CHECK(f.server.requests() == one);
@@ -299,7 +327,9 @@ TEST_CASE("stale-while-revalidate, and a refresh of an unchanged repo costs one 
     json::value fresh;
     for (int i = 0; i < 100; ++i) {
         fresh = f.repo("acme/passing");
-        if (!card(fresh, "CircleCI: refreshing")) break;
+        if (!card(fresh, "CircleCI: refreshing")) {
+            break;
+        }
         std::this_thread::sleep_for(20ms);
     }
     CHECK_FALSE(card(fresh, "CircleCI: refreshing"));
@@ -328,7 +358,8 @@ TEST_CASE("stale-on-error: a failing refresh serves the last good cards with a n
 
 TEST_CASE("one clear card per failure, never a token") {
     SUBCASE("project not found under a rule names the slug and the rule's name, never the config's path") {
-        Fixture f("mapping:\n  rules:\n    - name: webshop\n      repo: acme/webshop\n      project: gh/acme/webshop-typo\n");
+        Fixture f(
+            "mapping:\n  rules:\n    - name: webshop\n      repo: acme/webshop\n      project: gh/acme/webshop-typo\n");
         auto r = f.repo("acme/webshop");
         const auto* c = card(r, "CircleCI: project not found");
         REQUIRE(c);
@@ -368,7 +399,8 @@ TEST_CASE("one clear card per failure, never a token") {
         Fixture f;
         f.server.set_fault({tjc::testing::FaultKind::stall, "", -1, 0ms, 0, 0});
         const auto start = std::chrono::steady_clock::now();
-        const std::string ctx = R"({"type":"github","url":"https://github.com/acme/passing","page":{"repository":"acme/passing"}})";
+        const std::string ctx =
+            R"({"type":"github","url":"https://github.com/acme/passing","page":{"repository":"acme/passing"}})";
         auto r = f.query(ctx, 800);
         CHECK(std::chrono::steady_clock::now() - start < 5s);  // a safety net, not a timing assertion
         INFO(contents(r));
@@ -390,7 +422,9 @@ std::uint64_t num(const json::value& v, std::initializer_list<std::string_view> 
     const json::value* at = &v;
     for (auto key : path) {
         const auto* next = at->as_object().if_contains(key);
-        if (!next) return 0;  // a status never seen is not listed
+        if (!next) {
+            return 0;  // a status never seen is not listed
+        }
         at = next;
     }
     return at->to_number<std::uint64_t>();
@@ -522,14 +556,15 @@ TEST_CASE("a PR page shows the default branch, labelled with the PR") {
 
 TEST_CASE("GitHub's own pages and pages naming nothing: [] at once, no request, no log line") {
     Fixture f;
-    for (const char* ctx : {
-             R"({"type":"github","url":"https://github.com/orgs/acme/repositories","page":{"name":"profile"}})",
-             R"({"type":"github","url":"https://github.com/settings/profile"})",
-             R"({"type":"github","url":"https://github.com/acme","page":{"name":"profile","username":"acme","isOrg":true}})",
-             R"({"type":"generic","url":"https://news.example.com/article/1"})",
-             R"({"type":"aws","url":"https://us-east-1.console.aws.amazon.com/s3/buckets/acme-logs","scope":{"region":"us-east-1"},)"
-             R"("service":{"name":"s3","resourceName":"acme-logs"}})",
-         }) {
+    for (
+        const char* ctx : {
+            R"({"type":"github","url":"https://github.com/orgs/acme/repositories","page":{"name":"profile"}})",
+            R"({"type":"github","url":"https://github.com/settings/profile"})",
+            R"({"type":"github","url":"https://github.com/acme","page":{"name":"profile","username":"acme","isOrg":true}})",
+            R"({"type":"generic","url":"https://news.example.com/article/1"})",
+            R"({"type":"aws","url":"https://us-east-1.console.aws.amazon.com/s3/buckets/acme-logs","scope":{"region":"us-east-1"},)"
+            R"("service":{"name":"s3","resourceName":"acme-logs"}})",
+        }) {
         CAPTURE(ctx);
         CHECK(f.query(ctx).as_array().empty());
     }
@@ -576,8 +611,9 @@ TEST_CASE("a repo without a CircleCI project under a convention: the neutral car
     }
     CHECK(f.server.requests() == asked);
     std::lock_guard lock(f.host.mutex);
-    const auto said = std::count_if(f.host.logs.begin(), f.host.logs.end(),
-                                    [](const std::string& l) { return l.find("no CircleCI project gh/acme/no-ci-here") != std::string::npos; });
+    const auto said = std::count_if(f.host.logs.begin(), f.host.logs.end(), [](const std::string& l) {
+        return l.find("no CircleCI project gh/acme/no-ci-here") != std::string::npos;
+    });
     CHECK(said == 1);  // logged once, not per view
 }
 
@@ -587,10 +623,12 @@ TEST_CASE("an errored pipeline says why") {
     INFO(contents(r));
     const auto* status = card(r, "CircleCI main: errored");
     REQUIRE(status);
-    CHECK(status->at("tooltip").as_string().find("Error (config): Config does not conform to schema") != std::string::npos);
+    CHECK(status->at("tooltip").as_string().find("Error (config): Config does not conform to schema") !=
+          std::string::npos);
     const auto* recent = card(r, "Recent pipelines (main)");
     REQUIRE(recent);
-    CHECK(recent->at("items").as_array()[1].at("tooltip").as_string().find("Triggered by release-bot") != std::string::npos);
+    CHECK(recent->at("items").as_array()[1].at("tooltip").as_string().find("Triggered by release-bot") !=
+          std::string::npos);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -613,8 +651,9 @@ const char* kTagsConfig =
 
 std::string lambda(const std::string& function, const std::string& extra = "") {
     return R"({"type":"aws","url":"https://eu-west-1.console.aws.amazon.com/lambda/home?region=eu-west-1#/functions/)" +
-           function + R"(?tab=code","scope":{"region":"eu-west-1"},"global":{"accountId":"123456789012"},)"
-                      R"("service":{"name":"lambda","section":"functions","resourceName":")" +
+           function +
+           R"(?tab=code","scope":{"region":"eu-west-1"},"global":{"accountId":"123456789012"},)"
+           R"("service":{"name":"lambda","section":"functions","resourceName":")" +
            function + R"(","arn":"arn:aws:lambda:eu-west-1:123456789012:function:)" + function + R"("})" + extra + "}";
 }
 
@@ -690,10 +729,12 @@ TEST_CASE("a generic dashboard page: a url_pattern rule, its captures and its te
 
 TEST_CASE("a page with only a repository tag") {
     Fixture f;
-    auto r = f.query(R"({"type":"generic","url":"https://acme.pagerduty.com/incidents/Q1","repository":"acme/passing"})");
+    auto r =
+        f.query(R"({"type":"generic","url":"https://acme.pagerduty.com/incidents/Q1","repository":"acme/passing"})");
     INFO(contents(r));
     CHECK(card(r, "CircleCI main: passed"));
-    auto tagged = f.query(R"({"type":"generic","url":"https://acme.pagerduty.com/incidents/Q2","tags":{"Repository":"acme/failing"}})");
+    auto tagged = f.query(
+        R"({"type":"generic","url":"https://acme.pagerduty.com/incidents/Q2","tags":{"Repository":"acme/failing"}})");
     CHECK(card(tagged, "CircleCI main: failing for 3 pipelines"));
 }
 
@@ -718,8 +759,11 @@ ColdRun cold_query(Fixture& f, const std::string& repo, const std::string& branc
     r.waves = tjc::testing::dependent_waves(log, kLatency);
     r.requests = log.size();
     std::string paths;
-    for (const auto& e : log) paths += "\n  " + e.path;
-    MESSAGE(repo << (branch.empty() ? "" : " @" + branch) << ": " << r.waves << " waves, " << r.requests << " requests:" << paths);
+    for (const auto& e : log) {
+        paths += "\n  " + e.path;
+    }
+    MESSAGE(repo << (branch.empty() ? "" : " @" + branch) << ": " << r.waves << " waves, " << r.requests
+                 << " requests:" << paths);
     f.server.clear_faults();
     return r;
 }
@@ -812,7 +856,8 @@ TEST_CASE("passing trouble in one part: partial cards when cold, the last good c
     CHECK_FALSE(card(good, "Insights: "));
     // Warm: the next refresh meets a 503 on the pipelines: the last good cards, with a note.
     std::this_thread::sleep_for(1200ms);
-    f.server.set_fault({tjc::testing::FaultKind::http_status, "/api/v2/project/gh/acme/passing/pipeline", -1, 0ms, 503});
+    f.server.set_fault(
+        {tjc::testing::FaultKind::http_status, "/api/v2/project/gh/acme/passing/pipeline", -1, 0ms, 503});
     auto warm = f.repo("acme/passing");
     INFO(contents(warm));
     CHECK(card(warm, "CircleCI: CircleCI error, cards from "));
@@ -822,7 +867,9 @@ TEST_CASE("passing trouble in one part: partial cards when cold, the last good c
 
 TEST_CASE("prewarm: after create and after each reload, one TLS connection to the API host, before any query") {
     auto handshakes_reach = [](Fixture& f, std::size_t n) {
-        for (int i = 0; i < 300 && f.server.handshakes() < n; ++i) std::this_thread::sleep_for(10ms);
+        for (int i = 0; i < 300 && f.server.handshakes() < n; ++i) {
+            std::this_thread::sleep_for(10ms);
+        }
         return f.server.handshakes();
     };
     Fixture on;

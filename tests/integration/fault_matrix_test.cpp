@@ -39,7 +39,7 @@ constexpr std::uint32_t kDeadlineMs = 1500;  // the deadline of a query that tim
 // The deadline of a query whose failure comes at once: roomy, since a first query also makes
 // the TLS context (the system trust store), slow on a loaded machine under TSan.
 constexpr std::uint32_t kRoomyMs = 10'000;
-constexpr auto kSlack = 2500ms;              // a loaded, sanitized machine; never a timing claim
+constexpr auto kSlack = 2500ms;  // a loaded, sanitized machine; never a timing claim
 const std::string kRepo = "acme/passing";
 const std::string kHealthy = "CircleCI main: passed";  // acme/passing's status card
 
@@ -58,7 +58,9 @@ struct Row {
 bool has_problem_card(const json::value& results) {
     for (const auto& r : results.as_array()) {
         const auto content = r.at("content").as_string();
-        if (content.starts_with("CircleCI: ") && !content.starts_with("CircleCI: gh/acme/passing")) return true;
+        if (content.starts_with("CircleCI: ") && !content.starts_with("CircleCI: gh/acme/passing")) {
+            return true;
+        }
     }
     return false;
 }
@@ -92,7 +94,9 @@ public:
     Matrix& operator=(const Matrix&) = delete;
     // An instance a failed REQUIRE left behind goes before the host it calls.
     ~Matrix() {
-        for (auto* inst : live) plugin.api().destroy(inst);
+        for (auto* inst : live) {
+            plugin.api().destroy(inst);
+        }
     }
     void destroy(tj_instance* inst) {
         plugin.api().destroy(inst);
@@ -154,7 +158,9 @@ public:
         const auto until = Clock::now() + 8s;
         do {
             r = query(inst);
-            if (tjtest::find_card(r, kHealthy) && !has_problem_card(r)) break;
+            if (tjtest::find_card(r, kHealthy) && !has_problem_card(r)) {
+                break;
+            }
             std::this_thread::sleep_for(100ms);
         } while (Clock::now() < until);
         INFO(tjtest::card_contents(r));
@@ -192,8 +198,8 @@ public:
         // failure that comes at once gets a roomy deadline (a loaded, sanitized machine).
         const bool times_out = row.failure && std::string_view(row.failure) == "timed out";
         const std::uint32_t deadline = times_out ? row.deadline_ms : 15'000;
-        const auto r = tjtest::run_process({TJ_HOST_PATH, "query", "--plugin", TJC_PLUGIN_PATH, "--config", path, "--repo",
-                                            kRepo, "--timeout-ms", std::to_string(deadline)},
+        const auto r = tjtest::run_process({TJ_HOST_PATH, "query", "--plugin", TJC_PLUGIN_PATH, "--config", path,
+                                            "--repo", kRepo, "--timeout-ms", std::to_string(deadline)},
                                            {{"INTEGRATION_CIRCLECI_TOKEN", std::string(kSecretToken)}});
         std::remove(path.c_str());
         INFO("tj-host stdout: " << r.out);
@@ -210,8 +216,9 @@ public:
         }
         // The plugin's warning. A timeout is the exception: the query ends at its deadline, the
         // fetch (whose warning it is) a moment later, and tj-host may exit in between.
-        if (row.failure && !times_out)
+        if (row.failure && !times_out) {
             CHECK(contains(r.err, std::string("failed: ") + row.failure));
+        }
     }
 };
 
@@ -235,7 +242,9 @@ void cold(Matrix& m, const Row& row) {
         const auto* card = tjtest::find_card(a.cards, "CircleCI: " + std::string(row.failure));
         REQUIRE(card);
         CHECK(card->at("status") == "important");
-        if (row.tooltip_has) CHECK(contains(card->at("tooltip").as_string(), row.tooltip_has));
+        if (row.tooltip_has) {
+            CHECK(contains(card->at("tooltip").as_string(), row.tooltip_has));
+        }
         CHECK(m.host.logged_soon(std::string("failed: ") + row.failure));
     } else {
         CHECK(tjtest::find_card(a.cards, kHealthy));
@@ -286,7 +295,9 @@ void run_row(const Row& row) {
     SUBCASE("cold cache") { cold(m, row); }
     SUBCASE("warm cache") { warm(m, row); }
     const auto leaks = m.host.leaks();
-    for (const auto& l : leaks) FAIL_CHECK("the token leaked into: " << l);
+    for (const auto& l : leaks) {
+        FAIL_CHECK("the token leaked into: " << l);
+    }
     CHECK(m.host.texts_scanned() > 3);
 }
 
@@ -304,13 +315,9 @@ TEST_CASE("fault: connections refused") {
     run_row({"refused", {FaultKind::refuse_connections}, "CircleCI unreachable"});
 }
 
-TEST_CASE("fault: reset mid-body") {
-    run_row({"reset", {FaultKind::reset_mid_body}, "CircleCI unreachable"});
-}
+TEST_CASE("fault: reset mid-body") { run_row({"reset", {FaultKind::reset_mid_body}, "CircleCI unreachable"}); }
 
-TEST_CASE("fault: a stalled server") {
-    run_row({"stall", {FaultKind::stall}, "timed out", nullptr, kDeadlineMs});
-}
+TEST_CASE("fault: a stalled server") { run_row({"stall", {FaultKind::stall}, "timed out", nullptr, kDeadlineMs}); }
 
 TEST_CASE("fault: a slow drip") {
     run_row({"slow drip", {FaultKind::slow_drip, "", -1, 400ms}, "timed out", nullptr, kDeadlineMs});
@@ -341,12 +348,12 @@ TEST_CASE("fault: not found (404)") {
     run_row({"404", {FaultKind::not_found}, "project not found", "gh/acme/passing"});
 }
 
-TEST_CASE("fault: invalid JSON") {
-    run_row({"invalid JSON", {FaultKind::invalid_json}, "unexpected response"});
-}
+TEST_CASE("fault: invalid JSON") { run_row({"invalid JSON", {FaultKind::invalid_json}, "unexpected response"}); }
 
 TEST_CASE("fault: a body over http.max_response_bytes") {
-    run_row({"oversized", {FaultKind::oversized_body, "", -1, 0ms, 0, 0, "", 2u << 20}, "unexpected response",
+    run_row({"oversized",
+             {FaultKind::oversized_body, "", -1, 0ms, 0, 0, "", 2u << 20},
+             "unexpected response",
              "larger than 262144 bytes"});
 }
 
@@ -366,8 +373,10 @@ TEST_CASE("fault: an error whose message and headers repeat the token: the clien
 
 TEST_CASE("fault: a redirect to another origin is refused and the other origin sees nothing") {
     TestServer elsewhere{TestServerOptions{TJC_FIXTURES_DIR "/world.json", std::string(kSecretToken)}};
-    run_row({"redirect", {FaultKind::redirect, "", -1, 0ms, 302, 0, elsewhere.base_url() + "/me"},
-             "unexpected response", "refused a redirect"});
+    run_row({"redirect",
+             {FaultKind::redirect, "", -1, 0ms, 302, 0, elsewhere.base_url() + "/me"},
+             "unexpected response",
+             "refused a redirect"});
     CHECK(elsewhere.requests() == 0);
     CHECK(elsewhere.connections() == 0);
 }

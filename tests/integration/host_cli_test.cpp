@@ -32,7 +32,9 @@ bool contains(const std::string& haystack, const std::string& needle) {
 boost::json::value parse(const std::string& text) {
     boost::system::error_code ec;
     auto v = boost::json::parse(text, ec);
-    if (ec) FAIL("not JSON: " << text);
+    if (ec) {
+        FAIL("not JSON: " << text);
+    }
     return v;
 }
 
@@ -65,8 +67,9 @@ const std::map<std::string, std::string> kFakeToken{{"INTEGRATION_CIRCLECI_TOKEN
 // A config file for queries: the closed API port plus `circleci_lines` (indented keys).
 std::string offline_config_file(const std::string& circleci_lines = "") {
     static int n = 0;
-    return temp_file("offline_" + std::to_string(++n) + ".yaml",
-                     "circleci:\n  api_url: " + closed_port().api_url() + "\n" + circleci_lines + "http:\n  max_retries: 0\n");
+    return temp_file(
+        "offline_" + std::to_string(++n) + ".yaml",
+        "circleci:\n  api_url: " + closed_port().api_url() + "\n" + circleci_lines + "http:\n  max_retries: 0\n");
 }
 
 }  // namespace
@@ -131,7 +134,8 @@ TEST_CASE("--repo refuses local paths and file URLs with a clear message (exit 2
         CHECK(contains(r.err, "--repo: repository: a local path or file URL names a clone on some disk"));
         CHECK(r.out.empty());
     }
-    const auto gh_page = tj_host({"resolve", "--plugin", kPlugin, "--repo", "https://github.com/orgs/acme/repositories"});
+    const auto gh_page =
+        tj_host({"resolve", "--plugin", kPlugin, "--repo", "https://github.com/orgs/acme/repositories"});
     CHECK(gh_page.exit_code == 2);
     CHECK(contains(gh_page.err, "GitHub's own page"));
 }
@@ -145,15 +149,19 @@ TEST_CASE("--branch, --commit and --service reach the plugin through the page's 
     CHECK(first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--branch", "release-1"}))
               .at("branch") == "release-1");
     // A branch with '/' arrives as the extension sends it: the plan picks among the candidates.
-    const auto slash = first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--branch", "release/2.1"}));
+    const auto slash =
+        first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--branch", "release/2.1"}));
     CHECK_FALSE(slash.as_object().contains("branch"));
     CHECK(slash.at("branchCandidates") == boost::json::array{"release/2.1", "release"});
     // No --branch: the front page, whose "main" is a placeholder: the default branch.
-    CHECK_FALSE(first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop"})).as_object().contains("branch"));
+    CHECK_FALSE(
+        first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop"})).as_object().contains("branch"));
     // Another host: a generic page of a known VCS host.
-    CHECK(first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "bitbucket:acme/legacy"})).at("slug") == "bb/acme/legacy");
+    CHECK(first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "bitbucket:acme/legacy"})).at("slug") ==
+          "bb/acme/legacy");
     const std::string sha = "0123456789abcdef0123456789abcdef01234567";
-    CHECK(first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--commit", sha})).at("commit") == sha.c_str());
+    CHECK(first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--commit", sha})).at("commit") ==
+          sha.c_str());
     CHECK(first(tj_host({"resolve", "--plugin", kPlugin, "--repo", "acme/webshop", "--service", "checkout"}))
               .at("filters")
               .at("service") == "checkout");
@@ -166,7 +174,8 @@ TEST_CASE("resolve: a context from which nothing maps exits 3 and says why") {
         {R"({"type":"github","url":"https://github.com/acme","page":{"name":"profile"}})", "no repository page"},
         {R"({"type":"github","url":"https://github.com/orgs/acme/repositories","page":{"name":"profile"}})",
          "GitHub's own page"},
-        {R"({"type":"generic","url":"https://grafana.acme.io/d/x/webshop"})", "'grafana.acme.io' is not a known VCS host"},
+        {R"({"type":"generic","url":"https://grafana.acme.io/d/x/webshop"})",
+         "'grafana.acme.io' is not a known VCS host"},
     };
     for (const auto& [context, why] : contexts) {
         CAPTURE(context);
@@ -179,13 +188,15 @@ TEST_CASE("resolve: a context from which nothing maps exits 3 and says why") {
 }
 
 TEST_CASE("resolve explains which fact came from where and which rule decided") {
-    const auto config = temp_file("explain.yaml",
-                                  "mapping:\n  resource_names: [\"{service}-{env}\"]\n  service_project: \"gh/acme/{service}\"\n"
-                                  "  rules:\n    - name: dashboards\n      url_pattern: \"https://grafana.acme.io/d/*/{service}\"\n"
-                                  "      project: gh/acme/{service}-dash\n");
-    const auto lambda = tj_host({"resolve", "--plugin", kPlugin, "--config", config, "--context",
-                                 R"({"type":"aws","url":"https://eu-west-1.console.aws.amazon.com/lambda/home#/functions/webshop-prod",)"
-                                 R"("service":{"name":"lambda","resourceName":"webshop-prod"},"tags":["team:payments"]})"});
+    const auto config =
+        temp_file("explain.yaml",
+                  "mapping:\n  resource_names: [\"{service}-{env}\"]\n  service_project: \"gh/acme/{service}\"\n"
+                  "  rules:\n    - name: dashboards\n      url_pattern: \"https://grafana.acme.io/d/*/{service}\"\n"
+                  "      project: gh/acme/{service}-dash\n");
+    const auto lambda = tj_host(
+        {"resolve", "--plugin", kPlugin, "--config", config, "--context",
+         R"({"type":"aws","url":"https://eu-west-1.console.aws.amazon.com/lambda/home#/functions/webshop-prod",)"
+         R"("service":{"name":"lambda","resourceName":"webshop-prod"},"tags":["team:payments"]})"});
     const auto dash = tj_host({"resolve", "--plugin", kPlugin, "--config", config, "--context",
                                R"({"type":"generic","url":"https://grafana.acme.io/d/x/webshop"})"});
     std::remove(config.c_str());
@@ -205,7 +216,8 @@ TEST_CASE("resolve explains which fact came from where and which rule decided") 
 }
 
 TEST_CASE("--context takes JSON text or @file") {
-    const auto file = temp_file("context.json", R"({"type":"github","url":"https://github.com/acme/api","page":{"repository":"acme/api"}})");
+    const auto file = temp_file(
+        "context.json", R"({"type":"github","url":"https://github.com/acme/api","page":{"repository":"acme/api"}})");
     const auto r = tj_host({"resolve", "--plugin", kPlugin, "--context", "@" + file});
     std::remove(file.c_str());
     INFO("stderr: " << r.err);
@@ -236,12 +248,15 @@ TEST_CASE("bad input exits 2 with a message on stderr") {
         {{"query", "--plugin", kPlugin, "--repo", "acme/webshop", "--timeout-ms", "soon"}, "--timeout-ms"},
         {{"resolve", "--plugin", kPlugin, "--repo"}, "--repo"},
         // Matches the manifest (every context does) but the plugin finds a wrong type.
-        {{"resolve", "--plugin", kPlugin, "--context", R"({"type":"github","page":{"repository":"a/b","section":{"hash":7}}})"},
+        {{"resolve", "--plugin", kPlugin, "--context",
+          R"({"type":"github","page":{"repository":"a/b","section":{"hash":7}}})"},
          "page.section.hash"},
     };
     for (const auto& c : cases) {
         std::string joined;
-        for (const auto& a : c.args) joined += a + " ";
+        for (const auto& a : c.args) {
+            joined += a + " ";
+        }
         CAPTURE(joined);
         const auto r = tj_host(c.args);
         INFO("stderr: " << r.err);
@@ -253,22 +268,25 @@ TEST_CASE("bad input exits 2 with a message on stderr") {
 
 TEST_CASE("query prints a JSON array of results") {
     const auto config = offline_config_file();
-    const auto r = tj_host({"query", "--plugin", kPlugin, "--config", config, "--repo", "acme/webshop", "--timeout-ms", "4000"},
-                           kFakeToken);
+    const auto r =
+        tj_host({"query", "--plugin", kPlugin, "--config", config, "--repo", "acme/webshop", "--timeout-ms", "4000"},
+                kFakeToken);
     std::remove(config.c_str());
     INFO("stderr: " << r.err);
     REQUIRE(r.exit_code == 0);
     const auto v = parse(r.out);
     REQUIRE(v.is_array());
     REQUIRE_FALSE(v.as_array().empty());
-    for (const auto& card : v.as_array()) CHECK(card.at("type").is_string());
+    for (const auto& card : v.as_array()) {
+        CHECK(card.at("type").is_string());
+    }
     CHECK(contains(r.out, "gh/acme/webshop"));
 }
 
 TEST_CASE("query --format text prints a readable table") {
     const auto config = offline_config_file();
-    const auto r = tj_host({"query", "--plugin", kPlugin, "--config", config, "--repo", "acme/webshop", "--format", "text"},
-                           kFakeToken);
+    const auto r = tj_host(
+        {"query", "--plugin", kPlugin, "--config", config, "--repo", "acme/webshop", "--format", "text"}, kFakeToken);
     std::remove(config.c_str());
     INFO("stderr: " << r.err);
     REQUIRE(r.exit_code == 0);
@@ -281,7 +299,8 @@ TEST_CASE("query --format text prints a readable table") {
 }
 
 TEST_CASE("query: a context the manifest does not match prints [] and exits 0") {
-    const auto r = tj_host({"query", "--plugin", kPlugin, "--context", R"({"type":"aws","url":"https://console.aws.amazon.com"})"});
+    const auto r = tj_host(
+        {"query", "--plugin", kPlugin, "--context", R"({"type":"aws","url":"https://console.aws.amazon.com"})"});
     INFO("stderr: " << r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.out == "[]\n");
@@ -307,7 +326,8 @@ TEST_CASE("--config is applied, and a config with an unknown key exits 2 naming 
     }
     std::remove(bad.c_str());
 
-    const auto missing = tj_host({"resolve", "--plugin", kPlugin, "--config", "/nonexistent/circleci.yaml", "--repo", "a/b"});
+    const auto missing =
+        tj_host({"resolve", "--plugin", kPlugin, "--config", "/nonexistent/circleci.yaml", "--repo", "a/b"});
     CHECK(missing.exit_code == 2);
     CHECK(contains(missing.err, "/nonexistent/circleci.yaml"));
 }
@@ -322,7 +342,8 @@ TEST_CASE("a manifest that disagrees with the plugin is refused") {
         {"another name", "name: circleci", "name: circleci-fork", "name"},
         {"another abi major", "  major: 1", "  major: 2", "abi.major"},
         {"another match", "contextType: \"*\"", "contextType: generic", "match"},
-        {"a secret the plugin does not declare", "  - CIRCLECI_TOKEN", "  - CIRCLECI_TOKEN\n  - GITHUB_TOKEN", "GITHUB_TOKEN"},
+        {"a secret the plugin does not declare", "  - CIRCLECI_TOKEN", "  - CIRCLECI_TOKEN\n  - GITHUB_TOKEN",
+         "GITHUB_TOKEN"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.what);
@@ -330,7 +351,9 @@ TEST_CASE("a manifest that disagrees with the plugin is refused") {
         for (const char* command : {"describe", "resolve", "query"}) {
             CAPTURE(command);
             std::vector<std::string> args{command, "--plugin", kPlugin, "--manifest", manifest};
-            if (std::string(command) != "describe") args.insert(args.end(), {"--repo", "acme/webshop"});
+            if (std::string(command) != "describe") {
+                args.insert(args.end(), {"--repo", "acme/webshop"});
+            }
             const auto r = tj_host(args);
             INFO("stderr: " << r.err);
             CHECK(r.exit_code == 1);
@@ -341,7 +364,8 @@ TEST_CASE("a manifest that disagrees with the plugin is refused") {
         std::remove(manifest.c_str());
     }
     // The unmodified manifest, given explicitly, is accepted.
-    const auto r = tj_host({"resolve", "--plugin", kPlugin, "--manifest", TJC_SOURCE_DIR "/manifest.yaml", "--repo", "acme/webshop"});
+    const auto r = tj_host(
+        {"resolve", "--plugin", kPlugin, "--manifest", TJC_SOURCE_DIR "/manifest.yaml", "--repo", "acme/webshop"});
     CHECK(r.exit_code == 0);
 }
 
@@ -386,7 +410,9 @@ TEST_CASE("--help, -h, help <command> and --version print to stdout and exit 0")
     };
     for (const auto& c : cases) {
         std::string joined;
-        for (const auto& a : c.args) joined += a + " ";
+        for (const auto& a : c.args) {
+            joined += a + " ";
+        }
         CAPTURE(joined);
         const auto r = tj_host(c.args);
         CHECK(r.exit_code == 0);
@@ -417,7 +443,8 @@ TEST_CASE("--plugin NAME finds an installed plugin: TOOLJUMP_PLUGIN_PATH, then t
     const std::string plugin_dir = std::filesystem::path(kPlugin).parent_path().string();
     std::filesystem::create_directories(dir);
     std::filesystem::create_directory_symlink(plugin_dir, dir + "/circleci-copy");
-    const auto named = tj_host({"describe", "--plugin", "circleci-copy"}, {{"TOOLJUMP_PLUGIN_PATH", "/nonexistent:" + dir}});
+    const auto named =
+        tj_host({"describe", "--plugin", "circleci-copy"}, {{"TOOLJUMP_PLUGIN_PATH", "/nonexistent:" + dir}});
     INFO("stderr: " << named.err);
     CHECK(named.exit_code == 0);
     const auto missing = tj_host({"describe", "--plugin", "nosuchplugin"}, {{"TOOLJUMP_PLUGIN_PATH", dir}});
@@ -454,8 +481,9 @@ TEST_CASE("secrets from INTEGRATION_<NAME>_FILE and $CREDENTIALS_DIRECTORY reach
         CHECK_FALSE(contains(r.err, value));
     }
     // An unreadable _FILE is said on stderr (its path, never a value) and the secret is absent.
-    const auto r = tj_host({"query", "--plugin", kPlugin, "--config", config, "--repo", "acme/webshop"},
-                           {{"INTEGRATION_CIRCLECI_TOKEN", "\x01unset"}, {"INTEGRATION_CIRCLECI_TOKEN_FILE", "/nonexistent/token"}});
+    const auto r = tj_host(
+        {"query", "--plugin", kPlugin, "--config", config, "--repo", "acme/webshop"},
+        {{"INTEGRATION_CIRCLECI_TOKEN", "\x01unset"}, {"INTEGRATION_CIRCLECI_TOKEN_FILE", "/nonexistent/token"}});
     CHECK(r.exit_code == 0);
     CHECK(contains(r.err, "cannot read INTEGRATION_CIRCLECI_TOKEN_FILE (/nonexistent/token)"));
     CHECK(contains(r.out, "no API token"));

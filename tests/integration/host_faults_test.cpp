@@ -11,8 +11,8 @@
 #include <boost/json.hpp>
 
 #include <atomic>
-#include <map>
 #include <latch>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -44,7 +44,9 @@ struct Slot {
 
     static void on_done(void* self, uint64_t ticket, tj_status status, tj_str_view) {
         auto* s = static_cast<Slot*>(self);
-        if (s->destroyed && s->destroyed->load()) s->after_destroy = true;
+        if (s->destroyed && s->destroyed->load()) {
+            s->after_destroy = true;
+        }
         s->ticket = ticket;
         s->status = status;
         ++s->calls;
@@ -53,7 +55,8 @@ struct Slot {
 
 }  // namespace
 
-TEST_CASE("destroy with 1,000 queries in flight against a stalled CircleCI: each CANCELLED once, promptly, none after") {
+TEST_CASE(
+    "destroy with 1,000 queries in flight against a stalled CircleCI: each CANCELLED once, promptly, none after") {
     Fixture f;
     f.server.set_fault({FaultKind::stall});
     tj_instance* inst = f.create(f.yaml());
@@ -69,10 +72,14 @@ TEST_CASE("destroy with 1,000 queries in flight against a stalled CircleCI: each
     }
     // The upstream is really busy: requests sit on the stalled server.
     const auto until = Clock::now() + 30s;  // a safety net: the first fetch makes the TLS context
-    while (f.server.requests() == 0 && Clock::now() < until) std::this_thread::sleep_for(10ms);
+    while (f.server.requests() == 0 && Clock::now() < until) {
+        std::this_thread::sleep_for(10ms);
+    }
     CHECK(f.server.requests() > 0);
     int early = 0;
-    for (const auto& s : slots) early += s.calls.load();
+    for (const auto& s : slots) {
+        early += s.calls.load();
+    }
     CHECK(early == 0);  // nothing can finish: CircleCI never answers, the deadline is 30 s
 
     const auto started = Clock::now();
@@ -95,7 +102,9 @@ TEST_CASE("destroy with 1,000 queries in flight against a stalled CircleCI: each
     // Nothing arrives later either.
     std::this_thread::sleep_for(200ms);
     int total = 0;
-    for (const auto& s : slots) total += s.calls.load();
+    for (const auto& s : slots) {
+        total += s.calls.load();
+    }
     CHECK(total == static_cast<int>(kQueries));
     CHECK(f.host.leaks().empty());
 }
@@ -104,10 +113,11 @@ TEST_CASE("reload under load: every query completes, bad reloads keep the runnin
     Fixture f;
     f.server.set_fault({FaultKind::latency, "", -1, 5ms});
     // Two good configs that a resolve tells apart (the token secret's name), and bad ones.
-    const std::string config_a = "circleci:\n  api_url: " + f.server.base_url() + "\n  token_secret: CIRCLECI_TOKEN\ntls:\n  ca_file: " +
-                                 f.server.ca_file() + "\n";
-    const std::string config_b = "circleci:\n  api_url: " + f.server.base_url() + "\n  token_secret: OTHER_TOKEN\ntls:\n  ca_file: " +
-                                 f.server.ca_file() + "\ncache:\n  ttl_s: 1\n";
+    const std::string config_a = "circleci:\n  api_url: " + f.server.base_url() +
+                                 "\n  token_secret: CIRCLECI_TOKEN\ntls:\n  ca_file: " + f.server.ca_file() + "\n";
+    const std::string config_b = "circleci:\n  api_url: " + f.server.base_url() +
+                                 "\n  token_secret: OTHER_TOKEN\ntls:\n  ca_file: " + f.server.ca_file() +
+                                 "\ncache:\n  ttl_s: 1\n";
     const std::vector<std::string> bad = {
         "circleci:\n  api_url: [unclosed\n",
         "timeouts:\n  query_ms: -5\n",
@@ -127,10 +137,14 @@ TEST_CASE("reload under load: every query completes, bad reloads keep the runnin
         static void on_done(void* self, uint64_t, tj_status st, tj_str_view payload) {
             auto* d = static_cast<Done*>(self);
             const std::string text(payload.ptr ? payload.ptr : "", payload.len);
-            if (st != TJ_STATUS_OK) ++*d->bad_status;
+            if (st != TJ_STATUS_OK) {
+                ++*d->bad_status;
+            }
             boost::system::error_code ec;
             const auto v = json::parse(text, ec);
-            if (ec || !v.is_array() || v.as_array().empty()) ++*d->bad_payload;
+            if (ec || !v.is_array() || v.as_array().empty()) {
+                ++*d->bad_payload;
+            }
             ++d->calls;
             ++*d->completed;
         }
@@ -141,7 +155,8 @@ TEST_CASE("reload under load: every query completes, bad reloads keep the runnin
     for (int t = 0; t < kSubmitters; ++t) {
         threads.emplace_back([&, t] {
             for (int i = 0; !stop; ++i) {
-                const auto ctx = tjtest::repo_context(i % 2 ? "acme/passing" : "acme/failing", "svc-" + std::to_string(i % 7));
+                const auto ctx =
+                    tjtest::repo_context(i % 2 ? "acme/passing" : "acme/failing", "svc-" + std::to_string(i % 7));
                 if (t % 2) {
                     auto d = std::make_unique<Done>();
                     d->completed = &completed;
@@ -153,7 +168,9 @@ TEST_CASE("reload under load: every query completes, bad reloads keep the runnin
                         ++submitted;
                         // A host that waits for its answers before asking more (never BUSY).
                         const auto until = Clock::now() + kSafetyNet;
-                        while (d->calls.load() == 0 && Clock::now() < until) std::this_thread::sleep_for(1ms);
+                        while (d->calls.load() == 0 && Clock::now() < until) {
+                            std::this_thread::sleep_for(1ms);
+                        }
                         std::lock_guard lock(dones_mutex);
                         dones.push_back(std::move(d));
                     } else {
@@ -164,10 +181,14 @@ TEST_CASE("reload under load: every query completes, bad reloads keep the runnin
                     const auto st = f.query(inst, ctx, out, 3000);
                     ++submitted;
                     ++completed;
-                    if (st != TJ_STATUS_OK) ++bad_status;
+                    if (st != TJ_STATUS_OK) {
+                        ++bad_status;
+                    }
                     boost::system::error_code ec;
                     const auto v = json::parse(out, ec);
-                    if (ec || !v.is_array() || v.as_array().empty()) ++bad_payload;
+                    if (ec || !v.is_array() || v.as_array().empty()) {
+                        ++bad_payload;
+                    }
                 }
             }
         });
@@ -194,10 +215,14 @@ TEST_CASE("reload under load: every query completes, bad reloads keep the runnin
         std::this_thread::sleep_for(100ms);
     }
     stop = true;
-    for (auto& t : threads) t.join();
+    for (auto& t : threads) {
+        t.join();
+    }
     // Every accepted query completes, by its deadline (3 s) and the safety net.
     const auto wait_until = Clock::now() + kSafetyNet;
-    while (completed.load() < submitted.load() && Clock::now() < wait_until) std::this_thread::sleep_for(10ms);
+    while (completed.load() < submitted.load() && Clock::now() < wait_until) {
+        std::this_thread::sleep_for(10ms);
+    }
     f.plugin.api().destroy(inst);
     MESSAGE(submitted.load() << " queries, " << good_reloads << " good and " << bad_reloads << " bad reloads");
     CHECK(submitted.load() >= 2 * kSubmitters);  // every thread got answers, more than once
@@ -205,7 +230,9 @@ TEST_CASE("reload under load: every query completes, bad reloads keep the runnin
     CHECK(completed.load() == submitted.load());
     CHECK(bad_status.load() == 0);
     CHECK(bad_payload.load() == 0);
-    for (const auto& d : dones) CHECK(d->calls.load() == 1);
+    for (const auto& d : dones) {
+        CHECK(d->calls.load() == 1);
+    }
     CHECK(f.host.logged("reload rejected, keeping the running config"));
     CHECK(f.host.leaks().empty());
 }
@@ -233,19 +260,27 @@ struct BlockingHost {
     }
     bool wait_blocked() {
         const auto until = Clock::now() + 20s;
-        while (blocked.load() == 0 && Clock::now() < until) std::this_thread::sleep_for(5ms);
+        while (blocked.load() == 0 && Clock::now() < until) {
+            std::this_thread::sleep_for(5ms);
+        }
         return blocked.load() > 0;
     }
     static void log(void* self, tj_log_level, tj_str_view) {
         auto* h = static_cast<BlockingHost*>(self);
-        if (h->block_logs) h->wait_gate();
+        if (h->block_logs) {
+            h->wait_gate();
+        }
     }
     static tj_status secret(void*, tj_str_view name, tj_secret_sink sink, void* data) {
-        if (std::string_view(name.ptr, name.len) != "CIRCLECI_TOKEN") return TJ_STATUS_NO_MATCH;
+        if (std::string_view(name.ptr, name.len) != "CIRCLECI_TOKEN") {
+            return TJ_STATUS_NO_MATCH;
+        }
         sink(data, {kSecretToken.data(), kSecretToken.size()});
         return TJ_STATUS_OK;
     }
-    static void blocking_done(void* self, uint64_t, tj_status, tj_str_view) { static_cast<BlockingHost*>(self)->wait_gate(); }
+    static void blocking_done(void* self, uint64_t, tj_status, tj_str_view) {
+        static_cast<BlockingHost*>(self)->wait_gate();
+    }
 };
 
 // While the callback thread is stuck: queries still reach CircleCI, a blocking query() still
@@ -270,10 +305,12 @@ void check_io_not_stalled(Fixture& f, BlockingHost& bh, tj_instance* inst) {
     std::uint64_t ticket = 0;
     const auto ctx = tjtest::repo_context("acme/running", "behind-the-gate");
     const auto before_submit = f.server.requests("/api/v2/project/gh/acme/running");
-    REQUIRE(f.plugin.api().submit(inst, view(ctx), 1500, tjtest::Completions::on_done, &later, &ticket) == TJ_STATUS_OK);
+    REQUIRE(f.plugin.api().submit(inst, view(ctx), 1500, tjtest::Completions::on_done, &later, &ticket) ==
+            TJ_STATUS_OK);
     const auto until = Clock::now() + 20s;
-    while (f.server.requests("/api/v2/project/gh/acme/running") == before_submit && Clock::now() < until)
+    while (f.server.requests("/api/v2/project/gh/acme/running") == before_submit && Clock::now() < until) {
         std::this_thread::sleep_for(5ms);
+    }
     CHECK(f.server.requests("/api/v2/project/gh/acme/running") > before_submit);
     std::this_thread::sleep_for(2s);  // past its deadline, still gated
     CHECK(later.size() == 0);         // delivery waits for the callback thread...
@@ -342,7 +379,8 @@ TEST_CASE("wrong order and bad arguments: an error status, never a crash") {
         f.plugin.take(out);
     }
     SUBCASE("a 2 MB context: refused by query, resolve and (through its completion) submit") {
-        const std::string big = R"({"type":"github","page":{"repository":"acme/passing"},"pad":")" + std::string(2u << 20, 'x') + "\"}";
+        const std::string big =
+            R"({"type":"github","page":{"repository":"acme/passing"},"pad":")" + std::string(2u << 20, 'x') + "\"}";
         CHECK(api.query(inst, view(big), 0, &out) == TJ_STATUS_INVALID_ARGUMENT);
         CHECK(contains(f.plugin.take(out), "larger than"));
         CHECK(api.resolve(inst, view(big), &out) == TJ_STATUS_INVALID_ARGUMENT);
@@ -389,13 +427,14 @@ TEST_CASE("wrong order and bad arguments: an error status, never a crash") {
             tjtest::Completions done;
         } self{&api, inst, {}};
         const auto ctx = tjtest::repo_context("acme/passing");
-        REQUIRE(api.submit(inst, view(ctx), 0,
-                           [](void* data, uint64_t t, tj_status st, tj_str_view p) {
-                               auto* s = static_cast<Self*>(data);
-                               s->api->destroy(s->inst);  // refused: it would join this thread
-                               tjtest::Completions::on_done(&s->done, t, st, p);
-                           },
-                           &self, &ticket) == TJ_STATUS_OK);
+        REQUIRE(api.submit(
+                    inst, view(ctx), 0,
+                    [](void* data, uint64_t t, tj_status st, tj_str_view p) {
+                        auto* s = static_cast<Self*>(data);
+                        s->api->destroy(s->inst);  // refused: it would join this thread
+                        tjtest::Completions::on_done(&s->done, t, st, p);
+                    },
+                    &self, &ticket) == TJ_STATUS_OK);
         REQUIRE(self.done.wait_for(1));
         // The instance is alive and still answers.
         std::string answer;
@@ -429,8 +468,7 @@ struct ThreadRecordingHost {
     void enter() {
         const int now = ++inside;
         int seen = most_inside.load();
-        while (now > seen && !most_inside.compare_exchange_weak(seen, now)) {
-        }
+        while (now > seen && !most_inside.compare_exchange_weak(seen, now)) {}
         std::lock_guard lock(mutex);
         callback_threads.insert(thread_name());
         callback_ids.insert(std::this_thread::get_id());
@@ -449,7 +487,9 @@ struct ThreadRecordingHost {
             std::lock_guard lock(h->mutex);
             h->secret_threads.push_back(std::this_thread::get_id());
         }
-        if (std::string_view(name.ptr, name.len) != "CIRCLECI_TOKEN") return TJ_STATUS_NO_MATCH;
+        if (std::string_view(name.ptr, name.len) != "CIRCLECI_TOKEN") {
+            return TJ_STATUS_NO_MATCH;
+        }
         sink(data, {kSecretToken.data(), kSecretToken.size()});
         return TJ_STATUS_OK;
     }
@@ -467,8 +507,9 @@ struct ThreadRecordingHost {
 
 }  // namespace
 
-TEST_CASE("the callback rule: log and completions on the one callback thread, one at a time, in order; "
-          "get_secret on the submitting thread") {
+TEST_CASE(
+    "the callback rule: log and completions on the one callback thread, one at a time, in order; "
+    "get_secret on the submitting thread") {
     Fixture f;
     ThreadRecordingHost h;
     tj_host_callbacks cb{&h, ThreadRecordingHost::log, ThreadRecordingHost::secret, nullptr};
@@ -484,13 +525,16 @@ TEST_CASE("the callback rule: log and completions on the one callback thread, on
                 const auto repo = i == 0 ? std::string("acme/no-such-repo") : std::string("acme/passing");
                 const auto ctx = tjtest::repo_context(repo, "t" + std::to_string(t) + "-" + std::to_string(i));
                 std::uint64_t ticket = 0;
-                REQUIRE(f.plugin.api().submit(inst, view(ctx), 0, ThreadRecordingHost::done, &h, &ticket) == TJ_STATUS_OK);
+                REQUIRE(f.plugin.api().submit(inst, view(ctx), 0, ThreadRecordingHost::done, &h, &ticket) ==
+                        TJ_STATUS_OK);
                 std::lock_guard lock(tickets_mutex);
                 ++secrets_asked_by[std::this_thread::get_id()];
             }
         });
     }
-    for (auto& s : submitters) s.join();
+    for (auto& s : submitters) {
+        s.join();
+    }
     REQUIRE(Fixture::eventually([&] {
         std::lock_guard lock(h.mutex);
         return h.completed.size() == 20;
@@ -513,7 +557,7 @@ TEST_CASE("the callback rule: log and completions on the one callback thread, on
     INFO("callback threads seen: " << h.callback_threads.size());
     CHECK(h.callback_threads == std::set<std::string>{"tjc-callbacks"});  // never "tjc-io", never ours
     CHECK(h.callback_ids.size() == 1);
-    CHECK(h.most_inside.load() == 1);  // one at a time
+    CHECK(h.most_inside.load() == 1);                                                          // one at a time
     CHECK(std::vector<std::uint64_t>(h.completed.end() - 50, h.completed.end()) == in_a_row);  // in order
     // get_secret ran on the threads that submitted (each miss asks once), never on a plugin thread.
     CHECK_FALSE(h.secret_threads.empty());

@@ -2,8 +2,8 @@
 // happy paths, every fault, pooling, cancellation, throttling and redirects.
 // Deadlines are generous and assertions are about outcomes and counts, not tight timings.
 #include "circleci/client.hpp"
-#include "net/https_connection.hpp"
 #include "net/http_client.hpp"
+#include "net/https_connection.hpp"
 #include "test_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -12,13 +12,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
-#include <boost/asio/streambuf.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include <doctest/doctest.h>
 
@@ -28,9 +28,9 @@
 #include <exception>
 #include <istream>
 #include <mutex>
-#include <thread>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -84,12 +84,16 @@ struct Fixture {
         std::exception_ptr failure;
         asio::co_spawn(io, std::move(aw), [&](std::exception_ptr e, T v) {
             failure = e;
-            if (!e) out.emplace(std::move(v));
+            if (!e) {
+                out.emplace(std::move(v));
+            }
             io.stop();  // idle pooled connections hold no work, but be explicit
         });
         io.restart();
         io.run();
-        if (failure) std::rethrow_exception(failure);
+        if (failure) {
+            std::rethrow_exception(failure);
+        }
         REQUIRE(out.has_value());
         return std::move(*out);
     }
@@ -102,7 +106,9 @@ struct Fixture {
         });
         io.restart();
         io.run();
-        if (failure) std::rethrow_exception(failure);
+        if (failure) {
+            std::rethrow_exception(failure);
+        }
     }
 
     static Clock::time_point in(std::chrono::milliseconds d) { return Clock::now() + d; }
@@ -141,10 +147,15 @@ private:
         std::array<char, 16384> buf{};
         for (;;) {
             auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-            if (ec) break;
-            auto [wec, wn] = co_await asio::async_write(to, asio::buffer(buf.data(), n), asio::as_tuple(asio::use_awaitable));
+            if (ec) {
+                break;
+            }
+            auto [wec, wn] =
+                co_await asio::async_write(to, asio::buffer(buf.data(), n), asio::as_tuple(asio::use_awaitable));
             (void)wn;
-            if (wec) break;
+            if (wec) {
+                break;
+            }
         }
         boost::system::error_code ignored;
         to.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
@@ -153,7 +164,9 @@ private:
         using namespace asio::experimental::awaitable_operators;
         asio::streambuf head;
         auto [ec, n] = co_await asio::async_read_until(client, head, "\r\n\r\n", asio::as_tuple(asio::use_awaitable));
-        if (ec) co_return;
+        if (ec) {
+            co_return;
+        }
         std::istream in(&head);
         std::string method, authority, line;
         in >> method >> authority;
@@ -172,11 +185,13 @@ private:
         }
         const auto colon = authority.rfind(':');
         asio::ip::tcp::socket upstream(io_);
-        auto [cec] = co_await upstream.async_connect(
-            {asio::ip::make_address(authority.substr(0, colon)),
-             static_cast<std::uint16_t>(std::stoi(authority.substr(colon + 1)))},
-            asio::as_tuple(asio::use_awaitable));
-        if (cec) co_return;
+        auto [cec] =
+            co_await upstream.async_connect({asio::ip::make_address(authority.substr(0, colon)),
+                                             static_cast<std::uint16_t>(std::stoi(authority.substr(colon + 1)))},
+                                            asio::as_tuple(asio::use_awaitable));
+        if (cec) {
+            co_return;
+        }
         ++tunnels_;
         static const std::string ok = "HTTP/1.1 200 Connection established\r\n\r\n";
         co_await asio::async_write(client, asio::buffer(ok), asio::as_tuple(asio::use_awaitable));
@@ -262,7 +277,8 @@ TEST_CASE_FIXTURE(Fixture, "typed calls against the fixture world") {
     REQUIRE(runs.has_value());
     CHECK_FALSE(runs->items.empty());
 
-    auto summary = run(api.workflow_summary(cred(), "gh/acme/passing", "build-and-test", "main", "last-30-days", deadline));
+    auto summary =
+        run(api.workflow_summary(cred(), "gh/acme/passing", "build-and-test", "main", "last-30-days", deadline));
     REQUIRE(summary.has_value());
     CHECK(summary->metrics.total_runs > 0);
 
@@ -312,13 +328,14 @@ TEST_CASE_FIXTURE(Fixture, "pool reuse: one TLS handshake for many sequential re
     CHECK(stats.idle == 1);
 }
 
-TEST_CASE_FIXTURE(Fixture, "one TLS context per process per TLS settings: clients share it, other settings get their own") {
+TEST_CASE_FIXTURE(Fixture,
+                  "one TLS context per process per TLS settings: clients share it, other settings get their own") {
     const auto before = tjc::net::TlsContext::made();
     auto options = make_client_options(server);
     {
         tjc::net::HttpClient a{io.get_executor(), options};
         tjc::net::HttpClient b{io.get_executor(), options};  // the fixture's client has these settings too
-        CHECK(tjc::net::TlsContext::made() == before);        // nobody loaded the anchors again
+        CHECK(tjc::net::TlsContext::made() == before);       // nobody loaded the anchors again
         auto api_b = make_api(b, server);
         REQUIRE(run(api_b.me(cred(), in(5s))).has_value());
         options.use_system_trust = true;  // other settings: a context of their own, shared in turn
@@ -331,7 +348,9 @@ TEST_CASE_FIXTURE(Fixture, "one TLS context per process per TLS settings: client
 TEST_CASE_FIXTURE(Fixture, "prewarm opens one verified connection that the first request then uses") {
     run(http.prewarm(api.api(), in(5s)));
     // The server counts a handshake on its own thread, a moment after the client's ends.
-    for (int i = 0; i < 500 && server.handshakes() == 0; ++i) std::this_thread::sleep_for(10ms);
+    for (int i = 0; i < 500 && server.handshakes() == 0; ++i) {
+        std::this_thread::sleep_for(10ms);
+    }
     CHECK(server.handshakes() == 1);
     CHECK(server.requests() == 0);  // warming asks nothing
     CHECK(http.host_stats(api.api()).idle == 1);
@@ -354,13 +373,18 @@ TEST_CASE_FIXTURE(Fixture, "200 concurrent requests share at most 4 pooled conne
     unsigned max_open = 0, max_waiting = 0;
     const auto deadline = in(60s);
     for (int i = 0; i < 200; ++i) {
-        asio::co_spawn(io, api.pipelines(cred(), "gh/acme/passing", "main", "", deadline),
-                       [&](std::exception_ptr e, tjc::circleci::ApiResult<tjc::circleci::Page<tjc::circleci::Pipeline>> r) {
-                           if (!e && r.has_value()) ++ok; else ++failed;
-                           const auto s = http.host_stats(api.api());
-                           max_open = std::max(max_open, s.open);
-                           max_waiting = std::max(max_waiting, s.waiting);
-                       });
+        asio::co_spawn(
+            io, api.pipelines(cred(), "gh/acme/passing", "main", "", deadline),
+            [&](std::exception_ptr e, tjc::circleci::ApiResult<tjc::circleci::Page<tjc::circleci::Pipeline>> r) {
+                if (!e && r.has_value()) {
+                    ++ok;
+                } else {
+                    ++failed;
+                }
+                const auto s = http.host_stats(api.api());
+                max_open = std::max(max_open, s.open);
+                max_waiting = std::max(max_waiting, s.waiting);
+            });
     }
     io.run();
     CHECK(ok == 200);
@@ -389,7 +413,10 @@ TEST_CASE_FIXTURE(Fixture, "faults map to their error kinds within the deadline,
         {"502", {FaultKind::http_status, "/api/v2/me", -1, 0ms, 502}, ApiErrorKind::server_error, 502},
         {"503", {FaultKind::http_status, "/api/v2/me", -1, 0ms, 503}, ApiErrorKind::server_error, 503},
         {"403", {FaultKind::http_status, "/api/v2/me", -1, 0ms, 403}, ApiErrorKind::forbidden, 403},
-        {"429 past the deadline", {FaultKind::rate_limit, "/api/v2/me", -1, 0ms, 0, 30}, ApiErrorKind::rate_limited, 429},
+        {"429 past the deadline",
+         {FaultKind::rate_limit, "/api/v2/me", -1, 0ms, 0, 30},
+         ApiErrorKind::rate_limited,
+         429},
         {"401", {FaultKind::unauthorized, "/api/v2/me"}, ApiErrorKind::unauthorized, 401},
         {"404", {FaultKind::not_found, "/api/v2/me"}, ApiErrorKind::not_found, 404},
         {"invalid JSON", {FaultKind::invalid_json, "/api/v2/me"}, ApiErrorKind::bad_response, 200},
@@ -426,10 +453,13 @@ TEST_CASE_FIXTURE(Fixture, "faults map to their error kinds within the deadline,
             CHECK(r.error().retry_after->count() == 30);
             CHECK(elapsed < 2000ms);  // failed fast instead of waiting past its deadline
         }
-        if (c.kind == ApiErrorKind::server_error) CHECK(server.requests("/api/v2/me") >= 2);  // retried
+        if (c.kind == ApiErrorKind::server_error) {
+            CHECK(server.requests("/api/v2/me") >= 2);  // retried
+        }
         if (c.kind == ApiErrorKind::unauthorized || c.kind == ApiErrorKind::not_found ||
-            c.kind == ApiErrorKind::forbidden)
+            c.kind == ApiErrorKind::forbidden) {
             CHECK(server.requests("/api/v2/me") == 1);  // not retried
+        }
     }
     server.clear_faults();
     auto healthy = run(api.me(cred(), in(5s)));
@@ -460,21 +490,25 @@ TEST_CASE_FIXTURE(Fixture, "cancellation mid-request closes the socket and frees
     std::optional<tjc::circleci::ApiResult<tjc::circleci::User>> result;
     const auto started = Clock::now();
     asio::co_spawn(io, api.me(cred(), in(20s)),
-                   asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, tjc::circleci::ApiResult<tjc::circleci::User> r) {
-                       CHECK_FALSE(e);
-                       result.emplace(std::move(r));
-                   }));
+                   asio::bind_cancellation_slot(
+                       cancel.slot(), [&](std::exception_ptr e, tjc::circleci::ApiResult<tjc::circleci::User> r) {
+                           CHECK_FALSE(e);
+                           result.emplace(std::move(r));
+                       }));
     // Cancel once the server has the request in hand.
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        asio::steady_timer t(io);
-        while (server.requests("/api/v2/me") == 0) {
-            t.expires_after(10ms);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            asio::steady_timer t(io);
+            while (server.requests("/api/v2/me") == 0) {
+                t.expires_after(10ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            t.expires_after(100ms);
             co_await t.async_wait(asio::use_awaitable);
-        }
-        t.expires_after(100ms);
-        co_await t.async_wait(asio::use_awaitable);
-        cancel.emit(asio::cancellation_type::terminal);
-    }, asio::detached);
+            cancel.emit(asio::cancellation_type::terminal);
+        },
+        asio::detached);
     io.run();
     REQUIRE(result.has_value());
     REQUIRE_FALSE(result->has_value());
@@ -498,17 +532,25 @@ TEST_CASE_FIXTURE(Fixture, "cancelling a queued request leaves the queue") {
 
     std::optional<tjc::circleci::ApiResult<tjc::circleci::User>> first, queued;
     asio::cancellation_signal cancel;
-    asio::co_spawn(io, narrow_api.me(cred(), in(20s)), [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::User> r) { first.emplace(std::move(r)); });
+    asio::co_spawn(
+        io, narrow_api.me(cred(), in(20s)),
+        [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::User> r) { first.emplace(std::move(r)); });
     asio::co_spawn(io, narrow_api.me(cred(), in(20s)),
-                   asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::User> r) { queued.emplace(std::move(r)); }));
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        asio::steady_timer t(io);
-        while (narrow.host_stats(narrow_api.api()).waiting == 0) {
-            t.expires_after(5ms);
-            co_await t.async_wait(asio::use_awaitable);
-        }
-        cancel.emit(asio::cancellation_type::terminal);
-    }, asio::detached);
+                   asio::bind_cancellation_slot(
+                       cancel.slot(), [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::User> r) {
+                           queued.emplace(std::move(r));
+                       }));
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            asio::steady_timer t(io);
+            while (narrow.host_stats(narrow_api.api()).waiting == 0) {
+                t.expires_after(5ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            cancel.emit(asio::cancellation_type::terminal);
+        },
+        asio::detached);
     io.run();
     REQUIRE(queued.has_value());
     REQUIRE_FALSE(queued->has_value());
@@ -525,20 +567,27 @@ TEST_CASE_FIXTURE(Fixture, "a 429 throttles the host: a second request waits ins
     std::optional<tjc::circleci::ApiResult<tjc::circleci::Project>> b;
     std::size_t project_requests_while_throttled = 99;
     bool saw_throttle = false;
-    asio::co_spawn(io, api.me(cred(), in(20s)), [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::User> r) { a.emplace(std::move(r)); });
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        asio::steady_timer t(io);
-        while (!http.host_stats(api.api()).throttled_for) {
-            t.expires_after(5ms);
+    asio::co_spawn(
+        io, api.me(cred(), in(20s)),
+        [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::User> r) { a.emplace(std::move(r)); });
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            asio::steady_timer t(io);
+            while (!http.host_stats(api.api()).throttled_for) {
+                t.expires_after(5ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            saw_throttle = true;
+            asio::co_spawn(io, api.project(cred(), "gh/acme/passing", in(20s)),
+                           [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::Project> r) {
+                               b.emplace(std::move(r));
+                           });
+            t.expires_after(500ms);
             co_await t.async_wait(asio::use_awaitable);
-        }
-        saw_throttle = true;
-        asio::co_spawn(io, api.project(cred(), "gh/acme/passing", in(20s)),
-                       [&](std::exception_ptr, tjc::circleci::ApiResult<tjc::circleci::Project> r) { b.emplace(std::move(r)); });
-        t.expires_after(500ms);
-        co_await t.async_wait(asio::use_awaitable);
-        project_requests_while_throttled = server.requests("/api/v2/project");
-    }, asio::detached);
+            project_requests_while_throttled = server.requests("/api/v2/project");
+        },
+        asio::detached);
     io.run();
     CHECK(saw_throttle);
     CHECK(project_requests_while_throttled == 0);  // b was held back by the throttle
@@ -566,7 +615,8 @@ TEST_CASE_FIXTURE(Fixture, "a throttled host fails fast when the wait passes the
 }
 
 TEST_CASE_FIXTURE(Fixture, "a redirect to another host is refused: the token stays home") {
-    server.set_fault({FaultKind::redirect, "/api/v2/project", -1, 0ms, 302, 0, "https://evil.example.com/api/v2/me?x=1"});
+    server.set_fault(
+        {FaultKind::redirect, "/api/v2/project", -1, 0ms, 302, 0, "https://evil.example.com/api/v2/me?x=1"});
     auto refused = run(api.project(cred(), "gh/acme/passing", in(5s)));
     REQUIRE_FALSE(refused.has_value());
     CHECK(refused.error().kind == ApiErrorKind::bad_response);
@@ -610,7 +660,7 @@ TEST_CASE_FIXTURE(Fixture, "through an HTTP CONNECT proxy: one tunnel, pooled, w
     }
     CHECK(proxy.tunnels() == 1);
     CHECK(proxy.last_auth() == "Basic cHJveHl1c2VyOnMzY3JldA==");  // base64("proxyuser:s3cret")
-    CHECK(server.handshakes() == 1);  // TLS end to end through the tunnel, kept alive
+    CHECK(server.handshakes() == 1);                               // TLS end to end through the tunnel, kept alive
 }
 
 TEST_CASE_FIXTURE(Fixture, "a proxy that refuses CONNECT is an unreachable error") {
@@ -636,7 +686,7 @@ TEST_CASE_FIXTURE(Fixture, "latency inside the deadline is just slow, not an err
 
 TEST_CASE_FIXTURE(Fixture, "retries never run past the query deadline") {
     tjc::net::HttpClientOptions o = make_client_options(server);
-    o.max_retries = 50;               // the deadline, not the count, must stop this
+    o.max_retries = 50;  // the deadline, not the count, must stop this
     o.backoff = {200ms, 400ms};
     tjc::net::HttpClient many(io.get_executor(), o);
     auto many_api = make_api(many, server);

@@ -52,7 +52,9 @@ struct PluginFixture {
     static bool eventually(Pred pred) {
         const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
         while (!pred()) {
-            if (std::chrono::steady_clock::now() > until) return false;
+            if (std::chrono::steady_clock::now() > until) {
+                return false;
+            }
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         return true;

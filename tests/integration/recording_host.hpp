@@ -33,9 +33,11 @@ inline bool contains(std::string_view haystack, std::string_view needle) {
 }
 
 inline std::string repo_context(const std::string& org_repo, const std::string& service = "") {
-    boost::json::object ctx{{"type", "github"}, {"url", "https://github.com/" + org_repo},
-                            {"page", {{"repository", org_repo}}}};
-    if (!service.empty()) ctx["service"] = {{"name", service}};
+    boost::json::object ctx{
+        {"type", "github"}, {"url", "https://github.com/" + org_repo}, {"page", {{"repository", org_repo}}}};
+    if (!service.empty()) {
+        ctx["service"] = {{"name", service}};
+    }
     return boost::json::serialize(ctx);
 }
 
@@ -58,7 +60,9 @@ public:
     bool logged(std::string_view text) const {
         std::lock_guard lock(mutex_);
         for (const auto& l : logs_) {
-            if (contains(l, text)) return true;
+            if (contains(l, text)) {
+                return true;
+            }
         }
         return false;
     }
@@ -67,7 +71,9 @@ public:
     bool logged_soon(std::string_view text, std::chrono::seconds safety_net = std::chrono::seconds(10)) const {
         const auto until = std::chrono::steady_clock::now() + safety_net;
         while (!logged(text)) {
-            if (std::chrono::steady_clock::now() > until) return false;
+            if (std::chrono::steady_clock::now() > until) {
+                return false;
+            }
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         return true;
@@ -78,7 +84,9 @@ public:
         std::vector<std::string> out;
         for (const auto* list : {&logs_, &kept_}) {
             for (const auto& s : *list) {
-                if (contains(s, kSecretToken)) out.push_back(s);
+                if (contains(s, kSecretToken)) {
+                    out.push_back(s);
+                }
             }
         }
         return out;
@@ -96,7 +104,9 @@ private:
     }
     static tj_status secret(void* self, tj_str_view name, tj_secret_sink sink, void* data) {
         auto* h = static_cast<RecordingHost*>(self);
-        if (std::string_view(name.ptr, name.len) != "CIRCLECI_TOKEN" || h->token.empty()) return TJ_STATUS_NO_MATCH;
+        if (std::string_view(name.ptr, name.len) != "CIRCLECI_TOKEN" || h->token.empty()) {
+            return TJ_STATUS_NO_MATCH;
+        }
         sink(data, {h->token.data(), h->token.size()});
         return TJ_STATUS_OK;
     }
@@ -137,21 +147,28 @@ struct Completions {
 
 // The cards of a results payload, by content prefix.
 inline const boost::json::object* find_card(const boost::json::value& results, std::string_view content_prefix) {
-    if (!results.is_array()) return nullptr;
+    if (!results.is_array()) {
+        return nullptr;
+    }
     for (const auto& r : results.as_array()) {
         if (r.is_object() && r.as_object().contains("content") &&
-            r.at("content").as_string().starts_with(content_prefix))
+            r.at("content").as_string().starts_with(content_prefix)) {
             return &r.as_object();
+        }
     }
     return nullptr;
 }
 
 inline std::string card_contents(const boost::json::value& results) {
     std::string out;
-    if (!results.is_array()) return boost::json::serialize(results);
+    if (!results.is_array()) {
+        return boost::json::serialize(results);
+    }
     for (const auto& r : results.as_array()) {
         out += std::string(r.at("content").as_string());
-        if (const auto* t = r.as_object().if_contains("tooltip")) out += " {" + std::string(t->as_string()) + "}";
+        if (const auto* t = r.as_object().if_contains("tooltip")) {
+            out += " {" + std::string(t->as_string()) + "}";
+        }
         out += " | ";
     }
     return out;
@@ -160,10 +177,14 @@ inline std::string card_contents(const boost::json::value& results) {
 // Open file descriptors of this process (entries of /proc/self/fd, less the directory's own).
 inline int open_fds() {
     DIR* d = opendir("/proc/self/fd");
-    if (!d) return -1;
+    if (!d) {
+        return -1;
+    }
     int n = 0;
     while (auto* e = readdir(d)) {
-        if (e->d_name[0] != '.') ++n;
+        if (e->d_name[0] != '.') {
+            ++n;
+        }
     }
     closedir(d);
     return n - 1;

@@ -35,10 +35,12 @@ public:
 
     void start() {
         struct stat st {};
-        REQUIRE_MESSAGE(::stat(kPath, &st) == 0, "redis-server not found at " << kPath << ": run scripts/install-deps.sh");
-        tjtest::ExecArgs exec({kPath, "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                               "--protected-mode", "yes", "--daemonize", "no", "--loglevel", "warning"},
-                              {});
+        REQUIRE_MESSAGE(::stat(kPath, &st) == 0,
+                        "redis-server not found at " << kPath << ": run scripts/install-deps.sh");
+        tjtest::ExecArgs exec(
+            {kPath, "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--protected-mode", "yes", "--daemonize", "no", "--loglevel", "warning"},
+            {});
         pid_ = fork();
         if (pid_ == 0) {
             const int devnull = ::open("/dev/null", O_RDWR);
@@ -51,7 +53,9 @@ public:
         // Ready when it answers PING (bounded).
         const auto deadline = std::chrono::steady_clock::now() + 15s;
         while (std::chrono::steady_clock::now() < deadline) {
-            if (ping()) return;
+            if (ping()) {
+                return;
+            }
             std::this_thread::sleep_for(20ms);
         }
         FAIL("redis-server did not start on port " << port_);
@@ -62,7 +66,9 @@ public:
     void resume() const { ::kill(pid_, SIGCONT); }
 
     void kill() {
-        if (pid_ <= 0) return;
+        if (pid_ <= 0) {
+            return;
+        }
         ::kill(pid_, SIGKILL);
         ::kill(pid_, SIGCONT);  // a paused process dies on SIGKILL too, but say it
         waitpid(pid_, nullptr, 0);
@@ -78,7 +84,8 @@ private:
             send_all(fd, "PING\r\n");
             char buf[16] = {};
             pollfd p{fd, POLLIN, 0};
-            const bool ok = ::poll(&p, 1, 500) == 1 && ::recv(fd, buf, sizeof buf - 1, 0) > 0 && std::string(buf).starts_with("+PONG");
+            const bool ok = ::poll(&p, 1, 500) == 1 && ::recv(fd, buf, sizeof buf - 1, 0) > 0 &&
+                            std::string(buf).starts_with("+PONG");
             ::close(fd);
             return ok;
         } catch (const std::exception&) {

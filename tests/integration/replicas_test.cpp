@@ -20,7 +20,8 @@ namespace {
 
 const std::string kWebhookSecret = "whsec-replicas-test";
 
-std::vector<std::string> replica_args(const Upstream& up, const RedisServer& redis, std::vector<std::string> extra = {}) {
+std::vector<std::string> replica_args(const Upstream& up, const RedisServer& redis,
+                                      std::vector<std::string> extra = {}) {
     auto args = plugin_args(up, {"--redis", redis.url(), "--max-connections", "4000", "--rate-limit", "0/1"});
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
@@ -44,13 +45,19 @@ std::vector<Response> concurrent(const std::vector<std::pair<std::uint16_t, std:
     }
     std::vector<std::string> raw(fds.size());
     std::vector<pollfd> polls;
-    for (const int fd : fds) polls.push_back({fd, POLLIN, 0});
+    for (const int fd : fds) {
+        polls.push_back({fd, POLLIN, 0});
+    }
     std::size_t open = fds.size();
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (open > 0 && std::chrono::steady_clock::now() < deadline) {
-        if (::poll(polls.data(), polls.size(), 200) <= 0) continue;
+        if (::poll(polls.data(), polls.size(), 200) <= 0) {
+            continue;
+        }
         for (std::size_t i = 0; i < polls.size(); ++i) {
-            if (polls[i].fd < 0 || !(polls[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            if (polls[i].fd < 0 || !(polls[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+                continue;
+            }
             char buf[16384];
             const auto got = ::recv(polls[i].fd, buf, sizeof buf, 0);
             if (got > 0) {
@@ -64,7 +71,9 @@ std::vector<Response> concurrent(const std::vector<std::pair<std::uint16_t, std:
     }
     std::vector<Response> out;
     for (std::size_t i = 0; i < polls.size(); ++i) {
-        if (polls[i].fd >= 0) ::close(polls[i].fd);
+        if (polls[i].fd >= 0) {
+            ::close(polls[i].fd);
+        }
         out.push_back(parse_response(raw[i]));
     }
     return out;
@@ -73,8 +82,8 @@ std::vector<Response> concurrent(const std::vector<std::pair<std::uint16_t, std:
 std::string hmac_hex(const std::string& secret, const std::string& body) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(body.data()),
-         body.size(), mac, &len);
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
     std::string hex;
     char two[3];
     for (unsigned int i = 0; i < len; ++i) {
@@ -98,7 +107,9 @@ std::string delivery(const std::string& id, const std::string& org_repo, const s
 
 Response post_webhook(std::uint16_t port, const std::string& body, const std::string& signature) {
     std::vector<std::pair<std::string, std::string>> headers{{"circleci-event-type", "workflow-completed"}};
-    if (!signature.empty()) headers.emplace_back("circleci-signature", signature);
+    if (!signature.empty()) {
+        headers.emplace_back("circleci-signature", signature);
+    }
     return http(port, "POST", "/webhooks/circleci", body, headers);
 }
 
@@ -134,7 +145,8 @@ std::string world_with_failed_passing() {
 // A replica connects to Redis behind its start: wait (bounded) until it says it shares.
 void wait_sharing(const Serve& replica) {
     const auto limit = std::chrono::steady_clock::now() + 30s;
-    while (http(replica.port(), "GET", "/health").json().at("redis") != "ok" && std::chrono::steady_clock::now() < limit) {
+    while (http(replica.port(), "GET", "/health").json().at("redis") != "ok" &&
+           std::chrono::steady_clock::now() < limit) {
         std::this_thread::sleep_for(10ms);
     }
     REQUIRE(http(replica.port(), "GET", "/health").json().at("redis") == "ok");
@@ -153,9 +165,8 @@ TEST_CASE("two replicas, one Redis: 1,000 concurrent POST /context for one repo 
     Upstream up;
     // One cold fetch set of the repo: what a single query costs, counted by the test server.
     const auto before = up.server.requests();
-    const auto cold = tjtest::run_process({TJ_HOST_PATH, "query", "--plugin", TJC_PLUGIN_PATH, "--config", up.config,
-                                           "--repo", "acme/passing"},
-                                          up.env);
+    const auto cold = tjtest::run_process(
+        {TJ_HOST_PATH, "query", "--plugin", TJC_PLUGIN_PATH, "--config", up.config, "--repo", "acme/passing"}, up.env);
     REQUIRE(cold.exit_code == 0);
     const auto fetch_set = up.server.requests() - before;
     REQUIRE(fetch_set > 0);
@@ -170,13 +181,16 @@ TEST_CASE("two replicas, one Redis: 1,000 concurrent POST /context for one repo 
     up.server.set_fault({tjc::testing::FaultKind::latency, "", -1, 150ms});
     const auto start = up.server.requests();
     std::vector<std::pair<std::uint16_t, std::string>> burst;
-    for (int i = 0; i < 1000; ++i) burst.emplace_back(i % 2 ? a.port() : b.port(), context_of("acme/passing"));
+    for (int i = 0; i < 1000; ++i) {
+        burst.emplace_back(i % 2 ? a.port() : b.port(), context_of("acme/passing"));
+    }
     const auto answers = concurrent(burst);
     up.server.clear_faults();
 
     std::size_t ok = 0;
     for (const auto& r : answers) {
-        if (r.status == 200 && r.json().at("failedCount") == 0 && any_starts_with(contents(r.json()), "CircleCI main: passed")) {
+        if (r.status == 200 && r.json().at("failedCount") == 0 &&
+            any_starts_with(contents(r.json()), "CircleCI main: passed")) {
             ++ok;
         }
     }
@@ -188,12 +202,18 @@ TEST_CASE("two replicas, one Redis: 1,000 concurrent POST /context for one repo 
     INFO("metrics A:\n" << ma << "\nmetrics B:\n" << mb);
     // One replica ran its plugin (one miss); the other found its answer in Redis (a hit, once per
     // local flight: more than one if a request came after its first flight ended unstored).
-    CHECK(metric(ma, "tj_host_redis_cache_total{result=\"miss\"}") + metric(mb, "tj_host_redis_cache_total{result=\"miss\"}") == 1);
-    CHECK(metric(ma, "tj_host_redis_cache_total{result=\"hit\"}") + metric(mb, "tj_host_redis_cache_total{result=\"hit\"}") >= 1);
+    CHECK(metric(ma, "tj_host_redis_cache_total{result=\"miss\"}") +
+              metric(mb, "tj_host_redis_cache_total{result=\"miss\"}") ==
+          1);
+    CHECK(metric(ma, "tj_host_redis_cache_total{result=\"hit\"}") +
+              metric(mb, "tj_host_redis_cache_total{result=\"hit\"}") >=
+          1);
     CHECK(metric(ma, "tj_host_redis_up") == 1);
 }
 
-TEST_CASE("a signed webhook to replica A makes replica B's next answer fresh, and forged, unsigned, replayed ones are refused") {
+TEST_CASE(
+    "a signed webhook to replica A makes replica B's next answer fresh, and forged, unsigned, replayed ones are "
+    "refused") {
     RedisServer redis;
     Upstream up;
     Serve a(replica_args(up, redis, {"--redis-timeout-ms", "2000"}), replica_env(up));
@@ -233,7 +253,9 @@ TEST_CASE("a signed webhook to replica A makes replica B's next answer fresh, an
     for (int i = 0; i < 150 && !fresh; ++i) {
         seen = http(b.port(), "POST", "/context", ctx).json();
         fresh = any_starts_with(contents(seen), "CircleCI main: failed");
-        if (!fresh) std::this_thread::sleep_for(20ms);
+        if (!fresh) {
+            std::this_thread::sleep_for(20ms);
+        }
     }
     INFO("B's last answer: " << json::serialize(seen));
     CHECK(fresh);
@@ -266,7 +288,8 @@ TEST_CASE("Redis killed in the middle of load: no request fails, /health says de
     INFO("A: " << a.stderr_text() << "\nB: " << b.stderr_text());
     wait_sharing(a);
     wait_sharing(b);
-    const std::vector<std::string> repos{"acme/passing", "acme/failing", "acme/running", "acme/on-hold", "acme/deploys"};
+    const std::vector<std::string> repos{"acme/passing", "acme/failing", "acme/running", "acme/on-hold",
+                                         "acme/deploys"};
 
     constexpr int kThreads = 4, kEach = 50;
     std::atomic<int> done{0}, failed{0};
@@ -293,11 +316,17 @@ TEST_CASE("Redis killed in the middle of load: no request fails, /health says de
         });
     }
     const auto limit = std::chrono::steady_clock::now() + 60s;
-    while (done < kThreads * kEach / 3 && std::chrono::steady_clock::now() < limit) std::this_thread::sleep_for(5ms);
+    while (done < kThreads * kEach / 3 && std::chrono::steady_clock::now() < limit) {
+        std::this_thread::sleep_for(5ms);
+    }
     redis->kill();  // mid-load, as a crash would
-    for (auto& t : load) t.join();
+    for (auto& t : load) {
+        t.join();
+    }
     for (const auto& p : problems) {
-        if (!p.empty()) INFO("a failed answer: " << p);
+        if (!p.empty()) {
+            INFO("a failed answer: " << p);
+        }
     }
     CHECK(done == kThreads * kEach);
     CHECK(failed == 0);
@@ -312,10 +341,13 @@ TEST_CASE("Redis killed in the middle of load: no request fails, /health says de
     redis->start();
     const auto back_by = std::chrono::steady_clock::now() + 20s;
     auto is_ok = [](std::uint16_t port) { return http(port, "GET", "/health").json().at("redis") == "ok"; };
-    while (!(is_ok(a.port()) && is_ok(b.port())) && std::chrono::steady_clock::now() < back_by) std::this_thread::sleep_for(50ms);
+    while (!(is_ok(a.port()) && is_ok(b.port())) && std::chrono::steady_clock::now() < back_by) {
+        std::this_thread::sleep_for(50ms);
+    }
     REQUIRE(is_ok(a.port()));
     REQUIRE(is_ok(b.port()));
-    const auto hits_before = metric(http(b.port(), "GET", "/metrics").body, "tj_host_redis_cache_total{result=\"hit\"}");
+    const auto hits_before =
+        metric(http(b.port(), "GET", "/metrics").body, "tj_host_redis_cache_total{result=\"hit\"}");
     const auto ctx = context_of("acme/passing", "after-restart");
     REQUIRE(http(a.port(), "POST", "/context", ctx).status == 200);
     const auto requests = up.server.requests();
@@ -324,11 +356,14 @@ TEST_CASE("Redis killed in the middle of load: no request fails, /health says de
         const auto ctx_i = context_of("acme/passing", "after-restart");
         auto r = http(b.port(), "POST", "/context", ctx_i).json();
         shared = r.at("cacheHits") == 1;
-        if (!shared) std::this_thread::sleep_for(20ms);
+        if (!shared) {
+            std::this_thread::sleep_for(20ms);
+        }
     }
     CHECK(shared);
     CHECK(up.server.requests() == requests);  // B asked nobody upstream
-    CHECK(metric(http(b.port(), "GET", "/metrics").body, "tj_host_redis_cache_total{result=\"hit\"}") == hits_before + 1);
+    CHECK(metric(http(b.port(), "GET", "/metrics").body, "tj_host_redis_cache_total{result=\"hit\"}") ==
+          hits_before + 1);
 }
 
 TEST_CASE("a Redis that hangs: each call gives up at its deadline, every request is answered, it recovers by itself") {
@@ -354,7 +389,9 @@ TEST_CASE("a Redis that hangs: each call gives up at its deadline, every request
     // Then the connection is closed and made again; whatever a call meets (a timeout, a refused
     // call while reconnecting or while the breaker is open), the request is answered.
     constexpr int kMore = 8;
-    for (int i = 1; i <= kMore; ++i) ask(i);
+    for (int i = 1; i <= kMore; ++i) {
+        ask(i);
+    }
     const auto m = http(a.port(), "GET", "/metrics").body;
     INFO(m);
     CHECK(metric(m, "tj_host_redis_errors_total") >= kMore + 1);  // each request's look-up failed

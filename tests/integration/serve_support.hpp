@@ -35,7 +35,6 @@
 #include <thread>
 #include <vector>
 
-
 extern char** environ;
 
 namespace serve_support {
@@ -64,7 +63,9 @@ inline std::string read_file(const std::string& path) {
     return ss.str();
 }
 
-inline bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+inline bool contains(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
 
 // ---- a blocking HTTP/1.1 client ----
 
@@ -76,7 +77,9 @@ struct Response {
     [[nodiscard]] json::value json() const {
         boost::system::error_code ec;
         auto v = json::parse(body, ec);
-        if (ec) throw std::runtime_error("not JSON: " + body);
+        if (ec) {
+            throw std::runtime_error("not JSON: " + body);
+        }
         return v;
     }
     [[nodiscard]] std::string header(const std::string& k) const {
@@ -89,19 +92,29 @@ inline Response parse_response(const std::string& raw) {
     Response r;
     r.raw = raw;
     const auto end = raw.find("\r\n\r\n");
-    if (raw.size() < 12 || end == std::string::npos) return r;
+    if (raw.size() < 12 || end == std::string::npos) {
+        return r;
+    }
     r.status = std::stoi(raw.substr(9, 3));
     std::istringstream lines(raw.substr(0, end));
     std::string line;
     std::getline(lines, line);
     while (std::getline(lines, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty() && line.back() == '\r') {
+            line.pop_back();
+        }
         const auto colon = line.find(':');
-        if (colon == std::string::npos) continue;
+        if (colon == std::string::npos) {
+            continue;
+        }
         std::string k = line.substr(0, colon);
-        for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto& c : k) {
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
         auto v = line.substr(colon + 1);
-        while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+        while (!v.empty() && v.front() == ' ') {
+            v.erase(0, 1);
+        }
         r.headers[k] = v;
     }
     r.body = raw.substr(end + 4);
@@ -110,7 +123,9 @@ inline Response parse_response(const std::string& raw) {
 
 inline int connect_to(std::uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw std::runtime_error("socket failed");
+    if (fd < 0) {
+        throw std::runtime_error("socket failed");
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -126,7 +141,9 @@ inline void send_all(int fd, const std::string& data) {
     std::size_t sent = 0;
     while (sent < data.size()) {
         const auto n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-        if (n <= 0) return;  // the server may close early (413): what it sent is still read
+        if (n <= 0) {
+            return;  // the server may close early (413): what it sent is still read
+        }
         sent += static_cast<std::size_t>(n);
     }
 }
@@ -136,30 +153,44 @@ inline std::string read_all(int fd, std::chrono::milliseconds limit = 60s) {
     std::string out;
     const auto deadline = std::chrono::steady_clock::now() + limit;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) break;
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            break;
+        }
         pollfd p{fd, POLLIN, 0};
         const int n = ::poll(&p, 1, static_cast<int>(left.count()));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
         char buf[8192];
         const auto got = ::recv(fd, buf, sizeof buf, 0);
-        if (got <= 0) break;
+        if (got <= 0) {
+            break;
+        }
         out.append(buf, static_cast<std::size_t>(got));
     }
     return out;
 }
 
 inline std::string request_text(const std::string& method, const std::string& target, const std::string& body,
-                         const std::vector<std::pair<std::string, std::string>>& headers) {
+                                const std::vector<std::pair<std::string, std::string>>& headers) {
     std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-    for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
-    if (!body.empty() || method == "POST") req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    for (const auto& [k, v] : headers) {
+        req += k + ": " + v + "\r\n";
+    }
+    if (!body.empty() || method == "POST") {
+        req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    }
     return req + "\r\n" + body;
 }
 
-inline Response http(std::uint16_t port, const std::string& method, const std::string& target, const std::string& body = "",
-              const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+inline Response http(std::uint16_t port, const std::string& method, const std::string& target,
+                     const std::string& body = "",
+                     const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     const int fd = connect_to(port);
     send_all(fd, request_text(method, target, body, headers));
     auto raw = read_all(fd);
@@ -168,8 +199,8 @@ inline Response http(std::uint16_t port, const std::string& method, const std::s
 }
 
 // The same over TLS, trusting only the test CA.
-inline Response https(std::uint16_t port, const std::string& ca_file, const std::string& method, const std::string& target,
-               const std::string& body = "") {
+inline Response https(std::uint16_t port, const std::string& ca_file, const std::string& method,
+                      const std::string& target, const std::string& body = "") {
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     REQUIRE(ctx);
     REQUIRE(SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) == 1);
@@ -185,7 +216,9 @@ inline Response https(std::uint16_t port, const std::string& ca_file, const std:
         std::string raw;
         char buf[8192];
         int n = 0;
-        while ((n = SSL_read(ssl, buf, sizeof buf)) > 0) raw.append(buf, static_cast<std::size_t>(n));
+        while ((n = SSL_read(ssl, buf, sizeof buf)) > 0) {
+            raw.append(buf, static_cast<std::size_t>(n));
+        }
         r = parse_response(raw);
     }
     SSL_free(ssl);
@@ -196,19 +229,25 @@ inline Response https(std::uint16_t port, const std::string& ca_file, const std:
 
 inline std::string context_of(const std::string& repo, const std::string& hash = "") {
     json::object ctx{{"type", "github"}, {"url", "https://github.com/" + repo}, {"page", {{"repository", repo}}}};
-    if (!hash.empty()) ctx["page"].as_object()["section"] = {{"name", "code"}, {"hash", hash}};
+    if (!hash.empty()) {
+        ctx["page"].as_object()["section"] = {{"name", "code"}, {"hash", hash}};
+    }
     return json::serialize(ctx);
 }
 
 inline std::vector<std::string> contents(const json::value& response) {
     std::vector<std::string> out;
-    for (const auto& c : response.at("data").as_array()) out.emplace_back(c.at("content").as_string());
+    for (const auto& c : response.at("data").as_array()) {
+        out.emplace_back(c.at("content").as_string());
+    }
     return out;
 }
 
 inline bool any_starts_with(const std::vector<std::string>& v, const std::string& prefix) {
     for (const auto& s : v) {
-        if (s.starts_with(prefix)) return true;
+        if (s.starts_with(prefix)) {
+            return true;
+        }
     }
     return false;
 }
@@ -223,20 +262,32 @@ public:
         for (char** e = environ; e && *e; ++e) {
             std::string kv = *e;
             const auto eq = kv.find('=');
-            if (eq != std::string::npos) all[kv.substr(0, eq)] = kv.substr(eq + 1);
+            if (eq != std::string::npos) {
+                all[kv.substr(0, eq)] = kv.substr(eq + 1);
+            }
         }
         all.erase("TOOLJUMP_SERVER_TOKEN");
-        for (auto& [k, v] : env) all[k] = v;
+        for (auto& [k, v] : env) {
+            all[k] = v;
+        }
         std::vector<std::string> env_strings;
-        for (const auto& [k, v] : all) env_strings.push_back(k + "=" + v);
+        for (const auto& [k, v] : all) {
+            env_strings.push_back(k + "=" + v);
+        }
         std::vector<char*> envp;
-        for (auto& s : env_strings) envp.push_back(s.data());
+        for (auto& s : env_strings) {
+            envp.push_back(s.data());
+        }
         envp.push_back(nullptr);
         std::vector<char*> argp;
-        for (auto& a : args) argp.push_back(a.data());
+        for (auto& a : args) {
+            argp.push_back(a.data());
+        }
         argp.push_back(nullptr);
         int out[2];
-        if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+        if (pipe2(out, O_CLOEXEC) != 0) {
+            throw std::runtime_error("pipe failed");
+        }
         const int err_fd = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         pid_ = fork();
         if (pid_ == 0) {
@@ -253,10 +304,14 @@ public:
         const auto deadline = std::chrono::steady_clock::now() + 60s;
         while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
             pollfd p{out_fd_, POLLIN, 0};
-            if (::poll(&p, 1, 200) <= 0) continue;
+            if (::poll(&p, 1, 200) <= 0) {
+                continue;
+            }
             char c[256];
             const auto n = ::read(out_fd_, c, sizeof c);
-            if (n <= 0) break;
+            if (n <= 0) {
+                break;
+            }
             line.append(c, static_cast<std::size_t>(n));
         }
         if (line.find('\n') == std::string::npos) {
@@ -281,9 +336,12 @@ public:
                 int st = 0;
                 waitpid(pid_, &st, 0);
             }
-            CHECK_MESSAGE(code == 0, "tj-host serve did not exit 0 on SIGTERM (" << code << "); stderr:\n" << stderr_text());
+            CHECK_MESSAGE(code == 0, "tj-host serve did not exit 0 on SIGTERM (" << code << "); stderr:\n"
+                                                                                 << stderr_text());
         }
-        if (out_fd_ >= 0) ::close(out_fd_);
+        if (out_fd_ >= 0) {
+            ::close(out_fd_);
+        }
         std::remove(err_path_.c_str());
     }
     Serve(const Serve&) = delete;

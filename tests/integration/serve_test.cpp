@@ -13,7 +13,6 @@ using namespace serve_support;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-
 TEST_CASE("POST /context answers as ToolJump does, a second query is a cache hit, /config, /health, /metrics") {
     Upstream up;
     Serve serve(plugin_args(up), up.env);
@@ -45,7 +44,8 @@ TEST_CASE("POST /context answers as ToolJump does, a second query is a cache hit
 
     // A page from which nothing maps: the plugin runs (it matches every page) and answers [].
     const auto before_aws = up.server.requests();
-    auto aws = http(serve.port(), "POST", "/context", R"({"type":"aws","url":"https://console.aws.amazon.com/ec2"})").json();
+    auto aws =
+        http(serve.port(), "POST", "/context", R"({"type":"aws","url":"https://console.aws.amazon.com/ec2"})").json();
     CHECK(aws.at("data").as_array().empty());
     CHECK(aws.at("count") == 0);
     CHECK(aws.at("integrationNames") == json::array{"circleci"});
@@ -75,10 +75,11 @@ TEST_CASE("POST /context answers as ToolJump does, a second query is a cache hit
     CHECK(contains(metrics.header("content-type"), "text/plain; version=0.0.4"));
     const auto& m = metrics.body;
     INFO(m);
-    for (const char* name : {"# TYPE tj_host_http_requests_total counter", "# TYPE tj_host_http_request_duration_seconds histogram",
-                             "# TYPE tj_host_integration_queries_total counter",
-                             "# TYPE tj_host_integration_query_duration_seconds histogram",
-                             "# TYPE tj_host_result_cache_hits_total counter", "# TYPE tj_host_result_cache_misses_total counter"}) {
+    for (const char* name :
+         {"# TYPE tj_host_http_requests_total counter", "# TYPE tj_host_http_request_duration_seconds histogram",
+          "# TYPE tj_host_integration_queries_total counter",
+          "# TYPE tj_host_integration_query_duration_seconds histogram",
+          "# TYPE tj_host_result_cache_hits_total counter", "# TYPE tj_host_result_cache_misses_total counter"}) {
         CAPTURE(name);
         CHECK(contains(m, name));
     }
@@ -105,7 +106,8 @@ TEST_CASE("POST /context answers as ToolJump does, a second query is a cache hit
     CHECK(contains(m, "tj_plugin_upstream_requests_total{integration=\"circleci\",status=\"200\"} "));
     CHECK(contains(m, "tj_plugin_upstream_transport_errors_total{integration=\"circleci\"} 0\n"));
     // Per secret name (the plugin's stats say which secret's token each request carried).
-    CHECK(contains(m, "tj_plugin_upstream_requests_by_secret_total{integration=\"circleci\",secret=\"CIRCLECI_TOKEN\"} "));
+    CHECK(contains(m,
+                   "tj_plugin_upstream_requests_by_secret_total{integration=\"circleci\",secret=\"CIRCLECI_TOKEN\"} "));
     CHECK(contains(m, "tj_plugin_upstream_unauthorized_total{integration=\"circleci\",secret=\"CIRCLECI_TOKEN\"} 0\n"));
     CHECK_FALSE(contains(m, kToken + "\""));  // the name, never the value
     // The counters move: the host's on a cached query, the plugin's on one that reaches it.
@@ -143,7 +145,8 @@ TEST_CASE("every error over HTTP: malformed JSON, missing fields, oversized body
     v = r.json();
     REQUIRE(v.at("details").as_array().size() == 2);
     CHECK(v.at("details").at(0) == json::value(json::object{{"path", "type"}, {"message", "Required"}}));
-    CHECK(v.at("details").at(1) == json::value(json::object{{"path", "url"}, {"message", "Expected string, received number"}}));
+    CHECK(v.at("details").at(1) ==
+          json::value(json::object{{"path", "url"}, {"message", "Expected string, received number"}}));
 
     r = http(serve.port(), "POST", "/context", "[]");
     CHECK(r.status == 400);
@@ -151,15 +154,19 @@ TEST_CASE("every error over HTTP: malformed JSON, missing fields, oversized body
     CHECK(r.status == 400);
 
     // Over 100 kB: refused from its Content-Length, before the body is read.
-    std::string big = R"({"type":"github","url":"https://github.com/a/b","pad":")" + std::string(150 * 1024, 'x') + "\"}";
+    std::string big =
+        R"({"type":"github","url":"https://github.com/a/b","pad":")" + std::string(150 * 1024, 'x') + "\"}";
     r = http(serve.port(), "POST", "/context", big);
     CHECK(r.status == 413);
     CHECK(contains(r.body, "larger than 102400 bytes"));
     // Chunked, with no length given up front: refused once 100 kB have arrived.
     {
         const int fd = connect_to(serve.port());
-        std::string req = "POST /context HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-        for (int i = 0; i < 30; ++i) req += "1000\r\n" + std::string(0x1000, 'y') + "\r\n";
+        std::string req =
+            "POST /context HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+        for (int i = 0; i < 30; ++i) {
+            req += "1000\r\n" + std::string(0x1000, 'y') + "\r\n";
+        }
         req += "0\r\n\r\n";
         send_all(fd, req);
         const auto chunked = parse_response(read_all(fd));
@@ -167,7 +174,8 @@ TEST_CASE("every error over HTTP: malformed JSON, missing fields, oversized body
         CHECK(chunked.status == 413);
     }
     // Just under the limit is fine (a real context with padding).
-    std::string fits = R"({"type":"github","url":"https://github.com/acme/passing","pad":")" + std::string(90 * 1024, 'x') + "\"}";
+    std::string fits =
+        R"({"type":"github","url":"https://github.com/acme/passing","pad":")" + std::string(90 * 1024, 'x') + "\"}";
     CHECK(http(serve.port(), "POST", "/context", fits).status == 200);
 
     r = http(serve.port(), "GET", "/context");
@@ -206,7 +214,8 @@ TEST_CASE("the server token: /context, /metrics and /preview need it, /health an
     CHECK(r.json().at("error") == "Unauthorized");
     CHECK(r.header("www-authenticate") == "Bearer");
     CHECK(http(serve.port(), "POST", "/context", body, {{"Authorization", "Bearer wrong"}}).status == 401);
-    CHECK(http(serve.port(), "POST", "/context", body, {{"Authorization", "Bearer " + kServerToken + "x"}}).status == 401);
+    CHECK(http(serve.port(), "POST", "/context", body, {{"Authorization", "Bearer " + kServerToken + "x"}}).status ==
+          401);
     CHECK(http(serve.port(), "POST", "/context", body, {{"Authorization", kServerToken}}).status == 401);
     r = http(serve.port(), "POST", "/context", body, {{"Authorization", "Bearer " + kServerToken}});
     CHECK(r.status == 200);
@@ -222,11 +231,13 @@ TEST_CASE("the server token: /context, /metrics and /preview need it, /health an
 
 TEST_CASE("CORS: preflight for allowed origins, nothing for others") {
     Upstream up;
-    Serve serve(plugin_args(up, {"--cors-origin", "https://github.com", "--cors-origin", "chrome-extension://*"}), up.env);
+    Serve serve(plugin_args(up, {"--cors-origin", "https://github.com", "--cors-origin", "chrome-extension://*"}),
+                up.env);
     INFO("stderr: " << serve.stderr_text());
 
     auto r = http(serve.port(), "OPTIONS", "/context", "",
-                  {{"Origin", "https://github.com"}, {"Access-Control-Request-Method", "POST"},
+                  {{"Origin", "https://github.com"},
+                   {"Access-Control-Request-Method", "POST"},
                    {"Access-Control-Request-Headers", "authorization, content-type"}});
     CHECK(r.status == 204);
     CHECK(r.header("access-control-allow-origin") == "https://github.com");
@@ -234,7 +245,8 @@ TEST_CASE("CORS: preflight for allowed origins, nothing for others") {
     CHECK(contains(r.header("access-control-allow-methods"), "POST"));
     CHECK(r.header("access-control-allow-headers") == "Authorization, Content-Type");
 
-    r = http(serve.port(), "OPTIONS", "/context", "", {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
+    r = http(serve.port(), "OPTIONS", "/context", "",
+             {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
     CHECK(r.status == 403);
     CHECK(r.header("access-control-allow-origin").empty());
     CHECK(r.header("access-control-allow-headers").empty());
@@ -247,7 +259,8 @@ TEST_CASE("CORS: preflight for allowed origins, nothing for others") {
     CHECK(r.header("access-control-allow-origin").empty());
     CHECK(r.header("vary") == "Origin");
     // --cors-origin replaced the defaults.
-    r = http(serve.port(), "OPTIONS", "/context", "", {{"Origin", "moz-extension://abc"}, {"Access-Control-Request-Method", "POST"}});
+    r = http(serve.port(), "OPTIONS", "/context", "",
+             {{"Origin", "moz-extension://abc"}, {"Access-Control-Request-Method", "POST"}});
     CHECK(r.status == 403);
 }
 
@@ -255,7 +268,9 @@ TEST_CASE("rate limit: N requests per client per window, then 429 with Retry-Aft
     Upstream up;
     Serve serve(plugin_args(up, {"--rate-limit", "3/600"}), up.env);
     INFO("stderr: " << serve.stderr_text());
-    for (int i = 0; i < 3; ++i) REQUIRE(http(serve.port(), "POST", "/context", context_of("acme/passing")).status == 200);
+    for (int i = 0; i < 3; ++i) {
+        REQUIRE(http(serve.port(), "POST", "/context", context_of("acme/passing")).status == 200);
+    }
     auto r = http(serve.port(), "POST", "/context", context_of("acme/passing"));
     CHECK(r.status == 429);
     CHECK(r.json().at("error") == "Too many requests");
@@ -310,7 +325,9 @@ TEST_CASE("a slow client gets 408 and is closed while others are served, 50 clie
             }
         });
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads) {
+        t.join();
+    }
     for (int i = 0; i < kClients; ++i) {
         CAPTURE(i);
         CHECK(statuses[static_cast<std::size_t>(i)] == 200);
@@ -333,10 +350,14 @@ TEST_CASE("each plugin's deadline: an upstream that never answers becomes an err
     CHECK(took < 5s);  // the deadline is 0.8 s; generous for a loaded machine
     bool important = false;
     for (const auto& c : v.at("data").as_array()) {
-        if (const auto* s = c.as_object().if_contains("status")) important = important || *s == "important";
+        if (const auto* s = c.as_object().if_contains("status")) {
+            important = important || *s == "important";
+        }
     }
     CHECK(important);
-    if (v.at("failedCount") == 1) CHECK(contents(v).at(0).starts_with("circleci: "));
+    if (v.at("failedCount") == 1) {
+        CHECK(contents(v).at(0).starts_with("circleci: "));
+    }
     up.server.clear_faults();
     CHECK(http(serve.port(), "GET", "/health").status == 200);
 }
@@ -383,7 +404,9 @@ TEST_CASE("SIGTERM: the request in flight is answered, then the process exits 0"
     std::thread client([&] { in_flight = http(serve.port(), "POST", "/context", context_of("acme/passing")); });
     // Wait until the query has reached CircleCI: the request is in flight.
     const auto limit = std::chrono::steady_clock::now() + 30s;
-    while (up.server.requests() == 0 && std::chrono::steady_clock::now() < limit) std::this_thread::sleep_for(10ms);
+    while (up.server.requests() == 0 && std::chrono::steady_clock::now() < limit) {
+        std::this_thread::sleep_for(10ms);
+    }
     REQUIRE(up.server.requests() > 0);
     serve.signal(SIGTERM);
     client.join();
@@ -402,8 +425,9 @@ TEST_CASE("SIGHUP reloads the configs: a bad one keeps the running config and sa
     std::ofstream(config, std::ios::trunc) << "circleci:\n  api_url: [unclosed\n";
     serve.signal(SIGHUP);
     const auto limit = std::chrono::steady_clock::now() + 30s;
-    while (!contains(serve.stderr_text(), "SIGHUP") && std::chrono::steady_clock::now() < limit)
+    while (!contains(serve.stderr_text(), "SIGHUP") && std::chrono::steady_clock::now() < limit) {
         std::this_thread::sleep_for(20ms);
+    }
     const auto err = serve.stderr_text();
     CHECK(contains(err, "reload kept the running config"));
     CHECK(contains(err, config + ":"));
@@ -449,10 +473,13 @@ TEST_CASE("TLS listener: a TLS client trusting the CA gets answers") {
         // Plain HTTP on the TLS port is not answered as HTTP.
         CHECK(http(serve.port(), "GET", "/health").status == 0);
     }
-    for (const auto& f : {cert, key, ca}) std::remove(f.c_str());
+    for (const auto& f : {cert, key, ca}) {
+        std::remove(f.c_str());
+    }
 }
 
-TEST_CASE("the host enforces --timeout-ms itself: a plugin that never completes is answered at the deadline plus grace") {
+TEST_CASE(
+    "the host enforces --timeout-ms itself: a plugin that never completes is answered at the deadline plus grace") {
     Serve serve({"--plugin", FIXTURE_NEVER_COMPLETES, "--plugin", FIXTURE_STATIC_CARDS, "--timeout-ms", "400"});
     INFO("stderr: " << serve.stderr_text());
     const auto started = std::chrono::steady_clock::now();
@@ -475,14 +502,17 @@ TEST_CASE("the host enforces --timeout-ms itself: a plugin that never completes 
     CHECK(contains(m, "tj_host_integration_queries_total{integration=\"static-cards\",outcome=\"ok\"} 1\n"));
 }
 
-TEST_CASE("CORS as ToolJump: an AWS console page and a custom-domain dashboard may post, /config and /custom-domains for anyone") {
+TEST_CASE(
+    "CORS as ToolJump: an AWS console page and a custom-domain dashboard may post, /config and /custom-domains for "
+    "anyone") {
     // any-page matches every context type ("*"): the aws adapter is on.
     Serve serve({"--plugin", FIXTURE_ANY_PAGE, "--custom-domain", "Grafana.Acme.io"});
     INFO("stderr: " << serve.stderr_text());
     const std::string aws_origin = "https://eu-west-1.console.aws.amazon.com";
     const std::string dashboard = "https://grafana.acme.io";
     auto r = http(serve.port(), "POST", "/context",
-                  R"({"type":"aws","url":"https://eu-west-1.console.aws.amazon.com/lambda/home"})", {{"Origin", aws_origin}});
+                  R"({"type":"aws","url":"https://eu-west-1.console.aws.amazon.com/lambda/home"})",
+                  {{"Origin", aws_origin}});
     REQUIRE(r.status == 200);
     CHECK(r.header("access-control-allow-origin") == aws_origin);
     CHECK(contents(r.json()) == std::vector<std::string>{"Static A", "Static B"});
@@ -496,7 +526,9 @@ TEST_CASE("CORS as ToolJump: an AWS console page and a custom-domain dashboard m
     CHECK(r.header("access-control-allow-origin").empty());
     // Chrome's Private Network Access preflight from the console page: granted.
     r = http(serve.port(), "OPTIONS", "/context", "",
-             {{"Origin", aws_origin}, {"Access-Control-Request-Method", "POST"}, {"Access-Control-Request-Private-Network", "true"}});
+             {{"Origin", aws_origin},
+              {"Access-Control-Request-Method", "POST"},
+              {"Access-Control-Request-Private-Network", "true"}});
     CHECK(r.status == 204);
     CHECK(r.header("access-control-allow-private-network") == "true");
     r = http(serve.port(), "OPTIONS", "/context", "",
@@ -510,7 +542,9 @@ TEST_CASE("CORS as ToolJump: an AWS console page and a custom-domain dashboard m
     CHECK(config.json().at("customDomains") == json::array{"grafana.acme.io"});
     std::map<std::string, bool> enabled;
     const auto config_json = config.json();
-    for (const auto& a : config_json.at("adapters").as_array()) enabled[std::string(a.at("name").as_string())] = a.at("enabled").as_bool();
+    for (const auto& a : config_json.at("adapters").as_array()) {
+        enabled[std::string(a.at("name").as_string())] = a.at("enabled").as_bool();
+    }
     CHECK(enabled == std::map<std::string, bool>{{"aws", true}, {"generic", true}, {"github", true}});
     auto domains = http(serve.port(), "GET", "/custom-domains", "", {{"Origin", "https://anything.example"}});
     REQUIRE(domains.status == 200);
@@ -543,7 +577,9 @@ TEST_CASE("a background refresh drops the host's copy: the refreshing note is go
     for (int i = 0; i < 100 && !gone; ++i) {
         last = http(serve.port(), "POST", "/context", page("?tab=2")).json();
         gone = !has_note(last);
-        if (!gone) std::this_thread::sleep_for(30ms);
+        if (!gone) {
+            std::this_thread::sleep_for(30ms);
+        }
     }
     INFO(json::serialize(last));
     CHECK(gone);  // without the invalidation the note stayed for the host's 60 s
@@ -556,7 +592,8 @@ TEST_CASE("a background refresh drops the host's copy: the refreshing note is go
     std::remove(config.c_str());
 }
 
-TEST_CASE("webhooks on one replica: off without a secret, 401 unsigned, an event refetches at once, a replay is ignored") {
+TEST_CASE(
+    "webhooks on one replica: off without a secret, 401 unsigned, an event refetches at once, a replay is ignored") {
     Upstream up;
     {
         Serve off(plugin_args(up), up.env);
@@ -571,13 +608,12 @@ TEST_CASE("webhooks on one replica: off without a secret, 401 unsigned, an event
     const auto ctx = context_of("acme/passing");
     REQUIRE(http(serve.port(), "POST", "/context", ctx).status == 200);
     const auto before = up.server.requests();
-    const std::string body =
-        R"({"id":"single-1","type":"workflow-completed","project":{"slug":"github/acme/passing"},)"
-        R"("pipeline":{"vcs":{"branch":"main"}},"workflow":{"status":"success"}})";
+    const std::string body = R"({"id":"single-1","type":"workflow-completed","project":{"slug":"github/acme/passing"},)"
+                             R"("pipeline":{"vcs":{"branch":"main"}},"workflow":{"status":"success"}})";
     unsigned char mac[32];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(body.data()),
-         body.size(), mac, &len);
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
     std::string hex;
     for (unsigned int i = 0; i < len; ++i) {
         char two[3];
@@ -596,7 +632,9 @@ TEST_CASE("webhooks on one replica: off without a secret, 401 unsigned, an event
     json::value v;
     for (int i = 0; i < 100; ++i) {
         v = http(serve.port(), "POST", "/context", ctx).json();
-        if (v.at("cacheHits") == 0) break;
+        if (v.at("cacheHits") == 0) {
+            break;
+        }
         std::this_thread::sleep_for(10ms);
     }
     CHECK(v.at("cacheHits") == 0);

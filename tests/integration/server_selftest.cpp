@@ -4,18 +4,18 @@
 #include "test_server.hpp"
 #include "time_shift.hpp"
 
+#include <doctest/doctest.h>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
-#include <doctest/doctest.h>
 
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -42,8 +42,7 @@ namespace {
 
 const std::string kWorld = std::string(TJC_FIXTURES_DIR) + "/mini.json";
 const std::string kPassing = "gh%2Facme%2Fpassing";
-const std::string kCircleSlug =
-    "circleci/4f1c2b7e-6d1a-4c55-9b0e-2a6f3c9d8e01/9b2e7c14-3f5a-4d6b-8c1e-0a7d5f3b2c90";
+const std::string kCircleSlug = "circleci/4f1c2b7e-6d1a-4c55-9b0e-2a6f3c9d8e01/9b2e7c14-3f5a-4d6b-8c1e-0a7d5f3b2c90";
 
 json::object load_world_file() {
     std::ifstream in(kWorld);
@@ -91,13 +90,17 @@ public:
         buffer_.clear();
         error_code ec;
         asio::ip::make_address(name, ec);
-        if (ec) SSL_set_tlsext_host_name(stream_->native_handle(), name.c_str());
+        if (ec) {
+            SSL_set_tlsext_host_name(stream_->native_handle(), name.c_str());
+        }
         stream_->set_verify_callback(ssl::host_name_verification(name));
         port_ = port;
         beast::get_lowest_layer(*stream_).expires_after(timeout);
         tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), port);
         ec = run([&](auto h) { beast::get_lowest_layer(*stream_).async_connect(ep, h); });
-        if (ec) return ec;
+        if (ec) {
+            return ec;
+        }
         return run([&](auto h) { stream_->async_handshake(ssl::stream_base::client, h); });
     }
 
@@ -107,15 +110,21 @@ public:
         http::request<http::empty_body> req{http::verb::get, target, 11};
         req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
         req.set(http::field::accept, "application/json");
-        if (token) req.set("Circle-Token", *token);
+        if (token) {
+            req.set("Circle-Token", *token);
+        }
         beast::get_lowest_layer(*stream_).expires_after(timeout);
         reply.ec = run([&](auto h) { http::async_write(*stream_, req, h); });
-        if (reply.ec) return reply;
+        if (reply.ec) {
+            return reply;
+        }
         http::response_parser<http::string_body> parser;
         parser.body_limit(64u << 20);
         reply.ec = run([&](auto h) { http::async_read(*stream_, buffer_, parser, h); });
         reply.header_done = parser.is_header_done();
-        if (parser.is_header_done()) reply.res = parser.release();
+        if (parser.is_header_done()) {
+            reply.res = parser.release();
+        }
         return reply;
     }
 
@@ -142,7 +151,9 @@ Reply fetch(const TestServer& server, const std::string& path, std::optional<std
     Client c(server.ca_file());
     Reply r;
     r.ec = c.connect(server.port());
-    if (r.ec) return r;
+    if (r.ec) {
+        return r;
+    }
     return c.get("/api/v2" + path, std::move(token), timeout);
 }
 
@@ -185,7 +196,8 @@ TEST_CASE("serves every route from the world with escaped and raw slugs") {
             CHECK(r.status() == 200);
             CHECK(r.body_json() == passing.at("project"));
         }
-        auto escaped = fetch(server, "/project/circleci%2F4f1c2b7e-6d1a-4c55-9b0e-2a6f3c9d8e01%2F9b2e7c14-3f5a-4d6b-8c1e-0a7d5f3b2c90");
+        auto escaped = fetch(
+            server, "/project/circleci%2F4f1c2b7e-6d1a-4c55-9b0e-2a6f3c9d8e01%2F9b2e7c14-3f5a-4d6b-8c1e-0a7d5f3b2c90");
         auto raw = fetch(server, "/project/" + kCircleSlug);
         CHECK(escaped.status() == 200);
         CHECK(raw.res.body() == escaped.res.body());
@@ -198,15 +210,19 @@ TEST_CASE("serves every route from the world with escaped and raw slugs") {
 
         auto main = fetch(server, "/project/" + kPassing + "/pipeline?branch=main").body_json().at("items").as_array();
         std::size_t expected = 0;
-        for (const auto& p : passing.at("pipelines").as_array())
+        for (const auto& p : passing.at("pipelines").as_array()) {
             expected += p.at("vcs").at("branch") == "main" ? 1 : 0;
+        }
         CHECK(main.size() == expected);
         CHECK(expected > 0);
-        for (const auto& p : main) CHECK(p.at("vcs").at("branch") == "main");
+        for (const auto& p : main) {
+            CHECK(p.at("vcs").at("branch") == "main");
+        }
 
         const auto& newest = passing.at("pipelines").as_array().at(0).as_object();
         std::string id(newest.at("id").as_string());
-        auto by_number = fetch(server, "/project/gh/acme/passing/pipeline/" + std::to_string(newest.at("number").as_int64()));
+        auto by_number =
+            fetch(server, "/project/gh/acme/passing/pipeline/" + std::to_string(newest.at("number").as_int64()));
         CHECK(by_number.body_json() == newest);
         CHECK(fetch(server, "/project/gh/acme/passing/pipeline/999999").status() == 404);
         CHECK(fetch(server, "/pipeline/" + id).body_json() == newest);
@@ -226,7 +242,11 @@ TEST_CASE("serves every route from the world with escaped and raw slugs") {
         auto metrics = fetch(server, "/insights/" + kPassing + "/workflows?reporting-window=last-30-days");
         CHECK(metrics.status() == 200);
         CHECK(metrics.body_json().at("items") == passing.at("insights_workflows").at("main"));
-        CHECK(fetch(server, "/insights/" + kPassing + "/workflows?branch=nope").body_json().at("items").as_array().empty());
+        CHECK(fetch(server, "/insights/" + kPassing + "/workflows?branch=nope")
+                  .body_json()
+                  .at("items")
+                  .as_array()
+                  .empty());
         auto bad = fetch(server, "/insights/" + kPassing + "/workflows?reporting-window=last-year");
         CHECK(bad.status() == 422);
         CHECK(bad.body_json().at("message").is_string());
@@ -234,9 +254,14 @@ TEST_CASE("serves every route from the world with escaped and raw slugs") {
         auto runs = fetch(server, "/insights/" + kPassing + "/workflows/build-and-test?branch=feature%2Flogin");
         auto run_items = runs.body_json().at("items").as_array();
         CHECK_FALSE(run_items.empty());
-        for (const auto& r : run_items) CHECK(r.at("branch") == "feature/login");
-        auto default_runs = fetch(server, "/insights/gh/acme/passing/workflows/build-and-test").body_json().at("items").as_array();
-        for (const auto& r : default_runs) CHECK(r.at("branch") == "main");
+        for (const auto& r : run_items) {
+            CHECK(r.at("branch") == "feature/login");
+        }
+        auto default_runs =
+            fetch(server, "/insights/gh/acme/passing/workflows/build-and-test").body_json().at("items").as_array();
+        for (const auto& r : default_runs) {
+            CHECK(r.at("branch") == "main");
+        }
         CHECK(default_runs.size() + run_items.size() ==
               passing.at("insights_runs").at("build-and-test").as_array().size());
 
@@ -268,8 +293,12 @@ TEST_CASE("serves the shared scenario world.json: every project and pipeline and
             auto r = c.get("/api/v2" + path_and_query + (token.empty() ? "" : sep + "page-token=" + token));
             REQUIRE(r.status() == 200);
             auto body = r.body_json().as_object();
-            for (auto& v : body.at("items").as_array()) items.push_back(v);
-            if (body.at("next_page_token").is_null()) break;
+            for (auto& v : body.at("items").as_array()) {
+                items.push_back(v);
+            }
+            if (body.at("next_page_token").is_null()) {
+                break;
+            }
             token = std::string(body.at("next_page_token").as_string());
         }
         return items;
@@ -280,14 +309,18 @@ TEST_CASE("serves the shared scenario world.json: every project and pipeline and
         CAPTURE(slug_text);
         const auto& project = value.as_object();
         std::string escaped;
-        for (char ch : std::string(slug)) escaped += ch == '/' ? std::string("%2F") : std::string(1, ch);
+        for (char ch : std::string(slug)) {
+            escaped += ch == '/' ? std::string("%2F") : std::string(1, ch);
+        }
         CHECK(c.get("/api/v2/project/" + escaped).body_json() == project.at("project"));
         CHECK(all_pages("/project/" + escaped + "/pipeline") == project.at("pipelines"));
         for (const auto& pipeline : project.at("pipelines").as_array()) {
             std::string id(pipeline.at("id").as_string());
             const auto* wfs = project.at("workflows").as_object().if_contains(id);
             CHECK(all_pages("/pipeline/" + id + "/workflow") == (wfs ? *wfs : json::value(json::array())));
-            if (!wfs) continue;
+            if (!wfs) {
+                continue;
+            }
             for (const auto& wf : wfs->as_array()) {
                 std::string wf_id(wf.at("id").as_string());
                 CHECK(c.get("/api/v2/workflow/" + wf_id).body_json() == wf);
@@ -330,8 +363,12 @@ TEST_CASE("pagination follows next_page_token to the end") {
         REQUIRE(r.status() == 200);
         auto body = r.body_json().as_object();
         CHECK(body.at("items").as_array().size() == 1);
-        for (auto& item : body.at("items").as_array()) collected.push_back(item);
-        if (body.at("next_page_token").is_null()) break;
+        for (auto& item : body.at("items").as_array()) {
+            collected.push_back(item);
+        }
+        if (body.at("next_page_token").is_null()) {
+            break;
+        }
         token = std::string(body.at("next_page_token").as_string());
         REQUIRE(pages < 10);
     }
@@ -362,7 +399,9 @@ TEST_CASE("keep-alive gives one TLS handshake for many requests and counters wor
     TestServer server(options());
     Client c(server.ca_file());
     REQUIRE_FALSE(c.connect(server.port(), "localhost"));  // SNI + the DNS SAN
-    for (int i = 0; i < 5; ++i) CHECK(c.get("/api/v2/me").status() == 200);
+    for (int i = 0; i < 5; ++i) {
+        CHECK(c.get("/api/v2/me").status() == 200);
+    }
     CHECK(c.get("/api/v2/project/" + kPassing).status() == 200);
     CHECK(server.connections() == 1);
     CHECK(server.handshakes() == 1);

@@ -37,7 +37,9 @@ public:
         return boost::asio::async_initiate<Token, void(error_code, std::size_t)>(
             [this](auto handler, const MutableBuffers& b) {
                 inner_.async_read_some(b, [this, h = std::move(handler)](error_code ec, std::size_t n) mutable {
-                    if (tls_truncation_ && ec == boost::asio::error::eof) ec = boost::asio::ssl::error::stream_truncated;
+                    if (tls_truncation_ && ec == boost::asio::error::eof) {
+                        ec = boost::asio::ssl::error::stream_truncated;
+                    }
                     std::move(h)(ec, n);
                 });
             },

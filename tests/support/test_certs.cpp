@@ -32,13 +32,17 @@ using Cert = std::unique_ptr<X509, Free>;
 }
 
 void check(int ok, const char* what) {
-    if (ok != 1) fail(what);
+    if (ok != 1) {
+        fail(what);
+    }
 }
 
 Key make_key() {
     // P-256: fast to generate, accepted at every OpenSSL security level.
     Key key(EVP_EC_gen("P-256"));
-    if (!key) fail("EVP_EC_gen");
+    if (!key) {
+        fail("EVP_EC_gen");
+    }
     return key;
 }
 
@@ -47,18 +51,24 @@ void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
     X509V3_set_ctx_nodb(&ctx);
     X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
     std::unique_ptr<X509_EXTENSION, Free> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
-    if (!ext) fail("X509V3_EXT_conf_nid");
+    if (!ext) {
+        fail("X509V3_EXT_conf_nid");
+    }
     check(X509_add_ext(cert, ext.get(), -1), "X509_add_ext");
 }
 
 // A v3 certificate for `cn`, valid from an hour ago for 30 days, without extensions.
 Cert make_cert(const char* cn, EVP_PKEY* key) {
     Cert cert(X509_new());
-    if (!cert) fail("X509_new");
+    if (!cert) {
+        fail("X509_new");
+    }
     check(X509_set_version(cert.get(), X509_VERSION_3), "X509_set_version");
     std::unique_ptr<BIGNUM, Free> serial(BN_new());
     check(BN_rand(serial.get(), 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY), "BN_rand");
-    if (!BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get()))) fail("serial");
+    if (!BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get()))) {
+        fail("serial");
+    }
     X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), 30L * 24 * 3600);
     X509_NAME* name = X509_get_subject_name(cert.get());
@@ -97,7 +107,9 @@ KeyAndCert make_leaf(const char* cn, const char* san, X509* ca, EVP_PKEY* ca_key
     add_ext(cert.get(), ca, NID_subject_alt_name, san);
     add_ext(cert.get(), ca, NID_subject_key_identifier, "hash");
     add_ext(cert.get(), ca, NID_authority_key_identifier, "keyid:always");
-    if (X509_sign(cert.get(), ca_key, EVP_sha256()) <= 0) fail("X509_sign leaf");
+    if (X509_sign(cert.get(), ca_key, EVP_sha256()) <= 0) {
+        fail("X509_sign leaf");
+    }
     return {to_pem(cert.get()), to_pem(key.get())};
 }
 
@@ -110,7 +122,9 @@ TestCerts make_test_certs() {
     add_ext(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE");
     add_ext(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
     add_ext(ca.get(), ca.get(), NID_subject_key_identifier, "hash");
-    if (X509_sign(ca.get(), ca_key.get(), EVP_sha256()) <= 0) fail("X509_sign CA");
+    if (X509_sign(ca.get(), ca_key.get(), EVP_sha256()) <= 0) {
+        fail("X509_sign CA");
+    }
 
     TestCerts out;
     out.ca_cert_pem = to_pem(ca.get());

@@ -12,9 +12,9 @@ struct KeyAndCert {
 };
 
 struct TestCerts {
-    std::string ca_cert_pem;   // self-signed, CA:TRUE: what clients trust
-    KeyAndCert server;         // SAN IP:127.0.0.1, DNS:localhost
-    KeyAndCert wrong_host;     // SAN DNS:wrong.example (same CA, wrong name)
+    std::string ca_cert_pem;  // self-signed, CA:TRUE: what clients trust
+    KeyAndCert server;        // SAN IP:127.0.0.1, DNS:localhost
+    KeyAndCert wrong_host;    // SAN DNS:wrong.example (same CA, wrong name)
 };
 
 // Throws std::runtime_error with OpenSSL's message on failure.

@@ -44,9 +44,7 @@ using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 auto awaitable_ec(boost::system::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 
-bool is_connection_fault(FaultKind k) {
-    return k == FaultKind::refuse_connections || k == FaultKind::wrong_host_cert;
-}
+bool is_connection_fault(FaultKind k) { return k == FaultKind::refuse_connections || k == FaultKind::wrong_host_cert; }
 
 bool matches(const std::string& prefix, const TargetPaths& p) {
     return prefix.empty() || p.raw.rfind(prefix, 0) == 0 || p.decoded.rfind(prefix, 0) == 0;
@@ -60,7 +58,9 @@ void configure_tls(ssl::context& ctx, const KeyAndCert& kc) {
     ctx.use_private_key(asio::buffer(kc.key_pem), ssl::context::pem);
 }
 
-std::string json_message(std::string_view text) { return boost::json::serialize(boost::json::object{{"message", text}}); }
+std::string json_message(std::string_view text) {
+    return boost::json::serialize(boost::json::object{{"message", text}});
+}
 
 // A body of exactly `bytes` bytes (at least ~40) that is still valid JSON.
 std::string oversized_json(std::size_t bytes) {
@@ -91,10 +91,10 @@ struct TestServer::Impl {
     ssl::context wrong_tls{ssl::context::tls_server};
 
     mutable std::mutex mu;
-    std::vector<FaultSpec> faults;         // guarded by mu
-    std::vector<TargetPaths> seen;         // guarded by mu
+    std::vector<FaultSpec> faults;                               // guarded by mu
+    std::vector<TargetPaths> seen;                               // guarded by mu
     std::vector<std::chrono::steady_clock::time_point> seen_at;  // guarded by mu: when each was read
-    bool refusing = false;                 // guarded by mu
+    bool refusing = false;                                       // guarded by mu
     std::atomic<std::size_t> handshake_count{0};
     std::atomic<std::size_t> connection_count{0};
     std::atomic<std::size_t> open_count{0};  // written on the io thread only
@@ -104,7 +104,7 @@ struct TestServer::Impl {
     tcp::endpoint endpoint;                     // io thread only once started
     std::uint16_t port = 0;                     // fixed after construction
     std::string host;
-    unsigned generation = 0;                    // io thread only: ends stale accept loops
+    unsigned generation = 0;  // io thread only: ends stale accept loops
     std::atomic<bool> stopped{false};
 
     // Declared last: destroyed first, so suspended sessions die while the state above lives.
@@ -153,7 +153,9 @@ struct TestServer::Impl {
         cert_dir = opts.cert_dir;
         if (cert_dir.empty()) {
             std::string tmpl = (std::filesystem::temp_directory_path() / "tjc-test-server-XXXXXX").string();
-            if (!mkdtemp(tmpl.data())) throw std::runtime_error("test server: mkdtemp failed");
+            if (!mkdtemp(tmpl.data())) {
+                throw std::runtime_error("test server: mkdtemp failed");
+            }
             cert_dir = tmpl;
             own_cert_dir = true;
         } else {
@@ -162,13 +164,17 @@ struct TestServer::Impl {
         ca_path = (std::filesystem::path(cert_dir) / "ca.pem").string();
         std::ofstream out(ca_path, std::ios::binary | std::ios::trunc);
         out << pem;
-        if (!out) throw std::runtime_error("test server: cannot write " + ca_path);
+        if (!out) {
+            throw std::runtime_error("test server: cannot write " + ca_path);
+        }
     }
 
     // Runs `f` on the io thread and waits, so a fault is in force when set_fault returns.
     template <class F>
     void on_io(F f) {
-        if (stopped || !thread.joinable()) return;
+        if (stopped || !thread.joinable()) {
+            return;
+        }
         std::promise<void> done;
         auto fut = done.get_future();
         asio::post(ioc, [&] {
@@ -201,7 +207,9 @@ struct TestServer::Impl {
     }
 
     void stop() {
-        if (stopped.exchange(true)) return;
+        if (stopped.exchange(true)) {
+            return;
+        }
         if (thread.joinable()) {
             std::promise<void> done;
             auto fut = done.get_future();
@@ -218,9 +226,13 @@ struct TestServer::Impl {
     std::optional<FaultSpec> take_request_fault(const TargetPaths& p) {
         std::lock_guard lock(mu);
         for (auto it = faults.begin(); it != faults.end(); ++it) {
-            if (is_connection_fault(it->kind) || !matches(it->path_prefix, p)) continue;
+            if (is_connection_fault(it->kind) || !matches(it->path_prefix, p)) {
+                continue;
+            }
             FaultSpec hit = *it;
-            if (it->count > 0 && --it->count == 0) faults.erase(it);
+            if (it->count > 0 && --it->count == 0) {
+                faults.erase(it);
+            }
             return hit;
         }
         return std::nullopt;
@@ -229,8 +241,12 @@ struct TestServer::Impl {
     bool take_connection_fault(FaultKind kind) {
         std::lock_guard lock(mu);
         for (auto it = faults.begin(); it != faults.end(); ++it) {
-            if (it->kind != kind) continue;
-            if (it->count > 0 && --it->count == 0) faults.erase(it);
+            if (it->kind != kind) {
+                continue;
+            }
+            if (it->count > 0 && --it->count == 0) {
+                faults.erase(it);
+            }
             return true;
         }
         return false;
@@ -240,8 +256,12 @@ struct TestServer::Impl {
         for (;;) {
             boost::system::error_code ec;
             tcp::socket socket = co_await acceptor.async_accept(awaitable_ec(ec));
-            if (my_generation != generation || !acceptor.is_open()) co_return;
-            if (ec) continue;
+            if (my_generation != generation || !acceptor.is_open()) {
+                co_return;
+            }
+            if (ec) {
+                continue;
+            }
             ++connection_count;
             ssl::context& ctx = take_connection_fault(FaultKind::wrong_host_cert) ? wrong_tls : tls;
             asio::co_spawn(ioc, session(std::move(socket), ctx), asio::detached);
@@ -255,8 +275,7 @@ struct TestServer::Impl {
             impl.open_streams.insert(s);
             const auto now_open = ++impl.open_count;
             auto peak = impl.peak_open.load();
-            while (now_open > peak && !impl.peak_open.compare_exchange_weak(peak, now_open)) {
-            }
+            while (now_open > peak && !impl.peak_open.compare_exchange_weak(peak, now_open)) {}
         }
         ~Registered() {
             impl.open_streams.erase(stream);
@@ -273,7 +292,9 @@ struct TestServer::Impl {
         boost::system::error_code ec;
         tcp_layer.expires_after(10s);
         co_await stream.async_handshake(ssl::stream_base::server, awaitable_ec(ec));
-        if (ec) co_return;
+        if (ec) {
+            co_return;
+        }
         ++handshake_count;
         beast::flat_buffer buffer;
         for (;;) {
@@ -281,11 +302,17 @@ struct TestServer::Impl {
             parser.body_limit(1 << 20);
             tcp_layer.expires_after(120s);  // idle keep-alive connections eventually go
             co_await http::async_read(stream, buffer, parser, awaitable_ec(ec));
-            if (ec) co_return;
+            if (ec) {
+                co_return;
+            }
             tcp_layer.expires_never();
             After after = co_await answer(stream, parser.release());
-            if (after == After::dropped) co_return;
-            if (after == After::close) break;
+            if (after == After::dropped) {
+                co_return;
+            }
+            if (after == After::close) {
+                break;
+            }
         }
         tcp_layer.expires_after(2s);
         co_await stream.async_shutdown(awaitable_ec(ec));
@@ -293,13 +320,14 @@ struct TestServer::Impl {
 
     Response api_response(const Request& req) {
         std::optional<std::string_view> token;
-        if (auto it = req.find("Circle-Token"); it != req.end())
+        if (auto it = req.find("Circle-Token"); it != req.end()) {
             token = std::string_view(it->value().data(), it->value().size());
+        }
         auto method = req.method_string();
         auto target = req.target();
-        ApiResponse api = route_request(world, router,
-                                        {std::string_view(method.data(), method.size()),
-                                         std::string_view(target.data(), target.size()), token});
+        ApiResponse api = route_request(
+            world, router,
+            {std::string_view(method.data(), method.size()), std::string_view(target.data(), target.size()), token});
         Response res{static_cast<http::status>(api.status), req.version()};
         res.set(http::field::content_type, "application/json");
         res.body() = std::move(api.body);
@@ -339,7 +367,8 @@ struct TestServer::Impl {
             case FaultKind::echo_token: {
                 // A careless server: the request's token in its message and in a header.
                 const std::string t(token);
-                reply(f.status ? f.status : 500, json_message("Invalid request: token " + t + " was not accepted here"));
+                reply(f.status ? f.status : 500,
+                      json_message("Invalid request: token " + t + " was not accepted here"));
                 res.set("X-Debug-Token", t);
                 break;
             }
@@ -371,10 +400,14 @@ struct TestServer::Impl {
             if (fault->kind != FaultKind::slow_drip && fault->delay > 0ms) {
                 asio::steady_timer timer(ioc, fault->delay);
                 co_await timer.async_wait(awaitable_ec(ec));
-                if (ec) co_return After::dropped;
+                if (ec) {
+                    co_return After::dropped;
+                }
             }
             std::string_view token;
-            if (auto it = req.find("Circle-Token"); it != req.end()) token = {it->value().data(), it->value().size()};
+            if (auto it = req.find("Circle-Token"); it != req.end()) {
+                token = {it->value().data(), it->value().size()};
+            }
             apply(*fault, res, token);
         }
         res.prepare_payload();
@@ -399,19 +432,26 @@ struct TestServer::Impl {
             std::string wire = serialize(res);
             auto gap = fault->delay > 0ms ? fault->delay : std::chrono::milliseconds(50);
             for (std::size_t at = 0; at < wire.size(); at += 16) {
-                co_await asio::async_write(stream, asio::buffer(wire.data() + at, std::min<std::size_t>(16, wire.size() - at)),
+                co_await asio::async_write(stream,
+                                           asio::buffer(wire.data() + at, std::min<std::size_t>(16, wire.size() - at)),
                                            awaitable_ec(ec));
-                if (ec) co_return After::dropped;
+                if (ec) {
+                    co_return After::dropped;
+                }
                 asio::steady_timer timer(ioc, gap);
                 co_await timer.async_wait(awaitable_ec(ec));
-                if (ec) co_return After::dropped;
+                if (ec) {
+                    co_return After::dropped;
+                }
             }
             co_return res.keep_alive() ? After::keep_alive : After::close;
         }
         tcp_layer.expires_after(30s);
         co_await http::async_write(stream, res, awaitable_ec(ec));
         tcp_layer.expires_never();
-        if (ec) co_return After::dropped;
+        if (ec) {
+            co_return After::dropped;
+        }
         co_return res.keep_alive() ? After::keep_alive : After::close;
     }
 };
@@ -443,10 +483,14 @@ void TestServer::set_fault(FaultSpec fault) {
     {
         std::lock_guard lock(impl_->mu);
         impl_->faults.push_back(std::move(fault));
-        if (refuse) impl_->refusing = true;
+        if (refuse) {
+            impl_->refusing = true;
+        }
     }
     // A server that is down drops its open connections too, so pooled clients notice.
-    if (refuse) impl_->on_io([this] { impl_->close_everything(); });
+    if (refuse) {
+        impl_->on_io([this] { impl_->close_everything(); });
+    }
 }
 
 void TestServer::clear_faults() {
@@ -456,14 +500,18 @@ void TestServer::clear_faults() {
         impl_->faults.clear();
         reopen = std::exchange(impl_->refusing, false);
     }
-    if (reopen) impl_->on_io([this] { impl_->open_acceptor(); });
+    if (reopen) {
+        impl_->on_io([this] { impl_->open_acceptor(); });
+    }
 }
 
 std::size_t TestServer::requests(std::string_view path_prefix) const {
     std::lock_guard lock(impl_->mu);
     std::string prefix(path_prefix);
     std::size_t n = 0;
-    for (const auto& p : impl_->seen) n += matches(prefix, p) ? 1 : 0;
+    for (const auto& p : impl_->seen) {
+        n += matches(prefix, p) ? 1 : 0;
+    }
     return n;
 }
 
@@ -475,17 +523,23 @@ std::size_t TestServer::peak_connections() const { return impl_->peak_open; }
 std::vector<RequestRecord> TestServer::request_log() const {
     std::lock_guard lock(impl_->mu);
     std::vector<RequestRecord> out;
-    for (std::size_t i = 0; i < impl_->seen.size(); ++i) out.push_back({impl_->seen[i].raw, impl_->seen_at[i]});
+    for (std::size_t i = 0; i < impl_->seen.size(); ++i) {
+        out.push_back({impl_->seen[i].raw, impl_->seen_at[i]});
+    }
     return out;
 }
 
 std::size_t dependent_waves(const std::vector<RequestRecord>& log, std::chrono::milliseconds latency) {
     std::vector<std::chrono::steady_clock::time_point> at;
-    for (const auto& r : log) at.push_back(r.at);
+    for (const auto& r : log) {
+        at.push_back(r.at);
+    }
     std::sort(at.begin(), at.end());
     std::size_t waves = at.empty() ? 0 : 1;
     for (std::size_t i = 1; i < at.size(); ++i) {
-        if (at[i] - at[i - 1] > latency / 2) ++waves;
+        if (at[i] - at[i - 1] > latency / 2) {
+            ++waves;
+        }
     }
     return waves;
 }

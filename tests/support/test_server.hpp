@@ -14,16 +14,16 @@
 namespace tjc::testing {
 
 struct TestServerOptions {
-    std::string world_path{};           // JSON world file (see tests/support/README.md)
-    std::string token = "test-token";   // the only Circle-Token accepted
-    std::string host = "127.0.0.1";     // bind address: loopback only
-    std::uint16_t port = 0;             // 0 = pick a free port
-    bool shift_times = false;           // shift every timestamp by (now - time_base)
-    std::size_t page_size = 20;         // items per page of paginated lists
+    std::string world_path{};            // JSON world file (see tests/support/README.md)
+    std::string token = "test-token";    // the only Circle-Token accepted
+    std::string host = "127.0.0.1";      // bind address: loopback only
+    std::uint16_t port = 0;              // 0 = pick a free port
+    bool shift_times = false;            // shift every timestamp by (now - time_base)
+    std::size_t page_size = 20;          // items per page of paginated lists
     std::size_t pipeline_page_size = 0;  // of GET /project/{slug}/pipeline alone; 0 = page_size
-    std::string clone_of{};             // a slug whose clones <slug>--clone-<n> are served (api_router.hpp)
-    std::string cert_dir{};             // where ca.pem goes; "" = a fresh mkdtemp dir
-    bool slugs_ignore_case = false;     // project slugs compared without case (CircleCI's way is undocumented)
+    std::string clone_of{};              // a slug whose clones <slug>--clone-<n> are served (api_router.hpp)
+    std::string cert_dir{};              // where ca.pem goes; "" = a fresh mkdtemp dir
+    bool slugs_ignore_case = false;      // project slugs compared without case (CircleCI's way is undocumented)
 };
 
 enum class FaultKind {
@@ -46,13 +46,13 @@ enum class FaultKind {
 
 struct FaultSpec {
     FaultKind kind = FaultKind::latency;
-    std::string path_prefix{};         // "" = every route; matched against the raw and the decoded path
-    int count = -1;                    // requests (connections for the connection faults) it hits; -1 = until cleared
+    std::string path_prefix{};           // "" = every route; matched against the raw and the decoded path
+    int count = -1;                      // requests (connections for the connection faults) it hits; -1 = until cleared
     std::chrono::milliseconds delay{0};  // extra delay before the response (per chunk for slow_drip)
     int status = 0;
     int retry_after_s = 0;
     std::string location{};
-    std::size_t body_bytes = 0;        // oversized_body: 0 = 5 MiB
+    std::size_t body_bytes = 0;  // oversized_body: 0 = 5 MiB
 };
 
 // One request as the server read it: its raw path and when.
@@ -90,8 +90,8 @@ public:
     std::size_t requests(std::string_view path_prefix = "") const;
     // Every request read since start or reset_counters(), in order.
     std::vector<RequestRecord> request_log() const;
-    std::size_t handshakes() const;   // TLS handshakes completed
-    std::size_t connections() const;  // TCP connections accepted
+    std::size_t handshakes() const;        // TLS handshakes completed
+    std::size_t connections() const;       // TCP connections accepted
     std::size_t open_connections() const;  // TCP connections open now (server side)
     std::size_t peak_connections() const;  // most open at once since start or reset_counters()
     void reset_counters();

@@ -12,7 +12,7 @@ using tjc::cache::ResultCache;
 
 namespace {
 tjc::cache::Value v(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
-}
+}  // namespace
 
 TEST_CASE("a miss, then fresh within ttl, then stale with exactly one refresher") {
     ResultCache cache(CacheSettings{60s, 3600s, 100, 1 << 20});
@@ -60,7 +60,9 @@ TEST_CASE("single flight: followers wait for the leader and get its value") {
     }
     auto done = cache.complete("k", v("done"), Clock::now());
     CHECK(done.waiters.size() == 5);
-    for (auto& w : done.waiters) w(done.value, done.fetched_at);
+    for (auto& w : done.waiters) {
+        w(done.value, done.fetched_at);
+    }
     CHECK(served == 5);
     CHECK_FALSE(cache.join("k", nullptr));  // the flight ended with a fresh value: nothing to fetch
 }
@@ -91,7 +93,9 @@ TEST_CASE("an error without earlier cards gives waiters nothing") {
 TEST_CASE("LRU bounds: entries and bytes") {
     ResultCache by_count(CacheSettings{60s, 3600s, 3, 1 << 20});
     const auto t0 = Clock::now();
-    for (int i = 0; i < 5; ++i) by_count.complete("k" + std::to_string(i), v("x"), t0);
+    for (int i = 0; i < 5; ++i) {
+        by_count.complete("k" + std::to_string(i), v("x"), t0);
+    }
     CHECK(by_count.size() == 3);
     CHECK(by_count.lookup("k0", t0).state == ResultCache::State::miss);
     CHECK(by_count.lookup("k4", t0).state == ResultCache::State::fresh);
@@ -103,7 +107,9 @@ TEST_CASE("LRU bounds: entries and bytes") {
     CHECK(by_count.lookup("k3", t0).state == ResultCache::State::miss);
 
     ResultCache by_bytes(CacheSettings{60s, 3600s, 1000, 4096});
-    for (int i = 0; i < 10; ++i) by_bytes.complete("b" + std::to_string(i), v(std::string(1000, 'x')), t0);
+    for (int i = 0; i < 10; ++i) {
+        by_bytes.complete("b" + std::to_string(i), v(std::string(1000, 'x')), t0);
+    }
     CHECK(by_bytes.bytes() <= 4096);
     CHECK(by_bytes.size() == 3);
 }
@@ -120,12 +126,16 @@ TEST_CASE("concurrent lookups and completions keep the bounds") {
                     ++hits;
                 } else if (cache.join(key, [](const tjc::cache::Value&, Clock::time_point) {})) {
                     auto c = cache.complete(key, v(key), Clock::now());
-                    for (auto& w : c.waiters) w(c.value, c.fetched_at);
+                    for (auto& w : c.waiters) {
+                        w(c.value, c.fetched_at);
+                    }
                 }
             }
         });
     }
-    for (auto& th : threads) th.join();
+    for (auto& th : threads) {
+        th.join();
+    }
     CHECK(cache.size() <= 64);
     CHECK(hits.load() > 0);
 }
@@ -144,10 +154,11 @@ TEST_CASE("a join after the flight ended gets the fresh value at once, not a sec
     ResultCache cache;
     const auto t0 = Clock::now();
     CHECK(cache.lookup("k", t0).state == ResultCache::State::miss);  // a caller sees a miss...
-    CHECK(cache.join("k", nullptr, t0));                              // ...another leads and ends
+    CHECK(cache.join("k", nullptr, t0));                             // ...another leads and ends
     cache.complete("k", v("done"), t0);
     std::string got;
-    CHECK_FALSE(cache.join("k", [&](const tjc::cache::Value& value, Clock::time_point) { got = *value; }, t0));
+    CHECK_FALSE(cache.join(
+        "k", [&](const tjc::cache::Value& value, Clock::time_point) { got = *value; }, t0));
     CHECK(got == "done");
     CHECK(cache.join("k", nullptr, t0 + std::chrono::hours(1)));  // stale by then: a refresh leads
 }
@@ -166,7 +177,8 @@ TEST_CASE("invalidate_if: marked entries are misses (fetched again once), last_g
     CHECK(*cache.last_good("gh/acme/a\nmain\n").value == "[a]");  // stale-on-error keeps working
     // One fetch for it, even though a fresh-looking entry is still held.
     CHECK(cache.join("gh/acme/a\nmain\n", nullptr, t0 + 1s));
-    CHECK_FALSE(cache.join("gh/acme/a\nmain\n", [](const tjc::cache::Value&, Clock::time_point) {}, t0 + 1s));
+    CHECK_FALSE(cache.join(
+        "gh/acme/a\nmain\n", [](const tjc::cache::Value&, Clock::time_point) {}, t0 + 1s));
     cache.complete("gh/acme/a\nmain\n", v("[a2]"), t0 + 2s);
     const auto after = cache.lookup("gh/acme/a\nmain\n", t0 + 3s);
     CHECK(after.state == ResultCache::State::fresh);

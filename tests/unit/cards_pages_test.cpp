@@ -22,7 +22,8 @@ std::vector<circleci::Context> world_contexts() {
 }
 
 const cards::Card* find(const std::vector<cards::Card>& cards, std::string_view prefix) {
-    const auto it = std::find_if(cards.begin(), cards.end(), [&](const cards::Card& c) { return c.content.starts_with(prefix); });
+    const auto it =
+        std::find_if(cards.begin(), cards.end(), [&](const cards::Card& c) { return c.content.starts_with(prefix); });
     return it == cards.end() ? nullptr : &*it;
 }
 
@@ -113,7 +114,8 @@ TEST_CASE("a branch CircleCI does not know: the default branch, labelled as such
     auto card = cards::branch_status_card(s, ctx());
     REQUIRE(card);
     CHECK(card->content.starts_with("CircleCI main (default branch): passed "));
-    CHECK(card->tooltip.find("CircleCI has no pipelines of the branch this page shows (feature/x/src)") != std::string::npos);
+    CHECK(card->tooltip.find("CircleCI has no pipelines of the branch this page shows (feature/x/src)") !=
+          std::string::npos);
     // When a candidate is the default branch itself (/tree/main/src), nothing to label.
     t.branch_candidates = {"main/src", "main"};
     auto plain = cards::branch_status_card(snapshot("gh/acme/passing", "", t), ctx());
@@ -190,7 +192,8 @@ TEST_CASE("a convention's 404 is one neutral card, an explicit rule's stays an e
     CHECK(quiet.tooltip.find("the github.com convention") != std::string::npos);
     CHECK(cards::validate(quiet).empty());
     t.mapped_by = mapping::MappedBy::service_convention;
-    CHECK(cards::error_card(cards::FailureKind::not_found, t, "https://app.circleci.com", "").status == cards::Status::none);
+    CHECK(cards::error_card(cards::FailureKind::not_found, t, "https://app.circleci.com", "").status ==
+          cards::Status::none);
     // Other failures under a convention are still errors.
     CHECK(cards::error_card(cards::FailureKind::server_error, t, "https://app.circleci.com", "").status ==
           cards::Status::important);
@@ -211,8 +214,8 @@ TEST_CASE("the contexts card: the organization's contexts named for the page's s
     REQUIRE(one);
     CHECK(one->content == "Context: svc-webshop-prod");
     REQUIRE(one->items.size() == 1);
-    CHECK(one->items[0].href == "https://app.circleci.com/settings/organization/github/acme/contexts/" +
-                                    s.contexts->front().id);
+    CHECK(one->items[0].href ==
+          "https://app.circleci.com/settings/organization/github/acme/contexts/" + s.contexts->front().id);
     CHECK(one->tooltip == "1 organization context named like svc-{service}-{env} for webshop in prod");
 
     s.target.env.clear();  // any environment
@@ -232,7 +235,8 @@ TEST_CASE("the contexts card: the organization's contexts named for the page's s
     cc.contexts = world_contexts();
     auto card = cards::contexts_card(cc, ctx());
     REQUIRE(card);
-    CHECK(card->items[0].href.starts_with("https://app.circleci.com/settings/organization/circleci/8e2b0c1a-org/contexts/"));
+    CHECK(card->items[0].href.starts_with(
+        "https://app.circleci.com/settings/organization/circleci/8e2b0c1a-org/contexts/"));
 }
 
 TEST_CASE("every card passes the schema with long values from the context") {
@@ -252,6 +256,7 @@ TEST_CASE("every card passes the schema with long values from the context") {
         const auto out = cards::render_project(s, ctx());
         check_schema(out);
         CHECK(find(out, "Links"));
-        CHECK(cards::validate(cards::error_card(cards::FailureKind::not_found, t, "https://app.circleci.com", "")).empty());
+        CHECK(cards::validate(cards::error_card(cards::FailureKind::not_found, t, "https://app.circleci.com", ""))
+                  .empty());
     }
 }

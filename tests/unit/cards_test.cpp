@@ -6,7 +6,6 @@ using namespace tjc;
 using namespace tjc::test;
 using namespace std::chrono_literals;
 
-
 TEST_CASE("passing: a green status card for the default branch, linking to its pipeline") {
     auto s = snapshot("gh/acme/passing");
     auto card = cards::branch_status_card(s, ctx());
@@ -68,8 +67,11 @@ TEST_CASE("recent pipelines: N entries, newest first, each linking to its pipeli
     auto card = cards::recent_pipelines_card(s, ctx());
     REQUIRE(card);
     CHECK(card->items.size() == settings().recent_pipelines);
-    CHECK(card->items.front().content.starts_with("#" + std::to_string(s.pipelines.front().pipeline.number) + " passed"));
-    for (const auto& item : card->items) CHECK(item.href.starts_with("https://app.circleci.com/pipelines/github/acme/passing/"));
+    CHECK(
+        card->items.front().content.starts_with("#" + std::to_string(s.pipelines.front().pipeline.number) + " passed"));
+    for (const auto& item : card->items) {
+        CHECK(item.href.starts_with("https://app.circleci.com/pipelines/github/acme/passing/"));
+    }
 }
 
 TEST_CASE("deploys: last successful deploy per environment, with SHA and tree link") {
@@ -82,7 +84,9 @@ TEST_CASE("deploys: last successful deploy per environment, with SHA and tree li
             prod = true;
             CHECK(item.href.find("/workflows/") != std::string::npos);
         }
-        if (item.icon == "github") CHECK(item.href.starts_with("https://github.com/acme/deploys/tree/"));
+        if (item.icon == "github") {
+            CHECK(item.href.starts_with("https://github.com/acme/deploys/tree/"));
+        }
     }
     CHECK(prod);
     check_schema(cards::render_project(s, ctx()));
@@ -105,13 +109,17 @@ TEST_CASE("monorepo: a service filter keeps only that service's pipelines and wo
     auto s = snapshot("gh/acme/monorepo", "", t);
     REQUIRE_FALSE(s.pipelines.empty());
     for (const auto& run : s.pipelines) {
-        for (const auto& w : run.workflows) CHECK(w.name.find("checkout") != std::string::npos);
+        for (const auto& w : run.workflows) {
+            CHECK(w.name.find("checkout") != std::string::npos);
+        }
     }
     mapping::ProjectTarget by_param;
     by_param.parameters = {{"service", "webshop"}};
     auto p = snapshot("gh/acme/monorepo", "", by_param);
     REQUIRE_FALSE(p.pipelines.empty());
-    for (const auto& run : p.pipelines) CHECK(run.pipeline.trigger_parameters.at("service") == "webshop");
+    for (const auto& run : p.pipelines) {
+        CHECK(run.pipeline.trigger_parameters.at("service") == "webshop");
+    }
     check_schema(cards::render_project(s, ctx()));
 }
 
@@ -140,7 +148,9 @@ TEST_CASE("links follow app_url and the slug form: gh, bb, circleci") {
     auto gh = cards::render_project(snapshot("gh/acme/passing"), ctx("https://circleci.example.com/"));
     bool found = false;
     for (const auto& c : gh) {
-        for (const auto& i : c.items) found = found || i.href == "https://circleci.example.com/pipelines/github/acme/passing";
+        for (const auto& i : c.items) {
+            found = found || i.href == "https://circleci.example.com/pipelines/github/acme/passing";
+        }
     }
     CHECK(found);
     auto bb = snapshot("bb/acme/legacy");
@@ -162,7 +172,9 @@ TEST_CASE("insights: success rate per workflow, threshold highlight, link per wo
     CHECK(card->content.starts_with("Insights 30d: "));
     bool any_low = false;
     for (const auto& item : card->items) {
-        if (item.status == cards::Status::important) any_low = true;
+        if (item.status == cards::Status::important) {
+            any_low = true;
+        }
     }
     CHECK(any_low == (card->status == cards::Status::important));
     CHECK(card->items.back().href == "https://app.circleci.com/insights/github/acme/failing/workflows");
@@ -187,7 +199,8 @@ TEST_CASE("error cards: one per kind, valid, naming the slug, the rule's name (n
     t.token_secret = "CIRCLECI_TOKEN";
     for (auto kind : {cards::FailureKind::no_token, cards::FailureKind::token_rejected, cards::FailureKind::forbidden,
                       cards::FailureKind::not_found, cards::FailureKind::rate_limited, cards::FailureKind::unreachable,
-                      cards::FailureKind::tls, cards::FailureKind::timeout, cards::FailureKind::bad_response, cards::FailureKind::server_error}) {
+                      cards::FailureKind::tls, cards::FailureKind::timeout, cards::FailureKind::bad_response,
+                      cards::FailureKind::server_error}) {
         auto card = cards::error_card(kind, t, "https://app.circleci.com", "");
         CHECK(cards::validate(card).empty());
         CHECK(card.status == cards::Status::important);
@@ -207,7 +220,9 @@ TEST_CASE("error cards: one per kind, valid, naming the slug, the rule's name (n
 
 TEST_CASE("tooltips are clipped to 500 characters, counted as code points") {
     std::string long_text;
-    for (int i = 0; i < 300; ++i) long_text += "\u00e9x";
+    for (int i = 0; i < 300; ++i) {
+        long_text += "\u00e9x";
+    }
     const auto clipped = cards::clip(long_text, cards::kMaxTooltip);
     cards::Card c{cards::Card::Type::text, "x", "", cards::Status::none, "", clipped, {}};
     CHECK(cards::validate(c).empty());
@@ -250,8 +265,13 @@ TEST_CASE("deploy_env: a service name with hyphens, environments are one word") 
 }
 
 TEST_CASE("every card leaves through results_json: one that breaks the schema is left out and reported") {
-    const cards::Card good{cards::Card::Type::link, "CircleCI main: passed", "https://app.circleci.com/x",
-                           cards::Status::success, "circleci", "fine", {}};
+    const cards::Card good{cards::Card::Type::link,
+                           "CircleCI main: passed",
+                           "https://app.circleci.com/x",
+                           cards::Status::success,
+                           "circleci",
+                           "fine",
+                           {}};
     cards::Card no_href = good;  // a link without its href
     no_href.content = "broken link";
     no_href.href.clear();
@@ -262,7 +282,9 @@ TEST_CASE("every card leaves through results_json: one that breaks the schema is
     const auto v = boost::json::parse(json);
     REQUIRE(v.is_array());
     CHECK(v.as_array().size() == 2);  // the two good ones, in order
-    for (const auto& c : v.as_array()) CHECK(c.at("content") == "CircleCI main: passed");
+    for (const auto& c : v.as_array()) {
+        CHECK(c.at("content") == "CircleCI main: passed");
+    }
     REQUIRE(reported.size() == 2);
     CHECK(reported[0].find("broken link") != std::string::npos);
     CHECK(reported[1].find("Recent pipelines") != std::string::npos);
@@ -270,8 +292,9 @@ TEST_CASE("every card leaves through results_json: one that breaks the schema is
     mapping::ProjectTarget t;
     t.slug = "gh/acme/x";
     reported.clear();
-    (void)cards::results_json({cards::refreshing_note_card(5min), cards::stale_note_card(cards::FailureKind::timeout, t, 1min),
-                               cards::error_card(cards::FailureKind::server_error, t, "https://app.circleci.com", "x")},
-                              [&](const std::string& problem) { reported.push_back(problem); });
+    (void)cards::results_json(
+        {cards::refreshing_note_card(5min), cards::stale_note_card(cards::FailureKind::timeout, t, 1min),
+         cards::error_card(cards::FailureKind::server_error, t, "https://app.circleci.com", "x")},
+        [&](const std::string& problem) { reported.push_back(problem); });
     CHECK(reported.empty());
 }

@@ -38,31 +38,42 @@ T parse_body(const boost::json::value& v, F parser) {
 }
 
 inline std::vector<cards::PipelineRun> runs_of(const boost::json::object& proj, const mapping::ProjectTarget& target,
-                                        const std::string& branch) {
+                                               const std::string& branch) {
     std::vector<cards::PipelineRun> out;
     const auto& workflows = proj.at("workflows").as_object();
     for (const auto& p : proj.at("pipelines").as_array()) {
         auto pipeline = parse_body<circleci::Pipeline>(p, circleci::parse_pipeline);
-        if (!branch.empty() && (!pipeline.vcs || pipeline.vcs->branch.value_or("") != branch)) continue;
-        if (!plan::pipeline_selected(target, pipeline)) continue;
+        if (!branch.empty() && (!pipeline.vcs || pipeline.vcs->branch.value_or("") != branch)) {
+            continue;
+        }
+        if (!plan::pipeline_selected(target, pipeline)) {
+            continue;
+        }
         cards::PipelineRun run{pipeline, {}, true, {}};
         if (const auto* w = workflows.if_contains(pipeline.id)) {
             boost::json::object page{{"items", *w}, {"next_page_token", nullptr}};
             run.workflows = plan::select_workflows(
                 target, parse_body<circleci::Page<circleci::Workflow>>(page, circleci::parse_workflows_page).items);
         }
-        if (plan::has_workflow_filter(target) && run.workflows.empty()) continue;
+        if (plan::has_workflow_filter(target) && run.workflows.empty()) {
+            continue;
+        }
         out.push_back(std::move(run));
     }
     return out;
 }
 
 // What the fetch plan would gather for a project of the world, without a network.
-inline cards::ProjectSnapshot snapshot(const std::string& slug, std::string branch = {}, mapping::ProjectTarget target = {}) {
+inline cards::ProjectSnapshot snapshot(const std::string& slug, std::string branch = {},
+                                       mapping::ProjectTarget target = {}) {
     const auto& proj = world().at("projects").at(slug).as_object();
     target.slug = slug;
-    if (target.rule.empty()) target.rule = "test";
-    if (target.token_secret.empty()) target.token_secret = "CIRCLECI_TOKEN";
+    if (target.rule.empty()) {
+        target.rule = "test";
+    }
+    if (target.token_secret.empty()) {
+        target.token_secret = "CIRCLECI_TOKEN";
+    }
     cards::ProjectSnapshot s;
     s.project = parse_body<circleci::Project>(proj.at("project"), circleci::parse_project);
     const auto& default_branch = s.project->vcs_info.default_branch;
@@ -72,7 +83,8 @@ inline cards::ProjectSnapshot snapshot(const std::string& slug, std::string bran
     s.pipelines = runs_of(proj, target, s.branch);
     if (!target.commit.empty()) {
         std::erase_if(s.pipelines, [&](const cards::PipelineRun& r) {
-            return !r.pipeline.vcs || !r.pipeline.vcs->revision || !r.pipeline.vcs->revision->starts_with(target.commit);
+            return !r.pipeline.vcs || !r.pipeline.vcs->revision ||
+                   !r.pipeline.vcs->revision->starts_with(target.commit);
         });
     }
     s.default_pipelines = runs_of(proj, target, default_branch);
@@ -81,7 +93,8 @@ inline cards::ProjectSnapshot snapshot(const std::string& slug, std::string bran
     if (const auto* items = iw.if_contains(s.branch.empty() ? default_branch : s.branch)) {
         boost::json::object page{{"items", *items}, {"next_page_token", nullptr}};
         cards::InsightsData data;
-        data.workflows = parse_body<circleci::Page<circleci::WorkflowMetrics>>(page, circleci::parse_workflow_metrics_page).items;
+        data.workflows =
+            parse_body<circleci::Page<circleci::WorkflowMetrics>>(page, circleci::parse_workflow_metrics_page).items;
         data.trends = tjc::cards::trends_of(parse_body<circleci::ProjectPageSummary>(
             proj.at("insights_pages_summary"), circleci::parse_project_page_summary));
         s.insights = std::move(data);
@@ -104,6 +117,5 @@ inline void check_schema(const std::vector<cards::Card>& cards) {
         CHECK(cards::validate(c).empty());
     }
 }
-
 
 }  // namespace tjc::test

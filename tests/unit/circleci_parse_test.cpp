@@ -2,8 +2,8 @@
 // bodies shaped by the spec (tests/data/circleci), hostile input, and the test server's world.
 #include "circleci/parse.hpp"
 
-#include <boost/json.hpp>
 #include <doctest/doctest.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -60,17 +60,17 @@ std::string pipeline_with(const std::string& key, const std::string& value) {
                 "target_repository_url": "https://github.com/acme/webshop",
                 "revision": "9f2c4e1a7b3d5f60812c4a9e0d7b6c5a4f3e2d1c", "branch": "main",
                 "commit": {"subject": "Fix it", "body": null}}
-    })").as_object();
-    if (value.empty())
+    })")
+                         .as_object();
+    if (value.empty()) {
         o.erase(key);
-    else
+    } else {
         o[key] = json::parse(value);
+    }
     return json::serialize(o);
 }
 
-std::string page_of(const std::string& item) {
-    return R"({"next_page_token": null, "items": [)" + item + "]}";
-}
+std::string page_of(const std::string& item) { return R"({"next_page_token": null, "items": [)" + item + "]}"; }
 
 }  // namespace
 
@@ -85,10 +85,14 @@ TEST_CASE("parse_timestamp: UTC with Z") {
 }
 
 TEST_CASE("parse_timestamp: fractional seconds are truncated to milliseconds") {
-    CHECK(*parse_timestamp("2020-01-10T19:45:58.517Z") == utc(2020y / 1 / 10, hours{19}, minutes{45}, seconds{58}, milliseconds{517}));
-    CHECK(*parse_timestamp("2020-01-10T19:45:58.5Z") == utc(2020y / 1 / 10, hours{19}, minutes{45}, seconds{58}, milliseconds{500}));
-    CHECK(*parse_timestamp("2020-01-10T19:45:58.123999999Z") == utc(2020y / 1 / 10, hours{19}, minutes{45}, seconds{58}, milliseconds{123}));
-    CHECK(*parse_timestamp("2020-01-10T19:45:58.04Z") == utc(2020y / 1 / 10, hours{19}, minutes{45}, seconds{58}, milliseconds{40}));
+    CHECK(*parse_timestamp("2020-01-10T19:45:58.517Z") ==
+          utc(2020y / 1 / 10, hours{19}, minutes{45}, seconds{58}, milliseconds{517}));
+    CHECK(*parse_timestamp("2020-01-10T19:45:58.5Z") ==
+          utc(2020y / 1 / 10, hours{19}, minutes{45}, seconds{58}, milliseconds{500}));
+    CHECK(*parse_timestamp("2020-01-10T19:45:58.123999999Z") ==
+          utc(2020y / 1 / 10, hours{19}, minutes{45}, seconds{58}, milliseconds{123}));
+    CHECK(*parse_timestamp("2020-01-10T19:45:58.04Z") ==
+          utc(2020y / 1 / 10, hours{19}, minutes{45}, seconds{58}, milliseconds{40}));
 }
 
 TEST_CASE("parse_timestamp: numeric offsets give the same instant") {
@@ -106,8 +110,8 @@ TEST_CASE("parse_timestamp: numeric offsets give the same instant") {
 }
 
 TEST_CASE("parse_timestamp: calendar validation") {
-    CHECK(parse_timestamp("2024-02-29T00:00:00Z"));         // leap year
-    CHECK_FALSE(parse_timestamp("2025-02-29T00:00:00Z"));   // not a leap year
+    CHECK(parse_timestamp("2024-02-29T00:00:00Z"));        // leap year
+    CHECK_FALSE(parse_timestamp("2025-02-29T00:00:00Z"));  // not a leap year
     CHECK_FALSE(parse_timestamp("2026-04-31T00:00:00Z"));
     CHECK_FALSE(parse_timestamp("2026-00-10T00:00:00Z"));
     CHECK_FALSE(parse_timestamp("2026-13-10T00:00:00Z"));
@@ -124,12 +128,12 @@ TEST_CASE("parse_timestamp: a leap second rolls into the next minute") {
 }
 
 TEST_CASE("parse_timestamp: garbage is rejected") {
-    for (const char* bad : {"", "yesterday", "2026-01-01", "2026-01-01T12:00:00", "2026-01-01T12:00Z",
-                            "2026-01-01 12:00:00Z", "2026-01-01T12:00:00.Z", "2026-01-01T12:00:00Z ",
-                            " 2026-01-01T12:00:00Z", "2026-01-01T12:00:00+0200", "2026-01-01T12:00:00+02",
-                            "2026-1-01T12:00:00Z", "+2026-01-01T12:00:00Z", "2026-01-01T12:00:00ZZ",
-                            "2026/01/01T12:00:00Z", "2026-01-01T12:00:00.12a4Z", "1767268800",
-                            "2026-01-01T12:00:00UTC", "2026-01-01T1a:00:00Z"}) {
+    for (const char* bad :
+         {"", "yesterday", "2026-01-01", "2026-01-01T12:00:00", "2026-01-01T12:00Z", "2026-01-01 12:00:00Z",
+          "2026-01-01T12:00:00.Z", "2026-01-01T12:00:00Z ", " 2026-01-01T12:00:00Z", "2026-01-01T12:00:00+0200",
+          "2026-01-01T12:00:00+02", "2026-1-01T12:00:00Z", "+2026-01-01T12:00:00Z", "2026-01-01T12:00:00ZZ",
+          "2026/01/01T12:00:00Z", "2026-01-01T12:00:00.12a4Z", "1767268800", "2026-01-01T12:00:00UTC",
+          "2026-01-01T1a:00:00Z"}) {
         CAPTURE(bad);
         CHECK_FALSE(parse_timestamp(bad));
     }
@@ -145,15 +149,17 @@ TEST_CASE("format_timestamp writes UTC milliseconds and round-trips") {
 }
 
 TEST_CASE("enum names round-trip and unknown strings map to unknown") {
-    for (auto s : {"success", "running", "not_run", "failed", "error", "failing", "on_hold", "canceled",
-                   "unauthorized"})
+    for (auto s :
+         {"success", "running", "not_run", "failed", "error", "failing", "on_hold", "canceled", "unauthorized"}) {
         CHECK(to_string(workflow_status_from_string(s)) == s);
-    for (auto s : {"success", "running", "not_run", "failed", "retried", "queued", "not_running",
-                   "infrastructure_fail", "timedout", "on_hold", "terminated-unknown", "blocked", "canceled",
-                   "unauthorized"})
+    }
+    for (auto s : {"success", "running", "not_run", "failed", "retried", "queued", "not_running", "infrastructure_fail",
+                   "timedout", "on_hold", "terminated-unknown", "blocked", "canceled", "unauthorized"}) {
         CHECK(to_string(job_status_from_string(s)) == s);
-    for (auto s : {"created", "errored", "setup-pending", "setup", "pending"})
+    }
+    for (auto s : {"created", "errored", "setup-pending", "setup", "pending"}) {
         CHECK(to_string(pipeline_state_from_string(s)) == s);
+    }
     CHECK(workflow_status_from_string("Success") == WorkflowStatus::unknown);  // case matters
     CHECK(job_status_from_string("") == JobStatus::unknown);
     CHECK(pipeline_state_from_string("setup_pending") == PipelineState::unknown);
@@ -272,7 +278,9 @@ TEST_CASE("example get-job-details.json: its null status reads as unknown in a j
 TEST_CASE("example get-project-workflow-runs fragment: parses once its cut-off list is closed") {
     std::string text = slurp(kExamples / "get-project-workflow-runs.TRUNCATED-docs-fragment.txt");
     CHECK_FALSE(parse_workflow_runs_page(text).has_value());  // as published: cut off
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == ',')) text.pop_back();
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == ',')) {
+        text.pop_back();
+    }
     text += "], \"next_page_token\": null}";
     const auto& page = ok(parse_workflow_runs_page(text));
     REQUIRE(page.items.size() == 7);
@@ -283,19 +291,23 @@ TEST_CASE("example get-project-workflow-runs fragment: parses once its cut-off l
     CHECK(r.created_at == utc(2020y / 1 / 21, hours{20}, minutes{34}, seconds{50}, milliseconds{223}));
     CHECK(r.stopped_at == utc(2020y / 1 / 21, hours{23}, minutes{9}, seconds{13}, milliseconds{953}));
     CHECK(r.credits_used == 198981);
-    CHECK_FALSE(r.branch);        // the guide omits branch and is_approval
+    CHECK_FALSE(r.branch);  // the guide omits branch and is_approval
     CHECK_FALSE(r.is_approval);
     CHECK(page.items[3].status == WorkflowStatus::success);
 }
 
 TEST_CASE("every JSON example in tests/data/circleci/examples is covered by a case above") {
-    const std::set<std::string> covered{"get-current-user.json", "list-pipelines-for-project.json",
-                                        "get-project-by-slug.json", "get-project-workflow-metrics.json",
+    const std::set<std::string> covered{"get-current-user.json",
+                                        "list-pipelines-for-project.json",
+                                        "get-project-by-slug.json",
+                                        "get-project-workflow-metrics.json",
                                         "get-project-workflow-metrics.pagination-snippet.json",
                                         "get-job-details.json"};
     int json_files = 0;
     for (const auto& entry : fs::directory_iterator(kExamples)) {
-        if (entry.path().extension() != ".json") continue;
+        if (entry.path().extension() != ".json") {
+            continue;
+        }
         ++json_files;
         CAPTURE(entry.path().filename().string());
         CHECK(covered.count(entry.path().filename().string()) == 1);
@@ -476,8 +488,8 @@ TEST_CASE("non-object bodies are rejected by every parser") {
 }
 
 TEST_CASE("invalid JSON is reported with its byte offset") {
-    for (const char* body : {"", "{", "{\"id\": }", "{'id': 'x'}", "{\"a\":1} trailing", "{\"a\":1,}",
-                             "// comment\n{}", "{\"a\": NaN}"}) {
+    for (const char* body :
+         {"", "{", "{\"id\": }", "{'id': 'x'}", "{\"a\":1} trailing", "{\"a\":1,}", "// comment\n{}", "{\"a\": NaN}"}) {
         CAPTURE(body);
         const std::string e = error_of(parse_user(body));
         CHECK(e.rfind("body: invalid JSON at byte ", 0) == 0);
@@ -494,12 +506,12 @@ TEST_CASE("deep nesting stops at the depth limit without crashing") {
     const std::string deep = std::string(100000, '[') + std::string(100000, ']');
     CHECK(error_of(parse_pipelines_page(deep)).rfind("body: invalid JSON", 0) == 0);
     // A deeply nested unknown field inside a valid body, also beyond the limit.
-    const std::string hidden = R"({"id":"i","login":"l","name":"n","x":)" + std::string(40, '[') +
-                               std::string(40, ']') + "}";
+    const std::string hidden =
+        R"({"id":"i","login":"l","name":"n","x":)" + std::string(40, '[') + std::string(40, ']') + "}";
     CHECK(error_of(parse_user(hidden)).rfind("body: invalid JSON", 0) == 0);
     // Within the limit, unknown nested fields are ignored.
-    const std::string shallow = R"({"id":"i","login":"l","name":"n","x":)" + std::string(10, '[') +
-                                std::string(10, ']') + "}";
+    const std::string shallow =
+        R"({"id":"i","login":"l","name":"n","x":)" + std::string(10, '[') + std::string(10, ']') + "}";
     CHECK(ok(parse_user(shallow)).login == "l");
     // A tighter limit rejects an ordinary page (items -> pipeline -> trigger -> actor).
     ParseLimits shallow_limits;
@@ -533,7 +545,8 @@ TEST_CASE("wrong types name the JSON path") {
     CHECK(lenient.skipped == 1);
     CHECK(lenient.skipped_problem == "items[1].status: expected a string, got number");
     CHECK(error_of(parse_pipeline(pipeline_with("number", "\"12\""))) == "number: expected an integer, got string");
-    CHECK(error_of(parse_pipeline(pipeline_with("project_slug", "[]"))) == "project_slug: expected a string, got array");
+    CHECK(error_of(parse_pipeline(pipeline_with("project_slug", "[]"))) ==
+          "project_slug: expected a string, got array");
     CHECK(error_of(parse_pipeline(pipeline_with("errors", "{}"))) == "errors: expected an array, got object");
     CHECK(error_of(parse_pipeline(pipeline_with("errors", R"([{"type":"config"}])"))) == "errors[0].message: missing");
     CHECK(error_of(parse_pipeline(pipeline_with("trigger", R"({"type":"api","actor":{"login":5}})"))) ==
@@ -546,8 +559,8 @@ TEST_CASE("wrong types name the JSON path") {
 }
 
 TEST_CASE("nested paths in pipelines pages") {
-    const std::string item = pipeline_with(
-        "vcs", R"({"provider_name":"GitHub","revision":"abc","commit":{"subject":7,"body":null}})");
+    const std::string item =
+        pipeline_with("vcs", R"({"provider_name":"GitHub","revision":"abc","commit":{"subject":7,"body":null}})");
     const std::string page = R"({"next_page_token":null,"items":[)" + pipeline_with("number", "1") + "," +
                              pipeline_with("number", "2") + "," + item + "]}";
     const auto& lenient = ok(parse_pipelines_page(page));
@@ -576,11 +589,14 @@ TEST_CASE("huge and fractional numbers") {
     CHECK(ok(parse_pipeline(pipeline_with("number", "-9223372036854775808"))).number == INT64_MIN);
     CHECK(ok(parse_pipeline(pipeline_with("number", "12.0"))).number == 12);
     CHECK(ok(parse_pipeline(pipeline_with("number", "1.2e3"))).number == 1200);
-    const std::string metrics = R"({"next_page_token":null,"items":[{"name":"b","metrics":{"total_runs":1,"success_rate":1e400}}]})";
+    const std::string metrics =
+        R"({"next_page_token":null,"items":[{"name":"b","metrics":{"total_runs":1,"success_rate":1e400}}]})";
     CHECK(error_of(parse_workflow_metrics_page(metrics)) == "items[0].metrics.success_rate: number out of range");
     // Large but finite floats are kept (Prism's dynamic mode sends -3.4e38).
-    const std::string big = R"({"next_page_token":null,"items":[{"name":"b","metrics":{"total_runs":1,"success_rate":-3.402823669209385e+38}}]})";
-    CHECK(ok(parse_workflow_metrics_page(big)).items[0].metrics.success_rate == doctest::Approx(-3.402823669209385e+38));
+    const std::string big =
+        R"({"next_page_token":null,"items":[{"name":"b","metrics":{"total_runs":1,"success_rate":-3.402823669209385e+38}}]})";
+    CHECK(ok(parse_workflow_metrics_page(big)).items[0].metrics.success_rate ==
+          doctest::Approx(-3.402823669209385e+38));
 }
 
 TEST_CASE("missing required fields") {
@@ -590,9 +606,10 @@ TEST_CASE("missing required fields") {
     CHECK(error_of(parse_workflows_page(R"({"next_page_token":null})")) == "items: missing");
     CHECK(error_of(parse_user(R"({"id":"i","name":"n"})")) == "login: missing");
     CHECK(error_of(parse_project(R"({"slug":"gh/a/b","name":"b","organization_name":"a"})")) == "vcs_info: missing");
-    CHECK(error_of(parse_project(
-              R"({"slug":"gh/a/b","name":"b","organization_name":"a","vcs_info":{"vcs_url":"u","provider":"GitHub"}})")) ==
-          "vcs_info.default_branch: missing");
+    CHECK(
+        error_of(parse_project(
+            R"({"slug":"gh/a/b","name":"b","organization_name":"a","vcs_info":{"vcs_url":"u","provider":"GitHub"}})")) ==
+        "vcs_info.default_branch: missing");
     CHECK(error_of(parse_workflow_summary(R"({"trends":{}})")) == "metrics: missing");
     CHECK(error_of(parse_workflow_metrics_page(R"({"items":[{"name":"b","metrics":{"total_runs":1}}]})")) ==
           "items[0].metrics.success_rate: missing");
@@ -692,19 +709,21 @@ TEST_CASE("untyped ids (project_id, org_id) are kept only when they are strings"
 
 TEST_CASE("trigger parameter values become text") {
     const auto& p = ok(parse_pipeline(pipeline_with(
-        "trigger_parameters",
-        R"({"s":"x","t":true,"f":false,"i":-4,"d":1.5,"n":null,"a":[1],"o":{"k":"v"}})")));
-    CHECK(p.trigger_parameters == std::map<std::string, std::string>{
-                                      {"s", "x"}, {"t", "true"}, {"f", "false"}, {"i", "-4"}, {"d", "1.5"}});
+        "trigger_parameters", R"({"s":"x","t":true,"f":false,"i":-4,"d":1.5,"n":null,"a":[1],"o":{"k":"v"}})")));
+    CHECK(p.trigger_parameters ==
+          std::map<std::string, std::string>{{"s", "x"}, {"t", "true"}, {"f", "false"}, {"i", "-4"}, {"d", "1.5"}});
 }
 
 TEST_CASE("every prefix of every documented body is handled without crashing") {
     // A connection cut mid-body hands the parser a prefix: each must be an error, never UB.
-    const std::vector<std::pair<fs::path, int>> bodies{
-        {kExamples / "list-pipelines-for-project.json", 0}, {kExamples / "get-project-by-slug.json", 1},
-        {kExamples / "get-project-workflow-metrics.json", 2}, {kData / "jobs-of-workflow.json", 3},
-        {kData / "pages-summary.json", 4}, {kData / "workflow-summary.json", 5},
-        {kData / "workflow-runs.json", 6}, {kData / "workflows-of-pipeline.json", 7}};
+    const std::vector<std::pair<fs::path, int>> bodies{{kExamples / "list-pipelines-for-project.json", 0},
+                                                       {kExamples / "get-project-by-slug.json", 1},
+                                                       {kExamples / "get-project-workflow-metrics.json", 2},
+                                                       {kData / "jobs-of-workflow.json", 3},
+                                                       {kData / "pages-summary.json", 4},
+                                                       {kData / "workflow-summary.json", 5},
+                                                       {kData / "workflow-runs.json", 6},
+                                                       {kData / "workflows-of-pipeline.json", 7}};
     for (const auto& [path, parser] : bodies) {
         const std::string full = slurp(path);
         std::size_t accepted = 0;
@@ -800,7 +819,9 @@ TEST_CASE("world.json: every embedded body parses, and the world is consistent")
                 CHECK(w.pipeline_number == pl.number);
                 CHECK(w.project_slug == slug);
                 CHECK(w.status != WorkflowStatus::unknown);
-                if (w.stopped_at) CHECK(*w.stopped_at <= *base);
+                if (w.stopped_at) {
+                    CHECK(*w.stopped_at <= *base);
+                }
                 ok(parse_workflow(json::serialize(p.at("workflows").at(pl.id).as_array()[k])));
                 const auto& jobs = ok(parse_jobs_page(page_body(p.at("jobs").at(w.id))));
                 bodies += 2;
@@ -808,7 +829,9 @@ TEST_CASE("world.json: every embedded body parses, and the world is consistent")
                 for (const Job& j : jobs.items) {
                     CHECK(j.status != JobStatus::unknown);
                     CHECK(j.type != JobType::unknown);
-                    if (j.stopped_at) CHECK(*j.stopped_at <= *base);
+                    if (j.stopped_at) {
+                        CHECK(*j.stopped_at <= *base);
+                    }
                 }
             }
         }
@@ -818,7 +841,8 @@ TEST_CASE("world.json: every embedded body parses, and the world is consistent")
             for (const auto& item : m.items) {
                 REQUIRE(item.window_end);
                 CHECK(*item.window_end <= *base);
-                CHECK(item.metrics.successful_runs.value() + item.metrics.failed_runs.value() <= item.metrics.total_runs);
+                CHECK(item.metrics.successful_runs.value() + item.metrics.failed_runs.value() <=
+                      item.metrics.total_runs);
             }
             // Keyed by branch; "*" is the all-branches answer.
             CHECK((std::string(branch) == project.vcs_info.default_branch || std::string(branch) == "*"));
@@ -826,7 +850,9 @@ TEST_CASE("world.json: every embedded body parses, and the world is consistent")
         for (const auto& [name, runs] : obj(p.at("insights_runs"), "insights_runs")) {
             const auto& r = ok(parse_workflow_runs_page(page_body(runs)));
             ++bodies;
-            for (std::size_t i = 1; i < r.items.size(); ++i) CHECK(r.items[i].created_at <= r.items[i - 1].created_at);
+            for (std::size_t i = 1; i < r.items.size(); ++i) {
+                CHECK(r.items[i].created_at <= r.items[i - 1].created_at);
+            }
             (void)name;
         }
         for (const auto& [name, summary] : obj(p.at("insights_summary"), "insights_summary")) {
@@ -854,7 +880,9 @@ TEST_CASE("world.json: the scenarios the cards are tested against") {
     auto jobs = [&](const char* slug, const Workflow& w) {
         return ok(parse_jobs_page(page_body(projects.at(slug).at("jobs").at(w.id)))).items;
     };
-    auto project = [&](const char* slug) { return ok(parse_project(json::serialize(projects.at(slug).at("project")))); };
+    auto project = [&](const char* slug) {
+        return ok(parse_project(json::serialize(projects.at(slug).at("project"))));
+    };
 
     SUBCASE("passing: 8 pipelines on main, build-and-test and lint all green") {
         const auto ps = pipelines("gh/acme/passing");
@@ -865,7 +893,9 @@ TEST_CASE("world.json: the scenarios the cards are tested against") {
             REQUIRE(ws.size() == 2);
             CHECK(ws[0].name == "build-and-test");
             CHECK(ws[1].name == "lint");
-            for (const auto& w : ws) CHECK(w.status == WorkflowStatus::success);
+            for (const auto& w : ws) {
+                CHECK(w.status == WorkflowStatus::success);
+            }
         }
     }
     SUBCASE("failing: the newest 3 failed after earlier passes") {
@@ -906,7 +936,9 @@ TEST_CASE("world.json: the scenarios the cards are tested against") {
             CHECK(p.vcs->branch == "main");
             shas.insert(*p.vcs->revision);
             for (const auto& w : workflows("gh/acme/deploys", p)) {
-                if (w.name.rfind("deploy-", 0) != 0) continue;
+                if (w.name.rfind("deploy-", 0) != 0) {
+                    continue;
+                }
                 names.insert(w.name);
                 failed += w.status == WorkflowStatus::failed;
             }
@@ -920,7 +952,9 @@ TEST_CASE("world.json: the scenarios the cards are tested against") {
         for (const auto& p : pipelines("gh/acme/monorepo")) {
             const std::string svc = p.trigger_parameters.at("service");
             services.insert(svc);
-            for (const auto& w : workflows("gh/acme/monorepo", p)) CHECK(w.name.find(svc) != std::string::npos);
+            for (const auto& w : workflows("gh/acme/monorepo", p)) {
+                CHECK(w.name.find(svc) != std::string::npos);
+            }
         }
         CHECK(services == std::set<std::string>{"webshop", "checkout"});
     }
@@ -972,7 +1006,8 @@ TEST_CASE("contexts page: the spec's Context items; created_at may be absent, id
     CHECK(page.items[0].created_at);
     CHECK_FALSE(page.items[1].created_at);
     CHECK(page.next_page_token == "tok");
-    CHECK(error_of(parse_contexts_page(R"({"items":[{"id":"x"}],"next_page_token":null})")) == "items[0].name: missing");
+    CHECK(error_of(parse_contexts_page(R"({"items":[{"id":"x"}],"next_page_token":null})")) ==
+          "items[0].name: missing");
     CHECK(error_of(parse_contexts_page(R"({"items":[{"id":1,"name":"a"}],"next_page_token":null})"))
               .rfind("items[0].id: expected a string", 0) == 0);
     CHECK(error_of(parse_contexts_page("[]")).rfind("body: expected an object", 0) == 0);

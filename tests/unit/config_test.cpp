@@ -52,7 +52,7 @@ TEST_CASE("config/circleci.example.yaml loads without errors or warnings") {
     CHECK(r.config->limits.max_queued_queries == 4096);
     CHECK(r.config->cards.context_pattern == "svc-{service}-{env}");
     CHECK(r.config->cards.enabled == std::vector<std::string>{"status", "commit", "pipelines", "insights", "deploys",
-                                                             "approval", "contexts", "links"});
+                                                              "approval", "contexts", "links"});
     CHECK(r.config->mapping.links.empty());
 }
 

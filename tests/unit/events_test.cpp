@@ -21,8 +21,8 @@ std::string sample(const std::string& name) {
 
 std::string event_of(const std::string& payload, const std::string& source = "circleci") {
     const auto p = boost::json::parse(payload);
-    return boost::json::serialize(boost::json::object{
-        {"source", source}, {"type", p.at("type")}, {"id", p.at("id")}, {"payload", p}});
+    return boost::json::serialize(
+        boost::json::object{{"source", source}, {"type", p.at("type")}, {"id", p.at("id")}, {"payload", p}});
 }
 
 using tjc::events::ParsedEvent;
@@ -60,8 +60,8 @@ TEST_CASE("events: other sources and types are not ours, bad JSON is invalid") {
           ParsedEvent::Outcome::not_ours);
     CHECK(tjc::events::parse_event(R"({"source":"circleci","type":"ping","id":"1","payload":{}})").outcome ==
           ParsedEvent::Outcome::not_ours);
-    CHECK(tjc::events::parse_event(R"({"source":"circleci","type":"workflow-completed","id":"1","payload":{}})").outcome ==
-          ParsedEvent::Outcome::not_ours);  // no project named
+    CHECK(tjc::events::parse_event(R"({"source":"circleci","type":"workflow-completed","id":"1","payload":{}})")
+              .outcome == ParsedEvent::Outcome::not_ours);  // no project named
     for (const char* bad : {"{", "[]", R"({"source":"circleci","type":"x"})", R"({"source":1,"type":"x","payload":{}})",
                             R"({"source":"circleci","type":"x","payload":[]})"}) {
         CAPTURE(bad);

@@ -39,7 +39,9 @@ std::string load_error(const std::string& text, std::string* path_out = nullptr)
     static int n = 0;
     const auto path = "/tmp/tjc_manifest_test_" + std::to_string(getpid()) + "_" + std::to_string(++n) + ".yaml";
     std::ofstream(path, std::ios::binary) << text;
-    if (path_out) *path_out = path;
+    if (path_out) {
+        *path_out = path;
+    }
     std::string error;
     try {
         (void)tjhost::load_manifest(path);
@@ -55,14 +57,20 @@ std::string load_error(const std::string& text, std::string* path_out = nullptr)
 // -Wmaybe-uninitialized in some sanitizer builds.
 bool has_position_after(const std::string& text, const std::string& prefix, bool anchored) {
     for (std::size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
-        if (anchored && at != 0) return false;
+        if (anchored && at != 0) {
+            return false;
+        }
         std::size_t i = at + prefix.size();
         auto digits = [&] {
             const auto start = i;
-            while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+            while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+                ++i;
+            }
             return i > start;
         };
-        if (digits() && i < text.size() && text[i++] == ':' && digits() && text.compare(i, 2, ": ") == 0) return true;
+        if (digits() && i < text.size() && text[i++] == ':' && digits() && text.compare(i, 2, ": ") == 0) {
+            return true;
+        }
     }
     return false;
 }
@@ -111,8 +119,8 @@ TEST_CASE("invalid manifests are errors naming file, line and key") {
         {"missing abi", "abi:\n  major: 1\n  minor: 2\n", "", "abi: required"},
         {"abi major not a number", "  major: 1", "  major: one", "major: expected an integer"},
         {"unknown contextType", "contextType: \"*\"", "contextType: gitlab", "match.contextType: must be"},
-        {"invalid regex", "contextType: \"*\"", "contextType: \"*\"\n  context:\n    url:\n      pattern: \"(unclosed\"",
-         "invalid regex"},
+        {"invalid regex", "contextType: \"*\"",
+         "contextType: \"*\"\n  context:\n    url:\n      pattern: \"(unclosed\"", "invalid regex"},
         {"unknown operator", "contextType: \"*\"", "contextType: \"*\"\n  context:\n    url:\n      contains: x",
          "unknown operator 'contains'"},
         {"requiredSecrets not a list", "requiredSecrets:\n  - CIRCLECI_TOKEN", "requiredSecrets: CIRCLECI_TOKEN",
@@ -146,7 +154,8 @@ TEST_CASE("invalid manifests are errors naming file, line and key") {
 
 TEST_CASE("an unknown key's position is where the key is") {
     std::string path;
-    const auto error = load_error("name: circleci\nmatch:\n  contextType: github\nabi: {major: 1, minor: 0}\n  \nlibary: x\n", &path);
+    const auto error =
+        load_error("name: circleci\nmatch:\n  contextType: github\nabi: {major: 1, minor: 0}\n  \nlibary: x\n", &path);
     CHECK(error == path + ":6:1: libary: unknown key");
 }
 
@@ -191,7 +200,8 @@ TEST_CASE("compare_with_description finds each disagreement") {
     CHECK(changed([](boost::json::object& o) { o["match"].as_object()["contextType"] = "github"; }).find("match") == 0);
     CHECK(changed([](boost::json::object& o) { o["requiredSecrets"] = boost::json::array{}; }).find("CIRCLECI_TOKEN") !=
           std::string::npos);
-    CHECK(changed([](boost::json::object& o) { o.erase("requiredSecrets"); }).find("requiredSecrets") != std::string::npos);
+    CHECK(changed([](boost::json::object& o) { o.erase("requiredSecrets"); }).find("requiredSecrets") !=
+          std::string::npos);
     // Extra secrets from the config are fine: the plugin may ask for more than the manifest.
     CHECK(changed([](boost::json::object& o) { o["requiredSecrets"].as_array().emplace_back("TEAM_TOKEN"); }) == "");
     CHECK_FALSE(tjhost::compare_with_description(m, boost::json::array{}).empty());
@@ -201,14 +211,15 @@ TEST_CASE("cacheKey: read, defaulted to the match paths, validated, compared wit
     const auto m = tjhost::load_manifest(kRootManifest);
     // Every context path the plugin reads (plugin/src/mapping/context.cpp): a branch or a
     // service that differs must not share a cached answer.
-    for (const char* p : {"type", "url", "page.repository", "page.section.name", "page.section.hash", "page.section.pull",
-                          "repository", "service", "env", "team", "tags"}) {
+    for (const char* p : {"type", "url", "page.repository", "page.section.name", "page.section.hash",
+                          "page.section.pull", "repository", "service", "env", "team", "tags"}) {
         CAPTURE(p);
         CHECK(std::find(m.cache_key.begin(), m.cache_key.end(), p) != m.cache_key.end());
     }
     std::string path;
     const auto error = load_error(
-        "name: circleci\nmatch:\n  contextType: github\nabi: {major: 1, minor: 0}\ncacheKey:\n  - page..repository\n", &path);
+        "name: circleci\nmatch:\n  contextType: github\nabi: {major: 1, minor: 0}\ncacheKey:\n  - page..repository\n",
+        &path);
     CHECK(error.find(path + ":6:5: cacheKey: expected a dotted context path") == 0);
     CHECK(load_error("name: circleci\nmatch:\n  contextType: github\nabi: {major: 1, minor: 0}\ncacheKey: url\n", &path)
               .find("cacheKey: expected a list") != std::string::npos);
@@ -223,8 +234,9 @@ TEST_CASE("cacheKey defaults to the paths under match.context") {
     const auto dir = std::filesystem::temp_directory_path() / ("tjc_manifest_key_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const auto file = (dir / "manifest.yaml").string();
-    std::ofstream(file) << "name: keyless\nmatch:\n  contextType: github\n  context:\n    page.repository:\n      exists: true\n"
-                           "    page.section.hash:\n      exists: true\nabi: {major: 1, minor: 0}\n";
+    std::ofstream(file)
+        << "name: keyless\nmatch:\n  contextType: github\n  context:\n    page.repository:\n      exists: true\n"
+           "    page.section.hash:\n      exists: true\nabi: {major: 1, minor: 0}\n";
     const auto m = tjhost::load_manifest(file);
     CHECK(m.cache_key == std::vector<std::string>{"page.repository", "page.section.hash"});
     std::filesystem::remove_all(dir);

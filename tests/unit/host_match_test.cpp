@@ -171,7 +171,8 @@ TEST_CASE("validate_match rejects malformed rules, naming path and operator") {
         {R"({"contextType":"github","context":{"url":{"exists":"yes"}}})", "match.context.url.exists"},
         {R"({"contextType":"github","context":{"url":{"in":"x"}}})", "match.context.url.in: expected a list"},
         {R"({"contextType":"github","context":{"url":{"pattern":5}}})", "match.context.url.pattern"},
-        {R"({"contextType":"github","context":{"url":{"pattern":"(unclosed"}}})", "match.context.url.pattern: invalid regex"},
+        {R"({"contextType":"github","context":{"url":{"pattern":"(unclosed"}}})",
+         "match.context.url.pattern: invalid regex"},
         {R"({"contextType":"github","context":{"url":{"pattern":"[z-a]"}}})", "invalid regex"},
         {R"({"contextType":"github","context":{"url":{"startsWith":1}}})", "match.context.url.startsWith"},
         {R"({"contextType":"github","context":{"url":{"endsWith":null}}})", "match.context.url.endsWith"},
@@ -183,8 +184,8 @@ TEST_CASE("validate_match rejects malformed rules, naming path and operator") {
         CHECK(error.find(b.expect) != std::string::npos);
     }
     CHECK(tjhost::validate_match(boost::json::parse(R"({"contextType":"github"})")).empty());
-    CHECK(tjhost::validate_match(boost::json::parse(
-                                     R"({"contextType":"github","context":{"url":{"pattern":"^https://[a-z.]+/"}}})"))
+    CHECK(tjhost::validate_match(
+              boost::json::parse(R"({"contextType":"github","context":{"url":{"pattern":"^https://[a-z.]+/"}}})"))
               .empty());
 }
 
@@ -241,7 +242,7 @@ TEST_CASE("SecretStore hands out only declared secrets, from INTEGRATION_<NAME>"
     CHECK_FALSE(store.get("TJ_TEST_UNDECLARED").has_value());  // set, but not declared
     CHECK_FALSE(store.get("TJ_TEST_EMPTY").has_value());
     CHECK_FALSE(store.get("TJ_TEST_UNSET").has_value());
-    CHECK_FALSE(store.get("TJ_TEST_PLAIN").has_value());  // only the INTEGRATION_ variable counts
+    CHECK_FALSE(store.get("TJ_TEST_PLAIN").has_value());              // only the INTEGRATION_ variable counts
     CHECK_FALSE(store.get("INTEGRATION_TJ_TEST_TOKEN").has_value());  // names are secret names
 
     // Through the C callback: the sink runs exactly once for a known secret, never otherwise.
@@ -267,7 +268,9 @@ TEST_CASE("SecretStore hands out only declared secrets, from INTEGRATION_<NAME>"
 TEST_CASE("SecretStore: INTEGRATION_<NAME>, then _FILE, then $CREDENTIALS_DIRECTORY; reload() reads them again") {
     const std::string dir = "/tmp/tjc_secrets_" + std::to_string(::getpid());
     std::filesystem::create_directories(dir + "/creds");
-    const auto write = [](const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; };
+    const auto write = [](const std::string& path, const std::string& text) {
+        std::ofstream(path, std::ios::binary) << text;
+    };
     write(dir + "/token", "from-file\r\n");
     write(dir + "/creds/CRED_TOKEN", "from-credential\n");
     write(dir + "/creds/BOTH", "credential-loses");

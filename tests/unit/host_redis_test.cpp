@@ -22,11 +22,14 @@ TEST_CASE("resp: commands are binary-safe RESP arrays") {
 
 TEST_CASE("resp: replies whole, in order, whatever the bytes' split, errors and nil apart") {
     r::RespReader reader;
-    const std::string stream = "+OK\r\n$5\r\nhel\r\n\r\n:42\r\n$-1\r\n-ERR wrong\r\n*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n:7\r\n";
+    const std::string stream =
+        "+OK\r\n$5\r\nhel\r\n\r\n:42\r\n$-1\r\n-ERR wrong\r\n*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n:7\r\n";
     std::vector<r::Value> got;
     for (char c : stream) {  // one byte at a time: the reader keeps partial replies
         reader.feed(std::string_view(&c, 1));
-        while (auto v = reader.next()) got.push_back(std::move(*v));
+        while (auto v = reader.next()) {
+            got.push_back(std::move(*v));
+        }
     }
     REQUIRE(got.size() == 6);
     CHECK(got[0].type == r::Value::Type::status);
@@ -74,7 +77,9 @@ TEST_CASE("breaker: opens after N failures in a row, one probe after open_for, d
     b.success();  // Redis is back: closed, and the next trip waits 1 s again
     CHECK(b.state() == r::Breaker::State::closed);
     CHECK(b.allow(t0 + 7010ms));
-    for (int i = 0; i < 3; ++i) b.failure(t0 + 8000ms);
+    for (int i = 0; i < 3; ++i) {
+        b.failure(t0 + 8000ms);
+    }
     CHECK(b.trips() == 2);
     CHECK(b.allow(t0 + 9000ms));
 }
@@ -110,7 +115,9 @@ TEST_CASE("shared flight: hit serves, a free lock leads, a held lock polls ever 
         std::vector<std::chrono::milliseconds> waits;
         for (;;) {
             const auto s = f.on_lock(F::Lock::held, now);
-            if (s.action == F::Action::alone) break;
+            if (s.action == F::Action::alone) {
+                break;
+            }
             REQUIRE(s.action == F::Action::lookup);
             waits.push_back(s.wait);
             now += s.wait;

@@ -5,19 +5,19 @@
 #include <doctest/doctest.h>
 
 #include "bearer.hpp"
+#include "cli.hpp"
 #include "context_request.hpp"
 #include "cors.hpp"
+#include "custom_domains.hpp"
 #include "deadline_timer.hpp"
 #include "host_cache.hpp"
 #include "merge.hpp"
 #include "metrics.hpp"
 #include "plugin_stats.hpp"
 #include "rate_limiter.hpp"
+#include "recent_ids.hpp"
 #include "serve_app.hpp"
 #include "serve_options.hpp"
-#include "cli.hpp"
-#include "custom_domains.hpp"
-#include "recent_ids.hpp"
 #include "webhook.hpp"
 #include "webhook_signature.hpp"
 
@@ -70,7 +70,9 @@ TEST_CASE("cors: allowed origins are echoed, extension schemes by wildcard, othe
     const auto ok = cors.preflight_headers("https://github.com");
     auto has = [](const auto& headers, const std::string& k, const std::string& v) {
         for (const auto& [hk, hv] : headers) {
-            if (hk == k && hv == v) return true;
+            if (hk == k && hv == v) {
+                return true;
+            }
         }
         return false;
     };
@@ -81,7 +83,8 @@ TEST_CASE("cors: allowed origins are echoed, extension schemes by wildcard, othe
     CHECK(cors.preflight_headers("https://evil.example").empty());
     const auto denied = cors.response_headers("https://evil.example");
     CHECK(denied.size() == 1);  // Vary only
-    CHECK(has(cors.response_headers("chrome-extension://abc"), "Access-Control-Allow-Origin", "chrome-extension://abc"));
+    CHECK(
+        has(cors.response_headers("chrome-extension://abc"), "Access-Control-Allow-Origin", "chrome-extension://abc"));
 
     tjhost::CorsPolicy only({"https://intranet.example"});
     CHECK(only.allows("https://intranet.example"));
@@ -110,7 +113,9 @@ TEST_CASE("rate limiter: N per window per client, Retry-After until the window e
     CHECK(limiter.clients() == 1);
 
     tjhost::RateLimiter off(0, std::chrono::seconds(1));
-    for (int i = 0; i < 1000; ++i) REQUIRE(off.check("a").allowed);
+    for (int i = 0; i < 1000; ++i) {
+        REQUIRE(off.check("a").allowed);
+    }
 }
 
 TEST_CASE("metrics: exposition format 0.0.4 with HELP, TYPE, escaped labels and cumulative buckets") {
@@ -145,8 +150,9 @@ TEST_CASE("metrics: exposition format 0.0.4 with HELP, TYPE, escaped labels and 
 TEST_CASE("plugin stats: the stats api's JSON as tj_plugin_* series, odd values are skipped") {
     tjhost::Metrics m;
     tjhost::declare_plugin_stats(m);
-    const auto stats = json::parse(R"({"queries":7,"cache":{"hits":3,"misses":4,"stale":0},)"
-                                   R"("upstream":{"requests":{"200":12,"404":1,"503":"x"},"transport_errors":2},"later":{}})");
+    const auto stats =
+        json::parse(R"({"queries":7,"cache":{"hits":3,"misses":4,"stale":0},)"
+                    R"("upstream":{"requests":{"200":12,"404":1,"503":"x"},"transport_errors":2},"later":{}})");
     tjhost::record_plugin_stats(m, "ci\"x", stats);
     const auto text = m.render();
     INFO(text);
@@ -169,8 +175,13 @@ TEST_CASE("merge: by priority (ties in load order), failures as one important ca
     using K = tjhost::IntegrationOutcome::Kind;
     std::vector<tjhost::IntegrationOutcome> in(4);
     in[0] = {"circleci", 100, 0, K::ok, json::array{json::object{{"type", "text"}, {"content", "c1"}}}, ""};
-    in[1] = {"static-cards", 200, 1, K::cached, json::array{json::object{{"type", "text"}, {"content", "s1"}},
-                                                             json::object{{"type", "text"}, {"content", "s2"}}}, ""};
+    in[1] = {"static-cards",
+             200,
+             1,
+             K::cached,
+             json::array{json::object{{"type", "text"}, {"content", "s1"}},
+                         json::object{{"type", "text"}, {"content", "s2"}}},
+             ""};
     in[2] = {"always-fails", 150, 2, K::failed, {}, "boom"};
     in[3] = {"late-one", 100, 3, K::timeout, {}, "timed out after 5000 ms"};
     const auto out = tjhost::merge_outcomes(in, "2026-11-28T12:00:00.000Z");
@@ -178,7 +189,8 @@ TEST_CASE("merge: by priority (ties in load order), failures as one important ca
     REQUIRE(data.size() == 5);
     CHECK(data[0].at("content") == "s1");
     CHECK(data[1].at("content") == "s2");
-    CHECK(data[2] == json::value(json::object{{"type", "text"}, {"content", "always-fails: boom"}, {"status", "important"}}));
+    CHECK(data[2] ==
+          json::value(json::object{{"type", "text"}, {"content", "always-fails: boom"}, {"status", "important"}}));
     CHECK(data[3].at("content") == "c1");
     CHECK(data[4].at("content") == "late-one: timed out after 5000 ms");
     CHECK(out.at("count") == 5);
@@ -200,13 +212,16 @@ TEST_CASE("host cache: keyed by the cacheKey paths, expires after the TTL, never
     auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
     tjhost::HostResultCache cache(3, [&] { return now; });
     const std::vector<std::string> paths{"page.repository", "page.section.hash"};
-    const auto main_ctx = json::parse(R"({"type":"github","url":"u","page":{"repository":"acme/a","section":{"hash":"main"}}})");
-    const auto dev_ctx = json::parse(R"({"type":"github","url":"u","page":{"repository":"acme/a","section":{"hash":"dev"}}})");
-    const auto other_url = json::parse(R"({"type":"github","url":"v","page":{"repository":"acme/a","section":{"hash":"main"}}})");
+    const auto main_ctx =
+        json::parse(R"({"type":"github","url":"u","page":{"repository":"acme/a","section":{"hash":"main"}}})");
+    const auto dev_ctx =
+        json::parse(R"({"type":"github","url":"u","page":{"repository":"acme/a","section":{"hash":"dev"}}})");
+    const auto other_url =
+        json::parse(R"({"type":"github","url":"v","page":{"repository":"acme/a","section":{"hash":"main"}}})");
     const auto k_main = tjhost::cache_key("circleci", paths, main_ctx);
-    CHECK(k_main != tjhost::cache_key("circleci", paths, dev_ctx));         // the branch is in the key
-    CHECK(k_main == tjhost::cache_key("circleci", paths, other_url));       // the url is not a key path here
-    CHECK(k_main != tjhost::cache_key("other", paths, main_ctx));            // per integration
+    CHECK(k_main != tjhost::cache_key("circleci", paths, dev_ctx));    // the branch is in the key
+    CHECK(k_main == tjhost::cache_key("circleci", paths, other_url));  // the url is not a key path here
+    CHECK(k_main != tjhost::cache_key("other", paths, main_ctx));      // per integration
     const json::array cards{json::object{{"type", "text"}, {"content", "x"}}};
     CHECK_FALSE(cache.get(k_main));
     cache.put(k_main, cards, std::chrono::seconds(60));
@@ -218,7 +233,9 @@ TEST_CASE("host cache: keyed by the cacheKey paths, expires after the TTL, never
     CHECK_FALSE(cache.get(k_main));
     cache.put("zero", cards, std::chrono::seconds(0));
     CHECK_FALSE(cache.get("zero"));
-    for (int i = 0; i < 10; ++i) cache.put("k" + std::to_string(i), cards, std::chrono::seconds(60));
+    for (int i = 0; i < 10; ++i) {
+        cache.put("k" + std::to_string(i), cards, std::chrono::seconds(60));
+    }
     CHECK(cache.size() <= 3);  // bounded
     cache.clear();
     CHECK(cache.size() == 0);
@@ -240,7 +257,9 @@ TEST_CASE("context body: JSON object with string type and url, else the details"
     CHECK(r.problems[1].path == "url");
     CHECK(r.problems[1].message == "Expected string, received number");
     std::string deep;
-    for (int i = 0; i < 40; ++i) deep += "[";
+    for (int i = 0; i < 40; ++i) {
+        deep += "[";
+    }
     CHECK_FALSE(tjhost::check_context_body(deep).ok());
     const auto body = tjhost::invalid_body_response(r.problems);
     CHECK(body.at("error") == "Invalid request body");
@@ -258,13 +277,17 @@ struct ServeParse {
 ServeParse parse_serve(std::vector<std::string> args) {
     args.insert(args.begin(), {"tj-host", "serve"});
     std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
+    for (const auto& a : args) {
+        argv.push_back(a.c_str());
+    }
     std::ostringstream out, err;
     auto parsed = tjhost::cli::parse(static_cast<int>(argv.size()), argv.data(), out, err);
     ServeParse r;
     r.exit_code = parsed.exit_code;
     r.err = err.str();
-    if (parsed.command) r.options = parsed.command->serve;
+    if (parsed.command) {
+        r.options = parsed.command->serve;
+    }
     return r;
 }
 
@@ -293,8 +316,8 @@ TEST_CASE("serve command line: flags, defaults and mistakes") {
     CHECK(o.rate_window == std::chrono::seconds(60));
     CHECK(o.timeout == std::chrono::milliseconds(300));
     CHECK(o.cors_origins == std::vector<std::string>{"https://x.example"});
-    p = parse_serve({"--plugin", "a.so", "--plugin", "b.so", "--config", "1.yaml", "--config", "2.yaml",
-                     "--listen", "0.0.0.0:1"});
+    p = parse_serve(
+        {"--plugin", "a.so", "--plugin", "b.so", "--config", "1.yaml", "--config", "2.yaml", "--listen", "0.0.0.0:1"});
     REQUIRE(p.options);
     CHECK(p.options->config_for(1) == "2.yaml");
 
@@ -311,10 +334,12 @@ TEST_CASE("serve command line: flags, defaults and mistakes") {
     CHECK(error({"--plugin", "a.so", "--listen", "127.0.0.1:99999"}).find("--listen") != std::string::npos);
     CHECK(error({"--plugin", "a.so", "--listen", "8080"}).find("HOST:PORT") != std::string::npos);
     CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--rate-limit", "5"}).find("N/SECONDS") != std::string::npos);
-    CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--timeout-ms", "0"}).find("--timeout-ms") != std::string::npos);
+    CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--timeout-ms", "0"}).find("--timeout-ms") !=
+          std::string::npos);
     CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--tls-cert", "c.pem"}).find("--tls-key") != std::string::npos);
-    CHECK(error({"--plugin", "a", "--plugin", "b", "--plugin", "c", "--config", "1", "--config", "2", "--listen", "h:1"})
-              .find("--config") != std::string::npos);
+    CHECK(
+        error({"--plugin", "a", "--plugin", "b", "--plugin", "c", "--config", "1", "--config", "2", "--listen", "h:1"})
+            .find("--config") != std::string::npos);
     CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--bogus", "1"}).find("--bogus") != std::string::npos);
 
     // The replicas' flags.
@@ -324,9 +349,11 @@ TEST_CASE("serve command line: flags, defaults and mistakes") {
     CHECK(p.options->redis == "redis://127.0.0.1:6400/2");
     CHECK(p.options->redis_timeout == std::chrono::milliseconds(40));
     CHECK(p.options->custom_domains == std::vector<std::string>{"grafana.acme.io", "status.acme.io:8443"});
-    CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--redis", "http://x:1"}).find("redis://") != std::string::npos);
-    CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--redis", "redis://u:pw@x:1"}).find("TOOLJUMP_REDIS_PASSWORD") !=
+    CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--redis", "http://x:1"}).find("redis://") !=
           std::string::npos);
+    CHECK(
+        error({"--plugin", "a.so", "--listen", "h:1", "--redis", "redis://u:pw@x:1"}).find("TOOLJUMP_REDIS_PASSWORD") !=
+        std::string::npos);
     CHECK(error({"--plugin", "a.so", "--listen", "h:1", "--custom-domain", "https://x.io/"}).find("custom domain") !=
           std::string::npos);
 }
@@ -365,7 +392,9 @@ namespace {
 
 bool has_header(const tjhost::HeaderList& headers, const std::string& k, const std::string& v) {
     for (const auto& [hk, hv] : headers) {
-        if (hk == k && hv == v) return true;
+        if (hk == k && hv == v) {
+            return true;
+        }
     }
     return false;
 }
@@ -390,8 +419,10 @@ TEST_CASE("cors: the aws adapter's console origins, custom domains, Private Netw
     CHECK_FALSE(cors.allows("https://x.grafana.acme.io"));
 
     // Private Network Access: granted to an allowed origin that asks, never unasked or to others.
-    CHECK(has_header(cors.preflight_headers("https://github.com", true), "Access-Control-Allow-Private-Network", "true"));
-    CHECK_FALSE(has_header(cors.preflight_headers("https://github.com", false), "Access-Control-Allow-Private-Network", "true"));
+    CHECK(
+        has_header(cors.preflight_headers("https://github.com", true), "Access-Control-Allow-Private-Network", "true"));
+    CHECK_FALSE(has_header(cors.preflight_headers("https://github.com", false), "Access-Control-Allow-Private-Network",
+                           "true"));
     CHECK(cors.preflight_headers("https://evil.example", true).empty());
 
     // /config and /custom-domains: any origin.
@@ -405,14 +436,16 @@ TEST_CASE("cors: the aws adapter's console origins, custom domains, Private Netw
 TEST_CASE("custom domains: hosts only, lower-cased, and a plugin's description list read when present") {
     CHECK(tjhost::normalize_custom_domain("Grafana.Acme.IO") == "grafana.acme.io");
     CHECK(tjhost::normalize_custom_domain("status.acme.io:8443") == "status.acme.io:8443");
-    for (const char* bad : {"https://grafana.acme.io", "grafana.acme.io/d", "", "a b", ".acme.io", "x:", "x:1234567", "*.acme.io"}) {
+    for (const char* bad :
+         {"https://grafana.acme.io", "grafana.acme.io/d", "", "a b", ".acme.io", "x:", "x:1234567", "*.acme.io"}) {
         CAPTURE(bad);
         CHECK_THROWS_AS(tjhost::normalize_custom_domain(bad), std::invalid_argument);
     }
     CHECK(tjhost::custom_domains_of(json::parse(R"({"name":"x"})")).empty());
     CHECK(tjhost::custom_domains_of(json::parse(R"({"customDomains":["B.io","a.io",3,"not a host"]})")) ==
           std::vector<std::string>{"b.io", "a.io"});
-    CHECK(tjhost::merge_custom_domains({"b.io", "a.io"}, {"a.io", "c.io"}) == std::vector<std::string>{"a.io", "b.io", "c.io"});
+    CHECK(tjhost::merge_custom_domains({"b.io", "a.io"}, {"a.io", "c.io"}) ==
+          std::vector<std::string>{"a.io", "b.io", "c.io"});
 }
 
 TEST_CASE("webhook signature: CircleCI's test vectors, v1 only, constant-time compare of the whole value") {
@@ -424,7 +457,8 @@ TEST_CASE("webhook signature: CircleCI's test vectors, v1 only, constant-time co
     } vectors[] = {
         {"hello world", "secret", "734cc62f32841568f45715aeb9f4d7891324e6d948e4c6c60c0621cdac48623a"},
         {"lalala", "another-secret", "daa220016c8f29a8b214fbfc3671aeec2145cfb1e6790184ffb38b6d0425fa00"},
-        {"an-important-request-payload", "hunter123", "9be2242094a9a8c00c64306f382a7f9d691de910b4a266f67bd314ef18ac49fa"},
+        {"an-important-request-payload", "hunter123",
+         "9be2242094a9a8c00c64306f382a7f9d691de910b4a266f67bd314ef18ac49fa"},
         {"foo", "secret", "773ba44693c7553d6ee20f61ea5d2757a9a4f4a44d2841ae4e95b52e4cd62db4"},
     };
     for (const auto& v : vectors) {
@@ -435,18 +469,21 @@ TEST_CASE("webhook signature: CircleCI's test vectors, v1 only, constant-time co
         CHECK_FALSE(tjhost::verify_circleci_signature(std::string("v1=") + v.hex, std::string(v.body) + " ", v.secret));
         CHECK_FALSE(tjhost::verify_circleci_signature(std::string("v1=") + v.hex, v.body, "wrong"));
         CHECK_FALSE(tjhost::verify_circleci_signature(std::string("v2=") + v.hex, v.body, v.secret));  // v1 only
-        CHECK_FALSE(tjhost::verify_circleci_signature(std::string("v1=") + std::string(v.hex).substr(0, 63), v.body, v.secret));
+        CHECK_FALSE(
+            tjhost::verify_circleci_signature(std::string("v1=") + std::string(v.hex).substr(0, 63), v.body, v.secret));
         CHECK_FALSE(tjhost::verify_circleci_signature(std::string(v.hex), v.body, v.secret));
     }
     CHECK_FALSE(tjhost::verify_circleci_signature("", "foo", "secret"));
-    CHECK_FALSE(tjhost::verify_circleci_signature("v1=773ba44693c7553d6ee20f61ea5d2757a9a4f4a44d2841ae4e95b52e4cd62db4", "foo", ""));
+    CHECK_FALSE(tjhost::verify_circleci_signature("v1=773ba44693c7553d6ee20f61ea5d2757a9a4f4a44d2841ae4e95b52e4cd62db4",
+                                                  "foo", ""));
     // Upper-case hex is not what CircleCI sends: refused.
-    CHECK_FALSE(tjhost::verify_circleci_signature("v1=773BA44693C7553D6EE20F61EA5D2757A9A4F4A44D2841AE4E95B52E4CD62DB4", "foo",
-                                                  "secret"));
+    CHECK_FALSE(tjhost::verify_circleci_signature("v1=773BA44693C7553D6EE20F61EA5D2757A9A4F4A44D2841AE4E95B52E4CD62DB4",
+                                                  "foo", "secret"));
 }
 
 TEST_CASE("webhook delivery: the plugins' event JSON, id and type required, repeated ids remembered, bounded") {
-    const auto e = tjhost::read_circleci_delivery(R"({"id":"e-1","type":"workflow-completed","project":{"slug":"github/a/b"}})", "");
+    const auto e = tjhost::read_circleci_delivery(
+        R"({"id":"e-1","type":"workflow-completed","project":{"slug":"github/a/b"}})", "");
     REQUIRE(e.ok());
     CHECK(e.id == "e-1");
     const auto v = json::parse(e.event_json);
@@ -518,7 +555,9 @@ TEST_CASE("host cache: single flight, waiters get the leader's results or nothin
     CHECK(cache.join("other", waiter));
     auto waiters = cache.finish("k");
     CHECK(waiters.size() == 2);
-    for (auto& w : waiters) w(json::array{1});
+    for (auto& w : waiters) {
+        w(json::array{1});
+    }
     CHECK(got.size() == 2);
     CHECK(*got[0] == json::array{1});
     CHECK(cache.join("k", waiter));  // a new flight
@@ -531,11 +570,15 @@ TEST_CASE("plugin stats: per-secret upstream requests and 401s, when the plugin 
     tjhost::declare_plugin_stats(m);
     tjhost::record_plugin_stats(m, "circleci", json::parse(R"({"queries":1,
         "secrets":{"CIRCLECI_TOKEN":{"requests":12,"unauthorized":3},"TEAM_A_TOKEN":{"requests":4},"BAD":7}})"));
-    CHECK(m.value("tj_plugin_upstream_requests_by_secret_total", {{"integration", "circleci"}, {"secret", "CIRCLECI_TOKEN"}}) == 12);
-    CHECK(m.value("tj_plugin_upstream_unauthorized_total", {{"integration", "circleci"}, {"secret", "CIRCLECI_TOKEN"}}) == 3);
-    CHECK(m.value("tj_plugin_upstream_requests_by_secret_total", {{"integration", "circleci"}, {"secret", "TEAM_A_TOKEN"}}) == 4);
+    CHECK(m.value("tj_plugin_upstream_requests_by_secret_total",
+                  {{"integration", "circleci"}, {"secret", "CIRCLECI_TOKEN"}}) == 12);
+    CHECK(m.value("tj_plugin_upstream_unauthorized_total",
+                  {{"integration", "circleci"}, {"secret", "CIRCLECI_TOKEN"}}) == 3);
+    CHECK(m.value("tj_plugin_upstream_requests_by_secret_total",
+                  {{"integration", "circleci"}, {"secret", "TEAM_A_TOKEN"}}) == 4);
     const auto text = m.render();
-    CHECK(text.find("tj_plugin_upstream_requests_by_secret_total{integration=\"circleci\",secret=\"CIRCLECI_TOKEN\"} 12\n") !=
+    CHECK(text.find(
+              "tj_plugin_upstream_requests_by_secret_total{integration=\"circleci\",secret=\"CIRCLECI_TOKEN\"} 12\n") !=
           std::string::npos);
     CHECK(text.find("tj_plugin_upstream_unauthorized_total{integration=\"circleci\",secret=\"CIRCLECI_TOKEN\"} 3\n") !=
           std::string::npos);

@@ -46,37 +46,55 @@ TEST_CASE("mapping config: mistakes are diagnosed with file:line:column") {
          "t.yaml:4:16: error: mapping.rules[0].project: placeholder '{owner}' does not exist here"},
         {"regex group out of range", "mapping:\n  rules:\n    - repo_regex: \"^a/(.+)$\"\n      project: gh/a/{2}\n",
          "placeholder '{2}' does not exist"},
-        {"capture name from another rule", "mapping:\n  rules:\n    - repo_pattern: \"a/{x}\"\n      project: gh/a/{x}\n    - repo: a/b\n      project: gh/a/{x}\n",
+        {"capture name from another rule",
+         "mapping:\n  rules:\n    - repo_pattern: \"a/{x}\"\n      project: gh/a/{x}\n    - repo: a/b\n      project: "
+         "gh/a/{x}\n",
          "t.yaml:6:16: error: mapping.rules[1].project: placeholder '{x}'"},
-        {"placeholder in a filter", "mapping:\n  rules:\n    - repo: a/b\n      project: gh/a/b\n      filters:\n        workflows: [\"build-{svc}\"]\n",
+        {"placeholder in a filter",
+         "mapping:\n  rules:\n    - repo: a/b\n      project: gh/a/b\n      filters:\n        workflows: "
+         "[\"build-{svc}\"]\n",
          "t.yaml:6:21: error: mapping.rules[0].filters.workflows[0]: placeholder '{svc}'"},
         {"not a slug", "mapping:\n  rules:\n    - repo: a/b\n      project: gh/a\n", "is not a project slug"},
-        {"unknown vcs prefix", "mapping:\n  rules:\n    - repo: a/b\n      project: gl/a/b\n", "unknown VCS prefix 'gl'"},
-        {"no matcher", "mapping:\n  rules:\n    - project: gh/a/b\n", "t.yaml:3:7: error: mapping.rules[0]: a rule needs repo"},
+        {"unknown vcs prefix", "mapping:\n  rules:\n    - repo: a/b\n      project: gl/a/b\n",
+         "unknown VCS prefix 'gl'"},
+        {"no matcher", "mapping:\n  rules:\n    - project: gh/a/b\n",
+         "t.yaml:3:7: error: mapping.rules[0]: a rule needs repo"},
         {"no project", "mapping:\n  rules:\n    - repo: a/b\n", "a rule needs 'project' or 'projects'"},
         {"exclude with project", "mapping:\n  rules:\n    - repo: a/b\n      exclude: true\n      project: gh/a/b\n",
          "an exclude rule shows nothing"},
-        {"two matchers", "mapping:\n  rules:\n    - repo: a/b\n      repo_regex: x\n      project: gh/a/b\n", "use one of"},
+        {"two matchers", "mapping:\n  rules:\n    - repo: a/b\n      repo_regex: x\n      project: gh/a/b\n",
+         "use one of"},
         {"bad repo", "mapping:\n  rules:\n    - repo: a/b/c/d\n      project: gh/a/b\n", "is not <org>/<repo>"},
         {"unknown card", "mapping:\n  rules:\n    - repo: a/b\n      project: gh/a/b\n      cards: [status, charts]\n",
          "t.yaml:5:23: error: mapping.rules[0].cards[1]: unknown card 'charts'"},
         {"bad secret name", "mapping:\n  rules:\n    - repo: a/b\n      project: gh/a/b\n      token_secret: \"a b\"\n",
          "is not a secret name"},
-        {"duplicate rule", "mapping:\n  rules:\n    - repo: A/B\n      project: gh/a/b\n    - repo: a/b\n      project: gh/a/c\n",
+        {"duplicate rule",
+         "mapping:\n  rules:\n    - repo: A/B\n      project: gh/a/b\n    - repo: a/b\n      project: gh/a/c\n",
          "t.yaml:5:7: error: mapping.rules[1]: duplicate: matches exactly what the rule at line 3"},
-        {"duplicate organization", "mapping:\n  organizations:\n    - {org: x, org_id: i1}\n    - {org: X, org_id: i2}\n",
+        {"duplicate organization",
+         "mapping:\n  organizations:\n    - {org: x, org_id: i1}\n    - {org: X, org_id: i2}\n",
          "duplicate of the organization at line 3"},
         {"org without id", "mapping:\n  organizations:\n    - org: x\n", "needs the CircleCI organization id"},
-        {"lookup without a prefix", "mapping:\n  organizations:\n    - {host: gitlab.com, org: x, org_id: i, lookup: true}\n",
+        {"lookup without a prefix",
+         "mapping:\n  organizations:\n    - {host: gitlab.com, org: x, org_id: i, lookup: true}\n",
          "t.yaml:3:53: error: mapping.organizations[0].lookup: asking CircleCI needs"},
         {"bad vcs host", "mapping:\n  vcs_hosts:\n    - {host: \"git hub\", prefix: gh}\n", "needs a host name"},
-        {"shadowed by pattern", "mapping:\n  rules:\n    - repo_pattern: \"acme/{r}\"\n      project: gh/acme/{r}\n    - repo: acme/web\n      project: gh/acme/web2\n",
+        {"shadowed by pattern",
+         "mapping:\n  rules:\n    - repo_pattern: \"acme/{r}\"\n      project: gh/acme/{r}\n    - repo: acme/web\n     "
+         " project: gh/acme/web2\n",
          "t.yaml:5:7: warning: mapping.rules[1]: unreachable: the earlier rule at line 3", false},
-        {"shadowed by exact", "mapping:\n  rules:\n    - repo: acme/web\n      project: gh/acme/web\n    - repo: acme/web\n      service: x\n      project: gh/acme/web2\n",
+        {"shadowed by exact",
+         "mapping:\n  rules:\n    - repo: acme/web\n      project: gh/acme/web\n    - repo: acme/web\n      service: "
+         "x\n      project: gh/acme/web2\n",
          "warning: mapping.rules[1]: unreachable", false},
-        {"shadowed by regex", "mapping:\n  rules:\n    - repo_regex: \"^acme/.*\"\n      project: gh/acme/x\n    - repo: ACME/web\n      project: gh/acme/web\n",
+        {"shadowed by regex",
+         "mapping:\n  rules:\n    - repo_regex: \"^acme/.*\"\n      project: gh/acme/x\n    - repo: ACME/web\n      "
+         "project: gh/acme/web\n",
          "warning: mapping.rules[1]: unreachable", false},
-        {"shadowed by exclude", "mapping:\n  rules:\n    - service: web\n      exclude: true\n    - repo: a/b\n      service: web\n      project: gh/a/b\n",
+        {"shadowed by exclude",
+         "mapping:\n  rules:\n    - service: web\n      exclude: true\n    - repo: a/b\n      service: web\n      "
+         "project: gh/a/b\n",
          "warning: mapping.rules[1]: unreachable", false},
     };
     for (const auto& c : cases) {
@@ -91,14 +109,16 @@ TEST_CASE("mapping config: mistakes are diagnosed with file:line:column") {
 TEST_CASE("mapping config: a rule that may not map does not shadow the next") {
     // The first needs {env}, which a context may lack; the second is its fallback.
     const auto r = load_config_text(
-        "mapping:\n  rules:\n    - repo: a/b\n      project: gh/a/b-{env}\n    - repo: a/b\n      service: s\n      project: gh/a/b\n",
+        "mapping:\n  rules:\n    - repo: a/b\n      project: gh/a/b-{env}\n    - repo: a/b\n      service: s\n      "
+        "project: gh/a/b\n",
         "t.yaml");
     CHECK(r.diagnostics.all().empty());
 }
 
 TEST_CASE("mapping config: all mistakes at once") {
     const auto r = load_config_text(
-        "mapping:\n  rules:\n    - repo_regex: \"[\"\n      project: gh/a/b\n    - repo: a/b\n      project: gh/{nope}/b\n"
+        "mapping:\n  rules:\n    - repo_regex: \"[\"\n      project: gh/a/b\n    - repo: a/b\n      project: "
+        "gh/{nope}/b\n"
         "    - repo: c/d\n      projet: gh/c/d\n",
         "t.yaml");
     REQUIRE(r.diagnostics.has_errors());
@@ -126,8 +146,9 @@ TEST_CASE("mapping config: the documented example loads and means what it says")
     };
     const auto slugs = [&](const tjc::mapping::ContextFacts& f) {
         std::string out;
-        for (const auto& p : tjc::mapping::resolve(m, "CIRCLECI_TOKEN", f).projects)
+        for (const auto& p : tjc::mapping::resolve(m, "CIRCLECI_TOKEN", f).projects) {
             out += (out.empty() ? "" : ",") + (p.slug.empty() ? "lookup:" + p.lookup.org_id : p.slug);
+        }
         return out;
     };
     CHECK(slugs(facts("acme/docs-site")).empty());
@@ -236,7 +257,7 @@ TEST_CASE("repo patterns: captures, case, and hostile input without exponential 
     RepoPattern::Captures caps;
     REQUIRE(p->match("acme-labs/Billing-Core-svc", caps));
     REQUIRE(caps.size() == 1);
-    CHECK(caps[0].second == "Billing-Core");  // keeps the input's case
+    CHECK(caps[0].second == "Billing-Core");     // keeps the input's case
     CHECK_FALSE(p->match("acme-/x-svc", caps));  // '*' needs a character
     CHECK_FALSE(p->match("acme-labs/x/y-svc", caps));
     CHECK_FALSE(RepoPattern::compile("a/**"));

@@ -6,8 +6,8 @@
 #include "mapping/explain.hpp"
 #include "mapping/resolve.hpp"
 
-#include <boost/json.hpp>
 #include <doctest/doctest.h>
+#include <boost/json.hpp>
 
 #include <string>
 #include <vector>
@@ -27,8 +27,8 @@ std::string github(const std::string& path, const std::string& section) {
     const auto a = path.find('/', 1);
     const auto b = path.find('/', a + 1);
     repo = path.substr(1, (b == std::string::npos ? path.size() : b) - 1);
-    return R"({"type":"github","url":"https://github.com)" + path +
-           R"(","page":{"name":"repository","repository":")" + repo + R"(","section":)" + section + "}}";
+    return R"({"type":"github","url":"https://github.com)" + path + R"(","page":{"name":"repository","repository":")" +
+           repo + R"(","section":)" + section + "}}";
 }
 
 std::string code(const std::string& hash, const std::string& resource) {
@@ -100,13 +100,13 @@ TEST_CASE("github pages: the URL, not page.section.hash, says which branch, comm
         {"front page", github("/acme/webshop", code("main", "")), "", "", "", ""},
         {"tree of a one-segment branch", github("/acme/webshop/tree/develop", code("develop", "")), "develop",
          "develop", "", ""},
-        {"tree with a trailing slash", github("/acme/webshop/tree/develop/", code("develop", "")), "develop",
-         "develop", "", ""},
+        {"tree with a trailing slash", github("/acme/webshop/tree/develop/", code("develop", "")), "develop", "develop",
+         "", ""},
         // A hex-looking branch on a code page is a branch, not a commit.
         {"hex-looking branch", github("/acme/webshop/tree/2024011", code("2024011", "")), "2024011", "2024011", "", ""},
         // The extension cuts "feature/x" at its first '/': hash "feature", resource "x/src/app".
-        {"branch with '/' and a path", github("/acme/webshop/tree/feature/x/src/app", code("feature", "x/src/app")),
-         "", "feature/x/src/app,feature/x/src,feature/x,feature", "", ""},
+        {"branch with '/' and a path", github("/acme/webshop/tree/feature/x/src/app", code("feature", "x/src/app")), "",
+         "feature/x/src/app,feature/x/src,feature/x,feature", "", ""},
         {"tree of a one-segment branch with a path", github("/acme/webshop/tree/main/src", code("main", "src")), "",
          "main/src,main", "", ""},
         // A blob path ends in a file: never part of the branch.
@@ -125,8 +125,9 @@ TEST_CASE("github pages: the URL, not page.section.hash, says which branch, comm
         {"commits of a one-segment branch", github("/acme/webshop/commits/develop", code("", "")), "develop", "develop",
          "", ""},
         {"commits of the default branch", github("/acme/webshop/commits", code("", "")), "", "", "", ""},
-        {"commit page", github("/acme/webshop/commit/4f2a9c1e8b7d", R"({"name":"commit","resource":"","hash":"4f2a9c1e8b7d"})"),
-         "", "", "4f2a9c1e8b7d", ""},
+        {"commit page",
+         github("/acme/webshop/commit/4f2a9c1e8b7d", R"({"name":"commit","resource":"","hash":"4f2a9c1e8b7d"})"), "",
+         "", "4f2a9c1e8b7d", ""},
         {"pull request", github("/acme/webshop/pull/42/files", R"({"name":"pulls","pull":"42","subsection":"files"})"),
          "", "", "", "42"},
         {"pull request list", github("/acme/webshop/pulls", R"({"name":"pulls"})"), "", "", "", ""},
@@ -156,7 +157,8 @@ TEST_CASE("resolve: a front page shows the default branch, a '/' branch is left 
     CHECK(slash.projects[0].branch.empty());
     CHECK(slash.projects[0].branch_candidates == std::vector<std::string>{"release/2.1", "release"});
 
-    const auto pr = resolve_json(*cfg, github("/acme/webshop/pull/42", R"({"name":"pulls","pull":"42","subsection":"conversation"})"));
+    const auto pr = resolve_json(
+        *cfg, github("/acme/webshop/pull/42", R"({"name":"pulls","pull":"42","subsection":"conversation"})"));
     REQUIRE(pr.projects.size() == 1);
     CHECK(pr.projects[0].pull == "42");
     CHECK(pr.projects[0].branch.empty());
@@ -170,15 +172,18 @@ TEST_CASE("GitHub's own top-level pages are no <org>/<repo>") {
                              "/enterprises/acme", "/apps/circleci-checks", "/codespaces", "/Orgs/Acme/teams"}) {
         CAPTURE(path);
         // The extension sets no page.repository there (no code tab): only the URL.
-        const std::string ctx = R"({"type":"github","url":"https://github.com)" + std::string(path) +
-                                R"(","page":{"name":"profile"}})";
+        const std::string ctx =
+            R"({"type":"github","url":"https://github.com)" + std::string(path) + R"(","page":{"name":"profile"}})";
         const auto r = resolve_json(*cfg, ctx);
         CHECK(r.projects.empty());
         CHECK_MESSAGE(r.reason.find("own") != std::string::npos, r.reason);
     }
     // A profile page names one segment: nothing either.
-    CHECK(resolve_json(*cfg, R"({"type":"github","url":"https://github.com/acme","page":{"name":"profile","username":"acme","isOrg":true}})")
-              .projects.empty());
+    CHECK(
+        resolve_json(
+            *cfg,
+            R"({"type":"github","url":"https://github.com/acme","page":{"name":"profile","username":"acme","isOrg":true}})")
+            .projects.empty());
 }
 
 TEST_CASE("mixed case: the page's spelling first, the lower-case slug as the fallback on a 404") {
@@ -223,7 +228,7 @@ TEST_CASE("AWS pages: service.name is the AWS service; tags and resource names g
         const auto r = resolve_json(*cfg, lambda + R"(,"tags":["service:checkout","team:payments"]})");
         REQUIRE(r.projects.size() == 1);
         CHECK(r.projects[0].slug == "gh/acme/checkout-api");  // the service rule
-        CHECK(r.projects[0].env == "prod");                    // still from the resource name
+        CHECK(r.projects[0].env == "prod");                   // still from the resource name
         CHECK(r.projects[0].team == "payments");
         CHECK(r.facts.service.source == FactSource::tag);
     }
@@ -278,15 +283,16 @@ TEST_CASE("tags: a list of key:value or an object, keys without case; a context'
 
 TEST_CASE("a generic dashboard page: a url_pattern rule with captures") {
     const auto cfg = config();
-    const auto r = resolve_json(*cfg, R"({"type":"generic","url":"https://grafana.acme.io/d/8Hx2/webshop?orgId=1&var-env=prod"})");
+    const auto r =
+        resolve_json(*cfg, R"({"type":"generic","url":"https://grafana.acme.io/d/8Hx2/webshop?orgId=1&var-env=prod"})");
     REQUIRE(r.projects.size() == 1);
     CHECK(r.projects[0].slug == "gh/acme/webshop");
     CHECK(r.projects[0].rule_name == "grafana dashboards");
     CHECK(r.facts.service.value == "webshop");
     CHECK(r.facts.service.source == FactSource::url_pattern);
     // An explicit tag beats the capture.
-    const auto tagged =
-        resolve_json(*cfg, R"({"type":"generic","url":"https://grafana.acme.io/d/8Hx2/webshop","tags":["service:billing"]})");
+    const auto tagged = resolve_json(
+        *cfg, R"({"type":"generic","url":"https://grafana.acme.io/d/8Hx2/webshop","tags":["service:billing"]})");
     REQUIRE(tagged.projects.size() == 1);
     CHECK(tagged.projects[0].slug == "gh/acme/billing");
     CHECK(tagged.facts.service.source == FactSource::tag);
@@ -297,28 +303,33 @@ TEST_CASE("a generic dashboard page: a url_pattern rule with captures") {
 }
 
 TEST_CASE("a page with only a repository: the default VCS host") {
-    const auto r = resolve_json(*config(""), R"({"type":"generic","url":"https://pagerduty.com/incidents/P1","repository":"acme/webshop"})");
+    const auto r = resolve_json(
+        *config(""), R"({"type":"generic","url":"https://pagerduty.com/incidents/P1","repository":"acme/webshop"})");
     REQUIRE(r.projects.size() == 1);
     CHECK(r.projects[0].slug == "gh/acme/webshop");
     CHECK_FALSE(r.projects[0].repository_page);
-    const auto bb = resolve_json(*config("mapping:\n  default_vcs_host: bitbucket.org\n"),
-                                 R"({"type":"generic","url":"https://pagerduty.com/x","tags":["repository:acme/webshop"]})");
+    const auto bb =
+        resolve_json(*config("mapping:\n  default_vcs_host: bitbucket.org\n"),
+                     R"({"type":"generic","url":"https://pagerduty.com/x","tags":["repository:acme/webshop"]})");
     REQUIRE(bb.projects.size() == 1);
     CHECK(bb.projects[0].slug == "bb/acme/webshop");
     // The page's own repository beats a repository tag.
-    const auto page = resolve_json(*config(""), github("/acme/passing", code("main", "")).insert(1, R"("repository":"acme/other",)"));
+    const auto page =
+        resolve_json(*config(""), github("/acme/passing", code("main", "")).insert(1, R"("repository":"acme/other",)"));
     REQUIRE(page.projects.size() == 1);
     CHECK(page.projects[0].slug == "gh/acme/passing");
 }
 
 TEST_CASE("VCS host pages reach us as generic contexts") {
     const auto cfg = config();
-    const auto bb = resolve_json(*cfg, R"({"type":"generic","url":"https://bitbucket.org/acme/legacy/src/master/README.md"})");
+    const auto bb =
+        resolve_json(*cfg, R"({"type":"generic","url":"https://bitbucket.org/acme/legacy/src/master/README.md"})");
     REQUIRE(bb.projects.size() == 1);
     CHECK(bb.projects[0].slug == "bb/acme/legacy");
     CHECK(bb.projects[0].repository_page);
     CHECK(resolve_json(*cfg, R"({"type":"generic","url":"https://bitbucket.org/account/settings"})").projects.empty());
-    const auto ghe = resolve_json(*cfg, R"({"type":"generic","url":"https://github.acme.internal/team/app/tree/feature/x/src"})");
+    const auto ghe =
+        resolve_json(*cfg, R"({"type":"generic","url":"https://github.acme.internal/team/app/tree/feature/x/src"})");
     REQUIRE(ghe.projects.size() == 1);
     CHECK(ghe.projects[0].slug == "gh/team/app");
     CHECK(ghe.projects[0].branch_candidates == std::vector<std::string>{"feature/x/src", "feature/x", "feature"});
@@ -328,7 +339,9 @@ TEST_CASE("VCS host pages reach us as generic contexts") {
 
 TEST_CASE("links: placeholders filled and encoded, a link without a value left out, the rule's first") {
     const auto cfg = config();
-    const auto r = resolve_json(*cfg, github("/acme/payments/tree/main", code("main", "")).insert(1, R"("tags":["env:prod","service:pay ments"],)"));
+    const auto r = resolve_json(
+        *cfg,
+        github("/acme/payments/tree/main", code("main", "")).insert(1, R"("tags":["env:prod","service:pay ments"],)"));
     REQUIRE(r.projects.size() == 1);
     const auto& links = r.projects[0].links;
     REQUIRE(links.size() == 4);
@@ -392,9 +405,9 @@ TEST_CASE("identity: pages that differ in what the cards show never share it") {
 
 TEST_CASE("explain: each fact with where it came from") {
     const auto cfg = config();
-    const auto r = resolve_json(*cfg,
-                                R"({"type":"aws","url":"https://eu-west-1.console.aws.amazon.com/lambda/home#/functions/webshop-prod",)"
-                                R"("service":{"name":"lambda","resourceName":"webshop-prod"},"tags":["team:payments"]})");
+    const auto r = resolve_json(
+        *cfg, R"({"type":"aws","url":"https://eu-west-1.console.aws.amazon.com/lambda/home#/functions/webshop-prod",)"
+              R"("service":{"name":"lambda","resourceName":"webshop-prod"},"tags":["team:payments"]})");
     const auto json = boost::json::serialize(tjc::mapping::to_json(r));
     CHECK(json.find(R"("service":{"value":"webshop","from":"resource name"})") != std::string::npos);
     CHECK(json.find(R"("env":{"value":"prod","from":"resource name"})") != std::string::npos);

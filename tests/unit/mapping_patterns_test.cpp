@@ -65,8 +65,8 @@ TEST_CASE("URL patterns: host and port literal, path with wildcards, query and t
     CHECK(p->match("https://grafana.acme.io/d/abc/webshop?orgId=1#panel", c));
     CHECK(capture(c, "service") == "webshop");
     CHECK(p->match("https://GRAFANA.acme.io/d/abc/web%20shop/", c));
-    CHECK(capture(c, "service") == "web shop");  // decoded
-    CHECK_FALSE(p->match("http://grafana.acme.io/d/abc/webshop", c));       // scheme
+    CHECK(capture(c, "service") == "web shop");                              // decoded
+    CHECK_FALSE(p->match("http://grafana.acme.io/d/abc/webshop", c));        // scheme
     CHECK_FALSE(p->match("https://grafana.acme.io:8443/d/abc/webshop", c));  // port
     CHECK_FALSE(p->match("https://grafana.acme.io/d/abc/x/webshop", c));     // '*' never crosses '/'
     CHECK_FALSE(p->match("https://evil.io/?u=https://grafana.acme.io/d/abc/webshop", c));
@@ -90,7 +90,8 @@ TEST_CASE("new config keys: every mistake with file:line:column and key") {
     };
     const Bad cases[] = {
         {"misspelt convention key", "mapping:\n  service_projects: gh/acme/{service}\n",
-         "t.yaml:2:3: error: mapping.service_projects: unknown key 'service_projects' (did you mean 'service_project'?)"},
+         "t.yaml:2:3: error: mapping.service_projects: unknown key 'service_projects' (did you mean "
+         "'service_project'?)"},
         {"service_project without {service}", "mapping:\n  service_project: gh/acme/all\n",
          "t.yaml:2:20: error: mapping.service_project: 'gh/acme/all' has no {service}"},
         {"service_project not a slug", "mapping:\n  service_project: gh/{service}\n", "is not a project slug"},
@@ -104,11 +105,14 @@ TEST_CASE("new config keys: every mistake with file:line:column and key") {
          "t.yaml:2:20: error: mapping.resource_names[0]: '{env}-x' has no {service}"},
         {"resource name placeholder", "mapping:\n  resource_names: [\"{service}-{team}\"]\n",
          "mapping.resource_names[0]: '{service}-{team}': placeholder '{team}' does not exist here"},
-        {"url_pattern without scheme", "mapping:\n  rules:\n    - url_pattern: grafana.acme.io/d/{service}\n      project: gh/acme/{service}\n",
+        {"url_pattern without scheme",
+         "mapping:\n  rules:\n    - url_pattern: grafana.acme.io/d/{service}\n      project: gh/acme/{service}\n",
          "t.yaml:3:20: error: mapping.rules[0].url_pattern: 'grafana.acme.io/d/{service}': a URL pattern starts with"},
-        {"url_pattern wildcard host", "mapping:\n  rules:\n    - url_pattern: \"https://*.acme.io/{service}\"\n      project: gh/acme/{service}\n",
+        {"url_pattern wildcard host",
+         "mapping:\n  rules:\n    - url_pattern: \"https://*.acme.io/{service}\"\n      project: gh/acme/{service}\n",
          "wildcards and captures go in the path"},
-        {"url_pattern capture not in scope", "mapping:\n  rules:\n    - url_pattern: \"https://g.acme.io/d/{dash}\"\n      project: gh/acme/{board}\n",
+        {"url_pattern capture not in scope",
+         "mapping:\n  rules:\n    - url_pattern: \"https://g.acme.io/d/{dash}\"\n      project: gh/acme/{board}\n",
          "placeholder '{board}' does not exist here"},
         {"rule team", "mapping:\n  rules:\n    - repo: a/b\n      project: gh/a/b\n      team: \"x y\"\n",
          "t.yaml:5:13: error: mapping.rules[0].team: 'x y' is not a team name"},
@@ -117,18 +121,25 @@ TEST_CASE("new config keys: every mistake with file:line:column and key") {
          "links[0].ulr: unknown key 'ulr' (did you mean 'url'?)"},
         {"link placeholder", "links:\n  - {name: Runbook, url: \"https://x.io/{repository}\"}\n",
          "links[0].url: placeholder '{repository}' does not exist here"},
-        {"link scheme", "links:\n  - {name: Runbook, url: \"javascript:alert(1)\"}\n", "must start with https:// or http://"},
-        {"link icon", "links:\n  - {name: R, url: \"https://x.io\", icon: \"<b>\"}\n", "links[0].icon: '<b>' is not an icon name"},
-        {"rule link placeholder", "mapping:\n  rules:\n    - repo: a/b\n      project: gh/a/b\n      links:\n        - {name: R, url: \"https://x.io/{host}\"}\n",
+        {"link scheme", "links:\n  - {name: Runbook, url: \"javascript:alert(1)\"}\n",
+         "must start with https:// or http://"},
+        {"link icon", "links:\n  - {name: R, url: \"https://x.io\", icon: \"<b>\"}\n",
+         "links[0].icon: '<b>' is not an icon name"},
+        {"rule link placeholder",
+         "mapping:\n  rules:\n    - repo: a/b\n      project: gh/a/b\n      links:\n        - {name: R, url: "
+         "\"https://x.io/{host}\"}\n",
          "mapping.rules[0].links[0].url: placeholder '{host}' does not exist here"},
-        {"exclude with links", "mapping:\n  rules:\n    - repo: a/b\n      exclude: true\n      links:\n        - {name: R, url: \"https://x.io\"}\n",
+        {"exclude with links",
+         "mapping:\n  rules:\n    - repo: a/b\n      exclude: true\n      links:\n        - {name: R, url: "
+         "\"https://x.io\"}\n",
          "an exclude rule shows nothing"},
         {"context_pattern", "cards:\n  context_pattern: \"svc-{env}\"\n",
          "t.yaml:2:20: error: cards.context_pattern: 'svc-{env}': has neither {service} nor {team}"},
         {"context_pattern placeholder", "cards:\n  context_pattern: \"svc-{repo}\"\n",
          "cards.context_pattern: 'svc-{repo}': placeholder '{repo}' does not exist here"},
-        {"unknown card", "cards:\n  enabled: [status, context]\n", "unknown card 'context' (cards: status, commit, pipelines, "
-                                                                     "insights, deploys, approval, contexts, links)"},
+        {"unknown card", "cards:\n  enabled: [status, context]\n",
+         "unknown card 'context' (cards: status, commit, pipelines, "
+         "insights, deploys, approval, contexts, links)"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.name);

@@ -30,7 +30,8 @@ TEST_CASE("fuzz finding: 6,000 nested groups in a repo_regex overflowed the stac
     const auto loaded = load_config_text(regex_rule(deep), "t.yaml");
     CHECK(loaded.config == nullptr);
     const std::string text = loaded.diagnostics.to_string();
-    CHECK(text.find("t.yaml:3:19: error: mapping.rules[0].repo_regex: invalid regular expression") != std::string::npos);
+    CHECK(text.find("t.yaml:3:19: error: mapping.rules[0].repo_regex: invalid regular expression") !=
+          std::string::npos);
     CHECK(text.find("too complex (more than 1000 automaton states)") != std::string::npos);
 }
 
@@ -45,7 +46,8 @@ TEST_CASE("fuzz finding: (a|aa)*c backtracked exponentially over a long repo nam
     REQUIRE(loaded.config != nullptr);
     const auto& mapping = loaded.config->mapping;
     // GitHub's longest names, no match: before the fix this resolve ran for minutes.
-    const auto miss = tjc::mapping::resolve(mapping, "CIRCLECI_TOKEN", page(std::string(39, 'a') + "/" + std::string(100, 'a')));
+    const auto miss =
+        tjc::mapping::resolve(mapping, "CIRCLECI_TOKEN", page(std::string(39, 'a') + "/" + std::string(100, 'a')));
     REQUIRE(miss.projects.size() == 1);
     CHECK(miss.projects[0].rule.find("default convention") == 0);
     // The regex still means what it says.

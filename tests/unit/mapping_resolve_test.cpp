@@ -5,8 +5,8 @@
 #include "mapping/explain.hpp"
 #include "mapping/resolve.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <doctest/doctest.h>
+#include <boost/json/serialize.hpp>
 
 #include <string>
 #include <vector>
@@ -106,7 +106,9 @@ ContextFacts by_url(std::string url, std::string type = "github") {
 
 std::string joined(const std::vector<tjc::mapping::ProjectTarget>& ps) {
     std::string out;
-    for (const auto& p : ps) out += (out.empty() ? "" : ",") + p.slug;
+    for (const auto& p : ps) {
+        out += (out.empty() ? "" : ",") + p.slug;
+    }
     return out;
 }
 
@@ -122,34 +124,70 @@ TEST_CASE("resolve: table") {
         {"default keeps page case", gh("Octo/Hello"), {"gh/Octo/Hello"}, "default convention"},
         {"bitbucket default", by_url("https://bitbucket.org/team/app/src/main"), {"bb/team/app"}, "bitbucket.org"},
         {"ssh url default", by_url("git@github.com:octo/hello.git"), {"gh/octo/hello"}, "github.com"},
-        {"configured GHE host", by_url("https://github.acme.internal/team/app/pull/3"), {"gh/team/app"}, "github.acme.internal"},
+        {"configured GHE host",
+         by_url("https://github.acme.internal/team/app/pull/3"),
+         {"gh/team/app"},
+         "github.acme.internal"},
         {"GHE host from url when repository is plain",
-         [] { auto f = by_url("https://github.acme.internal/team/app"); f.repository = "team/app"; return f; }(),
-         {"gh/team/app"}, "github.acme.internal"},
+         [] {
+             auto f = by_url("https://github.acme.internal/team/app");
+             f.repository = "team/app";
+             return f;
+         }(),
+         {"gh/team/app"},
+         "github.acme.internal"},
         {"unknown host", by_url("https://git.example.org/team/app"), {}, "not a known VCS host"},
-        {"no repository at all", [] { ContextFacts f; f.type = "github"; return f; }(), {}, "names no repository"},
+        {"no repository at all",
+         [] {
+             ContextFacts f;
+             f.type = "github";
+             return f;
+         }(),
+         {},
+         "names no repository"},
         {"bad repository", gh("acme/.."), {}, "'.' or '..'"},
         {"exclude rule", gh("acme/docs"), {}, "excluded by the rule at rules.yaml:5"},
         {"exclude without case", gh("ACME/Docs"), {}, "excluded"},
         {"exact keeps config case", gh("acme/webshop"), {"gh/Acme/WebShop"}, "rules.yaml:7"},
-        {"exact from url", by_url("https://user:pw@github.com/ACME/WEBSHOP/tree/main"), {"gh/Acme/WebShop"}, "rules.yaml:7"},
+        {"exact from url",
+         by_url("https://user:pw@github.com/ACME/WEBSHOP/tree/main"),
+         {"gh/Acme/WebShop"},
+         "rules.yaml:7"},
         {"exact with host", gh("acme/legacy"), {"gh/acme/legacy"}, "rules.yaml:11"},
-        {"exact with other host", by_url("https://github.acme.internal/acme/legacy"), {"gh/acme/legacy"}, "default convention"},
+        {"exact with other host",
+         by_url("https://github.acme.internal/acme/legacy"),
+         {"gh/acme/legacy"},
+         "default convention"},
         {"service tag only", service_page("datadog", "checkout"), {"gh/acme/checkout-api"}, "rules.yaml:14"},
         {"service tag, case-insensitive", gh("octo/x", "Checkout"), {"gh/acme/checkout-api"}, "rules.yaml:14"},
         {"unknown service, no repo", service_page("datadog", "billing"), {}, "no rule maps service 'billing'"},
-        {"monorepo all projects", gh("acme/platform"), {"gh/acme/platform-web", "gh/acme/platform-api"}, "rules.yaml:16"},
+        {"monorepo all projects",
+         gh("acme/platform"),
+         {"gh/acme/platform-web", "gh/acme/platform-api"},
+         "rules.yaml:16"},
         {"monorepo service web", gh("acme/platform", "web"), {"gh/acme/platform-web"}, "rules.yaml:16"},
         {"monorepo service api", gh("acme/platform", "API"), {"gh/acme/platform-api"}, "rules.yaml:16"},
-        {"monorepo unknown service falls through", gh("acme/platform", "db"), {"gh/acme/platform"}, "default convention"},
+        {"monorepo unknown service falls through",
+         gh("acme/platform", "db"),
+         {"gh/acme/platform"},
+         "default convention"},
         {"monorepo filters", gh("acme/mono", "web", "prod"), {"gh/acme/mono"}, "rules.yaml:20"},
         {"pattern capture", gh("acme/svc-billing"), {"gh/acme/billing-service"}, "rules.yaml:25"},
         {"pattern without case", gh("ACME/Svc-Billing"), {"gh/acme/Billing-service"}, "rules.yaml:25"},
         {"pattern needs env, has it", gh("acme/env-shop", "", "prod"), {"gh/acme/shop-prod"}, "rules.yaml:27"},
-        {"pattern needs env, lacks it: next rule", gh("acme/env-shop", "fallback"), {"gh/acme/shop-fallback"}, "rules.yaml:29"},
-        {"env with a slash is refused", gh("acme/env-shop", "", "prod/../x"), {"gh/acme/env-shop"}, "default convention"},
+        {"pattern needs env, lacks it: next rule",
+         gh("acme/env-shop", "fallback"),
+         {"gh/acme/shop-fallback"},
+         "rules.yaml:29"},
+        {"env with a slash is refused",
+         gh("acme/env-shop", "", "prod/../x"),
+         {"gh/acme/env-shop"},
+         "default convention"},
         {"org wildcard", gh("acme-labs/robot"), {"gh/acme-labs/robot"}, "rules.yaml:32"},
-        {"org wildcard only on its host", by_url("https://github.acme.internal/acme-labs/robot"), {"gh/acme-labs/robot"}, "default convention"},
+        {"org wildcard only on its host",
+         by_url("https://github.acme.internal/acme-labs/robot"),
+         {"gh/acme-labs/robot"},
+         "default convention"},
         {"regex captures", gh("mirror-team/app"), {"bb/team/app"}, "rules.yaml:36"},
         {"host-wide exclude", by_url("https://gitlab.com/any/thing"), {}, "excluded by the rule at rules.yaml:38"},
         {"org with project id", gh("appco/payments"), {"circleci/ORG1/PRJ1"}, "rules.yaml:42"},
@@ -161,7 +199,9 @@ TEST_CASE("resolve: table") {
         CAPTURE(c.name);
         const auto r = tjc::mapping::resolve(mapping, "CIRCLECI_TOKEN", c.facts);
         std::string expected;
-        for (const auto& s : c.slugs) expected += (expected.empty() ? "" : ",") + s;
+        for (const auto& s : c.slugs) {
+            expected += (expected.empty() ? "" : ",") + s;
+        }
         CHECK(joined(r.projects) == expected);
         if (c.slugs.empty()) {
             CHECK_MESSAGE(r.reason.find(c.detail) != std::string::npos, r.reason);
@@ -206,8 +246,7 @@ TEST_CASE("resolve: per-rule token secret, cards, branch override and filters") 
     CHECK(look.projects[0].lookup.repo == "Thing");
 
     CHECK(m.token_secrets() == std::vector<std::string>{"TOKEN_WEBSHOP", "TOKEN_LABS"});
-    CHECK(loaded.config->secret_names() ==
-          std::vector<std::string>{"CIRCLECI_TOKEN", "TOKEN_WEBSHOP", "TOKEN_LABS"});
+    CHECK(loaded.config->secret_names() == std::vector<std::string>{"CIRCLECI_TOKEN", "TOKEN_WEBSHOP", "TOKEN_LABS"});
 }
 
 TEST_CASE("resolve: service and env from a context's tags and service object") {

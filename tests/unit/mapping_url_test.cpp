@@ -146,10 +146,10 @@ TEST_CASE("repository references: table") {
 }
 
 TEST_CASE("userinfo never appears in an error") {
-    for (const char* input : {"https://user:ghp_secret@github.com/acme", "ssh://ghp_secret@github.com/",
-                              "https://ghp_secret@github.com/acme/%2E%2E", "ghp_secret@github.com:acme",
-                              "file://ghp_secret@host/x/y", "git+file://ghp_secret@host/x/y",
-                              "https://ghp_secret@github.com/orgs/acme"}) {
+    for (const char* input :
+         {"https://user:ghp_secret@github.com/acme", "ssh://ghp_secret@github.com/",
+          "https://ghp_secret@github.com/acme/%2E%2E", "ghp_secret@github.com:acme", "file://ghp_secret@host/x/y",
+          "git+file://ghp_secret@host/x/y", "https://ghp_secret@github.com/orgs/acme"}) {
         CAPTURE(input);
         const auto r = tjc::mapping::parse_repo_ref(input);
         REQUIRE_FALSE(r.has_value());

@@ -107,10 +107,12 @@ TEST_CASE("a dead keep-alive connection is retried at once, uncounted, a bounded
     CHECK(s.counts);
     // Not stale: a fresh connection, or a reused one that had started to answer.
     auto q = policy({0, 2, {}, 5s});
-    CHECK(q.next(error(Attempt::Kind::exchange_error, NetErrorKind::unreachable, false), kStart, 0.0).action == Action::fail);
+    CHECK(q.next(error(Attempt::Kind::exchange_error, NetErrorKind::unreachable, false), kStart, 0.0).action ==
+          Action::fail);
     CHECK(q.next(error(Attempt::Kind::exchange_error, NetErrorKind::unreachable, true, true), kStart, 0.0).action ==
           Action::fail);
-    CHECK(q.next(error(Attempt::Kind::exchange_error, NetErrorKind::timeout, true), kStart, 0.0).action == Action::fail);
+    CHECK(q.next(error(Attempt::Kind::exchange_error, NetErrorKind::timeout, true), kStart, 0.0).action ==
+          Action::fail);
 }
 
 TEST_CASE("429: the host is throttled for the asked wait (or the default), retried when that fits") {

@@ -35,7 +35,9 @@ TEST_CASE("summarize_body gives one short line") {
 
     // Multi-byte characters are not cut in half.
     std::string accents;
-    for (int i = 0; i < 40; ++i) accents += "é";
+    for (int i = 0; i < 40; ++i) {
+        accents += "é";
+    }
     const auto cut = summarize_body(accents, 11);
     CHECK(cut.substr(cut.size() - 3) == "...");
     CHECK(cut.size() - 3 <= 11);
@@ -62,7 +64,9 @@ TEST_CASE("wipe zeroes every byte a string owns, heap or small-string buffer, an
         CHECK(s.empty());
         REQUIRE(s.capacity() == capacity);  // the same buffer: it is what gets freed later
         REQUIRE(s.data() == buffer);
-        for (std::size_t i = 0; i < capacity; ++i) CHECK(buffer[i] == '\0');
+        for (std::size_t i = 0; i < capacity; ++i) {
+            CHECK(buffer[i] == '\0');
+        }
     }
     std::string scoped = "tok-SECRET-7f3a9c-and-more-than-fifteen";
     const char* buffer = scoped.data();

@@ -90,9 +90,11 @@ TEST_CASE("limits: a body over the cap and headers over 64 KiB are bad responses
     CHECK(e.message == "response from circleci.com:443 is larger than 256 bytes");
 
     Replay chunked;  // the cap holds for chunked bodies too
-    replay_response(chunked, response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n",
-                                      "100\r\n" + std::string(256, 'x') + "\r\n100\r\n" + std::string(256, 'x') + "\r\n0\r\n\r\n"),
-                    300);
+    replay_response(
+        chunked,
+        response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n",
+                 "100\r\n" + std::string(256, 'x') + "\r\n100\r\n" + std::string(256, 'x') + "\r\n0\r\n\r\n"),
+        300);
     CHECK(chunked.ec == boost::beast::http::error::body_limit);
 
     Replay headers;

@@ -57,8 +57,12 @@ TEST_CASE("retry decisions respect the count and the deadline") {
 }
 
 TEST_CASE("which statuses and errors are retried") {
-    for (unsigned s : {500u, 502u, 503u, 504u}) CHECK(is_retryable_status(s));
-    for (unsigned s : {200u, 400u, 401u, 403u, 404u, 429u, 501u}) CHECK_FALSE(is_retryable_status(s));
+    for (unsigned s : {500u, 502u, 503u, 504u}) {
+        CHECK(is_retryable_status(s));
+    }
+    for (unsigned s : {200u, 400u, 401u, 403u, 404u, 429u, 501u}) {
+        CHECK_FALSE(is_retryable_status(s));
+    }
     CHECK(is_retryable_error(NetErrorKind::unreachable));
     CHECK_FALSE(is_retryable_error(NetErrorKind::timeout));
     CHECK_FALSE(is_retryable_error(NetErrorKind::tls));

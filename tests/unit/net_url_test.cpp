@@ -99,6 +99,10 @@ TEST_CASE("redirects are followed to the same origin only") {
 }
 
 TEST_CASE("redirect statuses") {
-    for (unsigned s : {301u, 302u, 303u, 307u, 308u}) CHECK(is_redirect_status(s));
-    for (unsigned s : {200u, 300u, 304u, 305u, 404u}) CHECK_FALSE(is_redirect_status(s));
+    for (unsigned s : {301u, 302u, 303u, 307u, 308u}) {
+        CHECK(is_redirect_status(s));
+    }
+    for (unsigned s : {200u, 300u, 304u, 305u, 404u}) {
+        CHECK_FALSE(is_redirect_status(s));
+    }
 }

@@ -17,13 +17,13 @@ using tjhost::render_preview_html;
 
 namespace {
 
-bool has(std::string_view page, std::string_view needle) {
-    return page.find(needle) != std::string_view::npos;
-}
+bool has(std::string_view page, std::string_view needle) { return page.find(needle) != std::string_view::npos; }
 
 std::size_t count(std::string_view page, std::string_view needle) {
     std::size_t n = 0;
-    for (auto at = page.find(needle); at != std::string_view::npos; at = page.find(needle, at + 1)) ++n;
+    for (auto at = page.find(needle); at != std::string_view::npos; at = page.find(needle, at + 1)) {
+        ++n;
+    }
     return n;
 }
 
@@ -70,11 +70,12 @@ TEST_CASE("a page is one HTML5 document with its style inline") {
 }
 
 TEST_CASE("a text card is a chip with its status, icon and tooltip") {
-    const auto page = render_preview_html(with_cards({json::object{{"type", "text"},
-                                                                   {"content", "CircleCI main: failing since 3 pipelines"},
-                                                                   {"status", "important"},
-                                                                   {"icon", "circleci"},
-                                                                   {"tooltip", "build: failed"}}}));
+    const auto page =
+        render_preview_html(with_cards({json::object{{"type", "text"},
+                                                     {"content", "CircleCI main: failing since 3 pipelines"},
+                                                     {"status", "important"},
+                                                     {"icon", "circleci"},
+                                                     {"tooltip", "build: failed"}}}));
     const auto tag = start_tag(page, R"(class="tj-card tj-text)");
     CHECK(tag.starts_with("<span "));
     CHECK(has(tag, R"(data-type="text")"));
@@ -89,7 +90,8 @@ TEST_CASE("a text card is a chip with its status, icon and tooltip") {
 
 TEST_CASE("an icon is a small badge: known names have their own, others two ASCII letters of the name") {
     const auto badge = [](const std::string& icon) {
-        const auto page = render_preview_html(with_cards({json::object{{"type", "text"}, {"content", "c"}, {"icon", icon}}}));
+        const auto page =
+            render_preview_html(with_cards({json::object{{"type", "text"}, {"content", "c"}, {"icon", icon}}}));
         const auto badge_span = between(page, R"(<span class="tj-icon")", "</span>");
         return badge_span.substr(badge_span.find('>') + 1);
     };
@@ -97,13 +99,16 @@ TEST_CASE("an icon is a small badge: known names have their own, others two ASCI
     CHECK(badge("github") == "GH");
     CHECK(badge("link") == "\xE2\x86\x97");
     CHECK(badge("slack") == "SL");
-    CHECK(badge("\xC3\xBC" "ber-x") == "BE");  // "über-x": never half of the two-byte u-umlaut
+    CHECK(badge("\xC3\xBC"
+                "ber-x") == "BE");  // "über-x": never half of the two-byte u-umlaut
     CHECK(badge("\xC3\xBC") == "\xE2\x80\xA2");
 }
 
 TEST_CASE("a link card is an anchor that opens a new tab without an opener") {
-    const auto page = render_preview_html(with_cards({json::object{
-        {"type", "link"}, {"content", "Insights"}, {"href", "https://app.circleci.com/insights/github/acme/failing"}}}));
+    const auto page = render_preview_html(
+        with_cards({json::object{{"type", "link"},
+                                 {"content", "Insights"},
+                                 {"href", "https://app.circleci.com/insights/github/acme/failing"}}}));
     const auto tag = start_tag(page, R"(class="tj-card tj-link)");
     CHECK(tag.starts_with("<a "));
     CHECK(has(tag, R"(data-type="link")"));
@@ -140,9 +145,10 @@ TEST_CASE("each status has its class, an unknown one is drawn neutral") {
 }
 
 TEST_CASE("cards keep the order of the data array") {
-    const auto page = render_preview_html(with_cards({json::object{{"type", "text"}, {"content", "first-card"}},
-                                                      json::object{{"type", "link"}, {"content", "second-card"}, {"href", "https://x.test/"}},
-                                                      json::object{{"type", "text"}, {"content", "third-card"}}}));
+    const auto page = render_preview_html(
+        with_cards({json::object{{"type", "text"}, {"content", "first-card"}},
+                    json::object{{"type", "link"}, {"content", "second-card"}, {"href", "https://x.test/"}},
+                    json::object{{"type", "text"}, {"content", "third-card"}}}));
     const auto a = page.find("first-card");
     const auto b = page.find("second-card");
     const auto c = page.find("third-card");
@@ -186,19 +192,23 @@ TEST_CASE("a dropdown opens its items without a script, each item with its own s
 TEST_CASE("every string is escaped, in text and in attributes") {
     const std::string evil = R"(<script>alert("x")</script> & 'q')";
     const std::string escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;";
-    auto in = with_cards({json::object{{"type", "text"}, {"content", evil}, {"tooltip", evil}, {"icon", evil}},
-                          json::object{{"type", "dropdown"},
-                                       {"content", evil},
-                                       {"items", json::array{json::object{{"content", evil},
-                                                                          {"href", "https://x.test/?a=1&b='x'"},
-                                                                          {"tooltip", evil}}}}}});
+    auto in = with_cards(
+        {json::object{{"type", "text"}, {"content", evil}, {"tooltip", evil}, {"icon", evil}},
+         json::object{{"type", "dropdown"},
+                      {"content", evil},
+                      {"items", json::array{json::object{
+                                    {"content", evil}, {"href", "https://x.test/?a=1&b='x'"}, {"tooltip", evil}}}}}});
     in.repo = evil;
     in.service = evil;
     in.branch = evil;
     in.commit = evil;
     in.error = evil;
-    in.mappings = {PreviewMapping{evil, "", evil},
-                   PreviewMapping{"circleci", json::serialize(json::object{{"projects", json::array{json::object{{"slug", evil}, {"rule", evil}}}}}), ""}};
+    in.mappings = {
+        PreviewMapping{evil, "", evil},
+        PreviewMapping{
+            "circleci",
+            json::serialize(json::object{{"projects", json::array{json::object{{"slug", evil}, {"rule", evil}}}}}),
+            ""}};
     const auto page = render_preview_html(in);
     CHECK_FALSE(has(page, "<script"));
     CHECK_FALSE(has(page, "\"x\""));
@@ -212,9 +222,9 @@ TEST_CASE("every string is escaped, in text and in attributes") {
 }
 
 TEST_CASE("an href that is not an absolute http(s) URL is dropped") {
-    const char* bad[] = {"javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<b>x</b>", "/preview?repo=x",
-                         "//evil.test/", "http:nohost", "ftp://files.test/x", "not a url",
-                         "https://x.test/?a=\"><script>"};
+    const char* bad[] = {"javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<b>x</b>",
+                         "/preview?repo=x",     "//evil.test/",        "http:nohost",
+                         "ftp://files.test/x",  "not a url",           "https://x.test/?a=\"><script>"};
     for (const char* href : bad) {
         CAPTURE(href);
         const auto page = render_preview_html(
@@ -228,9 +238,11 @@ TEST_CASE("an href that is not an absolute http(s) URL is dropped") {
         CHECK(has(page, "the-link"));
         CHECK(has(page, "the-item"));
     }
-    const auto upper = render_preview_html(with_cards({json::object{{"type", "link"}, {"content", "l"}, {"href", "HTTPS://App.test/x"}}}));
+    const auto upper = render_preview_html(
+        with_cards({json::object{{"type", "link"}, {"content", "l"}, {"href", "HTTPS://App.test/x"}}}));
     CHECK(has(upper, R"(href="HTTPS://App.test/x")"));
-    const auto plain = render_preview_html(with_cards({json::object{{"type", "link"}, {"content", "l"}, {"href", "http://127.0.0.1:8080/x"}}}));
+    const auto plain = render_preview_html(
+        with_cards({json::object{{"type", "link"}, {"content", "l"}, {"href", "http://127.0.0.1:8080/x"}}}));
     CHECK(has(plain, R"(href="http://127.0.0.1:8080/x")"));
 }
 
@@ -275,8 +287,8 @@ TEST_CASE("a request error is shown above the form") {
 }
 
 TEST_CASE("an integration's error card is drawn like any card") {
-    const auto page = render_preview_html(with_cards(
-        {json::object{{"type", "text"}, {"content", "circleci: token rejected"}, {"status", "important"}}}));
+    const auto page = render_preview_html(
+        with_cards({json::object{{"type", "text"}, {"content", "circleci: token rejected"}, {"status", "important"}}}));
     const auto tag = start_tag(page, "tj-card tj-text");
     CHECK(has(tag, R"(data-status="important")"));
     CHECK(has(page, "circleci: token rejected"));
@@ -318,10 +330,10 @@ TEST_CASE("the mapping: a table of slug and rule, the raw JSON, or the message")
                                               {"tokenSecret", "CIRCLECI_TOKEN"},
                                               {"filters", json::object{}},
                                               {"lookup", json::object{{"nameSlug", "gh/acme/app"}}}}}}};
-    in.mappings = {PreviewMapping{"circleci", json::serialize(resolved), ""},
-                   PreviewMapping{"nothing", R"({"projects":[],"reason":"no rule and no convention for gitlab.com"})", ""},
-                   PreviewMapping{"other", "", "does not match this context"},
-                   PreviewMapping{"broken", "{not json", ""}};
+    in.mappings = {
+        PreviewMapping{"circleci", json::serialize(resolved), ""},
+        PreviewMapping{"nothing", R"({"projects":[],"reason":"no rule and no convention for gitlab.com"})", ""},
+        PreviewMapping{"other", "", "does not match this context"}, PreviewMapping{"broken", "{not json", ""}};
     const auto page = render_preview_html(in);
 
     const auto circleci = between(page, R"(<article class="tj-mapping" data-integration="circleci">)", "</article>");
@@ -356,20 +368,26 @@ TEST_CASE("the pretty-printed resolve JSON is the same JSON") {
     const auto page = render_preview_html(in);
     std::string raw = between(page, R"(<pre class="tj-json">)", "</pre>");
     // Undo the HTML escaping (the only entities the renderer writes).
-    for (const auto& [entity, ch] : {std::pair<std::string, std::string>{"&quot;", "\""}, {"&#39;", "'"}, {"&lt;", "<"},
-                                     {"&gt;", ">"}, {"&amp;", "&"}}) {
-        for (auto at = raw.find(entity); at != std::string::npos; at = raw.find(entity, at + ch.size())) raw.replace(at, entity.size(), ch);
+    for (const auto& [entity, ch] : {std::pair<std::string, std::string>{"&quot;", "\""},
+                                     {"&#39;", "'"},
+                                     {"&lt;", "<"},
+                                     {"&gt;", ">"},
+                                     {"&amp;", "&"}}) {
+        for (auto at = raw.find(entity); at != std::string::npos; at = raw.find(entity, at + ch.size())) {
+            raw.replace(at, entity.size(), ch);
+        }
     }
     CHECK(json::parse(raw) == resolved);
     CHECK(count(raw, "\n") > 10);
 }
 
 TEST_CASE("nothing in the page comes from elsewhere: only card hrefs name a URL") {
-    auto in = with_cards({json::object{{"type", "link"}, {"content", "l"}, {"href", "https://app.circleci.com/x"}},
-                          json::object{{"type", "dropdown"},
-                                       {"content", "d"},
-                                       {"icon", "github"},
-                                       {"items", json::array{json::object{{"content", "i"}, {"href", "https://app.circleci.com/y"}}}}}});
+    auto in = with_cards(
+        {json::object{{"type", "link"}, {"content", "l"}, {"href", "https://app.circleci.com/x"}},
+         json::object{{"type", "dropdown"},
+                      {"content", "d"},
+                      {"icon", "github"},
+                      {"items", json::array{json::object{{"content", "i"}, {"href", "https://app.circleci.com/y"}}}}}});
     in.mappings = {PreviewMapping{"circleci", R"({"projects":[{"slug":"gh/acme/failing","rule":"convention"}]})", ""}};
     in.error = "an error";
     const auto page = render_preview_html(in);
@@ -395,25 +413,29 @@ TEST_CASE("nothing in the page comes from elsewhere: only card hrefs name a URL"
 }
 
 TEST_CASE("the card details write out what the bar shows on hover: tooltips, hrefs, items") {
-    const auto page = render_preview_html(with_cards(
-        {json::object{{"type", "link"},
-                      {"content", "CircleCI main: passed"},
-                      {"status", "success"},
-                      {"href", "https://app.circleci.com/p/1"},
-                      {"tooltip", "build: success\ntest: success"}},
-         json::object{{"type", "dropdown"},
-                      {"content", "Recent pipelines"},
-                      {"items", json::array{json::object{{"content", "#2 failed"},
-                                                         {"href", "https://app.circleci.com/p/2"},
-                                                         {"status", "important"},
-                                                         {"tooltip", "subject two"}}}}}}));
+    const auto page = render_preview_html(
+        with_cards({json::object{{"type", "link"},
+                                 {"content", "CircleCI main: passed"},
+                                 {"status", "success"},
+                                 {"href", "https://app.circleci.com/p/1"},
+                                 {"tooltip", "build: success\ntest: success"}},
+                    json::object{{"type", "dropdown"},
+                                 {"content", "Recent pipelines"},
+                                 {"items", json::array{json::object{{"content", "#2 failed"},
+                                                                    {"href", "https://app.circleci.com/p/2"},
+                                                                    {"status", "important"},
+                                                                    {"tooltip", "subject two"}}}}}}));
     const auto details = between(page, R"(<table class="tj-details">)", "</table>");
     CHECK(count(details, R"(<tr class="tj-detail")") == 2);
     CHECK(has(details, R"(<tr class="tj-detail" data-status="success"><td>1</td>)"));
-    CHECK(has(details, R"(<td class="tj-pre">build: success)" "\n" "test: success</td>"));
+    CHECK(has(details, R"(<td class="tj-pre">build: success)"
+                       "\n"
+                       "test: success</td>"));
     CHECK(has(details, R"(<code class="tj-url">https://app.circleci.com/p/1</code>)"));
     const auto items = between(details, R"(<ul class="tj-detail-items">)", "</ul>");
-    CHECK(has(items, R"(<span class="tj-dot tj-st-important"></span>#2 failed <code class="tj-url">https://app.circleci.com/p/2</code>)"));
+    CHECK(has(
+        items,
+        R"(<span class="tj-dot tj-st-important"></span>#2 failed <code class="tj-url">https://app.circleci.com/p/2</code>)"));
     CHECK(has(items, R"(<div class="tj-pre tj-muted">subject two</div>)"));
     // No cards, no details table.
     CHECK_FALSE(has(render_preview_html(with_cards({})), R"(<table class="tj-details">)"));

@@ -54,7 +54,7 @@ extern "C" {
 
 /* Versioned feature ids for tj_plugin_entry.get_api(). */
 #define TJ_PLUGIN_API_V1 "tooljump.plugin.v1"
-#define TJ_PLUGIN_STATS_V1 "tooljump.plugin.stats.v1" /* since 1.1; optional: a host asks, NULL = none */
+#define TJ_PLUGIN_STATS_V1 "tooljump.plugin.stats.v1"   /* since 1.1; optional: a host asks, NULL = none */
 #define TJ_PLUGIN_EVENTS_V1 "tooljump.plugin.events.v1" /* since 1.2; optional */
 
 /* Versioned ids for tj_host_callbacks.get_extension() (since 1.2): what a host offers plugins. */
@@ -83,44 +83,39 @@ enum {
 };
 
 typedef int32_t tj_log_level;
-enum {
-    TJ_LOG_DEBUG = 0,
-    TJ_LOG_INFO = 1,
-    TJ_LOG_WARN = 2,
-    TJ_LOG_ERROR = 3
-};
+enum { TJ_LOG_DEBUG = 0, TJ_LOG_INFO = 1, TJ_LOG_WARN = 2, TJ_LOG_ERROR = 3 };
 
 /* Borrowed string: (pointer, length); ptr may be NULL only when len is 0. */
 typedef struct tj_str_view {
-    const char *ptr;
+    const char* ptr;
     size_t len;
 } tj_str_view;
 
 /* String owned by the plugin until released with tj_plugin_api_v1.release_str().
  * ptr_plugin_owned is NUL-terminated for convenience; len excludes the NUL. */
 typedef struct tj_plugin_owned_str {
-    const char *ptr_plugin_owned;
+    const char* ptr_plugin_owned;
     size_t len;
 } tj_plugin_owned_str;
 
 /* Receives a secret's value. The view is borrowed for the call: the plugin copies it. */
-typedef void (*tj_secret_sink)(void *sink_data, tj_str_view value);
+typedef void (*tj_secret_sink)(void* sink_data, tj_str_view value);
 
 /* What the host lends to an instance. The struct is copied by create(); host_data must stay
  * valid until destroy() returns. */
 typedef struct tj_host_callbacks {
-    void *host_data;
+    void* host_data;
 
     /* [plugin-thread] A log line. message is borrowed for the call and never contains a secret.
      * May be NULL (logs are dropped). Must not call back into the plugin. Runs on the callback
      * thread (see the callback rule above): a log that blocks delays completions, not I/O. */
-    void (*log)(void *host_data, tj_log_level level, tj_str_view message);
+    void (*log)(void* host_data, tj_log_level level, tj_str_view message);
 
     /* [any-thread] Looks up a secret by name (e.g. "CIRCLECI_TOKEN"). The host hands only
      * secrets the plugin declared (describe()); for a known secret it calls sink exactly once,
      * synchronously, and returns TJ_STATUS_OK; otherwise it returns TJ_STATUS_NO_MATCH without
      * calling sink. May be NULL (no secrets). Never called from inside create(). */
-    tj_status (*get_secret)(void *host_data, tj_str_view name, tj_secret_sink sink, void *sink_data);
+    tj_status (*get_secret)(void* host_data, tj_str_view name, tj_secret_sink sink, void* sink_data);
 
     /* Since 1.2. [any-thread] Returns the host's struct for a versioned extension id (e.g.
      * TJ_HOST_CACHE_V1), or NULL for an id the host does not offer. The struct is owned by the
@@ -130,7 +125,7 @@ typedef struct tj_host_callbacks {
      * minor >= 2. A host of 1.0 or 1.1 passes a struct that ends before it: reading it there
      * reads past the host's struct. (The mirror of get_api: a host asks get_api for an id and
      * handles NULL; a plugin asks get_extension for an id and handles NULL.) */
-    const void *(*get_extension)(void *host_data, const char *extension_id);
+    const void* (*get_extension)(void* host_data, const char* extension_id);
 } tj_host_callbacks;
 
 /* A config: YAML text, or the path of a YAML file. Exactly one of the two is non-empty. */
@@ -143,7 +138,7 @@ typedef struct tj_config_source {
  * returns. On TJ_STATUS_OK payload is the results JSON array (ToolJump's result schema; an
  * upstream failure is an error card, still TJ_STATUS_OK); otherwise payload is a one-line
  * message. payload is borrowed for the call. */
-typedef void (*tj_completion_fn)(void *user_data, uint64_t ticket, tj_status status, tj_str_view payload);
+typedef void (*tj_completion_fn)(void* user_data, uint64_t ticket, tj_status status, tj_str_view payload);
 
 typedef struct tj_instance tj_instance; /* opaque, owned by the plugin */
 
@@ -152,24 +147,23 @@ typedef struct tj_plugin_api_v1 {
     /* [any-thread] JSON: {"name","version","abi":{"major","minor"},"description","match",
      * "requiredSecrets":[...],"cache","priority"}. With an instance, requiredSecrets also lists
      * the secrets its config names (per-project tokens). instance may be NULL. */
-    tj_status (*describe)(const tj_instance *instance, tj_plugin_owned_str *out_json);
+    tj_status (*describe)(const tj_instance* instance, tj_plugin_owned_str* out_json);
 
     /* [host-thread] Creates an instance. No host callback runs inside create(). On failure
      * *out_instance is NULL and *out_error (if not NULL) holds a message to release. */
-    tj_status (*create)(const tj_host_callbacks *host, const tj_config_source *config,
-                        tj_instance **out_instance, tj_plugin_owned_str *out_error);
+    tj_status (*create)(const tj_host_callbacks* host, const tj_config_source* config, tj_instance** out_instance,
+                        tj_plugin_owned_str* out_error);
 
     /* [host-thread] Cancels in-flight queries (each completes with TJ_STATUS_CANCELLED),
      * joins the plugin's threads and frees the instance. No callback runs after it returns.
      * NULL is a no-op. Must not be called from inside one of the instance's own callbacks:
      * there it would join the thread it runs on, so it is refused (nothing is freed, an error
      * is logged) and the host must destroy the instance later from a thread of its own. */
-    void (*destroy)(tj_instance *instance);
+    void (*destroy)(tj_instance* instance);
 
     /* [any-thread] Replaces the config. On error the running config is kept and *out_error
      * names file:line:column and key. Queries already running finish with the old config. */
-    tj_status (*reload)(tj_instance *instance, const tj_config_source *config,
-                        tj_plugin_owned_str *out_error);
+    tj_status (*reload)(tj_instance* instance, const tj_config_source* config, tj_plugin_owned_str* out_error);
 
     /* [any-thread] Starts a query for a ToolJump context (JSON object). Returns at once;
      * done is called exactly once on the plugin's callback thread (never inside submit()),
@@ -179,12 +173,12 @@ typedef struct tj_plugin_api_v1 {
      * limits.max_queued_queries are in flight, TJ_STATUS_INVALID_ARGUMENT for NULL arguments)
      * done is never called and *out_ticket is 0.
      * Secrets are looked up (get_secret) on the calling thread. */
-    tj_status (*submit)(tj_instance *instance, tj_str_view context_json, uint32_t timeout_ms,
-                        tj_completion_fn done, void *user_data, uint64_t *out_ticket);
+    tj_status (*submit)(tj_instance* instance, tj_str_view context_json, uint32_t timeout_ms, tj_completion_fn done,
+                        void* user_data, uint64_t* out_ticket);
 
     /* [any-thread] Asks a query to stop; its completion then carries TJ_STATUS_CANCELLED
      * (or its result, if it won the race). */
-    tj_status (*cancel)(tj_instance *instance, uint64_t ticket);
+    tj_status (*cancel)(tj_instance* instance, uint64_t ticket);
 
     /* [any-thread] Blocking query for simple hosts: *out holds the results JSON on
      * TJ_STATUS_OK, else the message. Cards that are cached and fresh are answered on the
@@ -192,16 +186,15 @@ typedef struct tj_plugin_api_v1 {
      * never through the callback thread. TJ_STATUS_BUSY (with a message) as submit(). Must
      * not be called from inside a callback (it returns TJ_STATUS_INVALID_ARGUMENT there
      * rather than deadlock). */
-    tj_status (*query)(tj_instance *instance, tj_str_view context_json, uint32_t timeout_ms,
-                       tj_plugin_owned_str *out);
+    tj_status (*query)(tj_instance* instance, tj_str_view context_json, uint32_t timeout_ms, tj_plugin_owned_str* out);
 
     /* [any-thread] Without network: {"projects":[{"slug","rule",...}]} for the context.
      * TJ_STATUS_NO_MATCH when nothing maps (*out still explains why). */
-    tj_status (*resolve)(tj_instance *instance, tj_str_view context_json, tj_plugin_owned_str *out);
+    tj_status (*resolve)(tj_instance* instance, tj_str_view context_json, tj_plugin_owned_str* out);
 
     /* [any-thread] Gives back a string the plugin handed out; sets it to {NULL, 0}.
      * NULL and already-released strings are no-ops. */
-    void (*release_str)(tj_plugin_owned_str *str);
+    void (*release_str)(tj_plugin_owned_str* str);
 } tj_plugin_api_v1;
 
 /* TJ_PLUGIN_STATS_V1 (ABI 1.1, optional): the plugin's own counters, for a host's metrics.
@@ -217,7 +210,7 @@ typedef struct tj_plugin_stats_v1 {
      *                                                 TLS, reset, timeout)
      * Only statuses seen are listed. Readers ignore keys they do not know (later plugins may
      * add some). TJ_STATUS_INVALID_ARGUMENT for NULL arguments. */
-    tj_status (*stats)(const tj_instance *instance, tj_plugin_owned_str *out_json);
+    tj_status (*stats)(const tj_instance* instance, tj_plugin_owned_str* out_json);
 } tj_plugin_stats_v1;
 
 /* TJ_PLUGIN_EVENTS_V1 (ABI 1.2, optional): events from outside (e.g. CircleCI's webhooks, which
@@ -231,7 +224,7 @@ typedef struct tj_plugin_events_v1 {
      * Returns TJ_STATUS_OK when the plugin took the event, TJ_STATUS_NO_MATCH when nothing of
      * this plugin is concerned (another source, a type it does not use), and
      * TJ_STATUS_INVALID_ARGUMENT for NULL arguments or JSON that is not of that shape. */
-    tj_status (*notify)(tj_instance *instance, tj_str_view event_json);
+    tj_status (*notify)(tj_instance* instance, tj_str_view event_json);
 } tj_plugin_events_v1;
 
 /* TJ_HOST_CACHE_V1 (host extension, ABI 1.2): the host's result cache, in front of the plugin's.
@@ -244,7 +237,7 @@ typedef struct tj_host_cache_v1 {
      * case): in memory and, for a host of several replicas, on every replica. host_data is
      * tj_host_callbacks.host_data; tag is borrowed for the call. Returns at once; must not call
      * back into the plugin. */
-    void (*invalidate)(void *host_data, tj_str_view tag);
+    void (*invalidate)(void* host_data, tj_str_view tag);
 } tj_host_cache_v1;
 
 /* The exported entry. Its first field is the ABI version and stays first in every version. */
@@ -262,7 +255,7 @@ typedef struct tj_plugin_entry {
      * the id is unknown or init() has not succeeded. The struct lives until the last deinit().
      * The host side's mirror is tj_host_callbacks.get_extension (since 1.2), which a plugin may
      * read only when init() was given a host version of minor >= 2. */
-    const void *(*get_api)(const char *api_id);
+    const void* (*get_api)(const char* api_id);
 } tj_plugin_entry;
 
 #ifdef __cplusplus

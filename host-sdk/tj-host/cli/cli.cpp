@@ -33,21 +33,29 @@ void add_plugin_options(CLI::App& sub, Command& c, bool with_config) {
     sub.add_option("--plugin", c.plugin, "plugin library (a path) or an installed plugin's name, e.g. circleci")
         ->type_name("SO|NAME")
         ->required();
-    sub.add_option("--manifest", c.manifest, "the plugin's manifest.yaml (default: beside the library)")->type_name("FILE");
+    sub.add_option("--manifest", c.manifest, "the plugin's manifest.yaml (default: beside the library)")
+        ->type_name("FILE");
     if (with_config) {
-        sub.add_option("--config", c.config, "the plugin's YAML config (default: its built-in defaults)")->type_name("YAML");
+        sub.add_option("--config", c.config, "the plugin's YAML config (default: its built-in defaults)")
+            ->type_name("YAML");
     }
 }
 
 void add_context_options(CLI::App& sub, Command& c) {
-    auto* context = sub.add_option("--context", c.context.context, "the ToolJump context: JSON text, or @FILE")->type_name("JSON|@FILE");
-    auto* repo = sub.add_option("--repo", c.context.repo,
-                                "a repository (URL, git@host:org/repo, github:org/repo or org/repo): builds a github context")
-                    ->type_name("URL");
+    auto* context = sub.add_option("--context", c.context.context, "the ToolJump context: JSON text, or @FILE")
+                        ->type_name("JSON|@FILE");
+    auto* repo =
+        sub.add_option("--repo", c.context.repo,
+                       "a repository (URL, git@host:org/repo, github:org/repo or org/repo): builds a github context")
+            ->type_name("URL");
     context->excludes(repo);
     sub.add_option("--service", c.context.service, "with --repo: a service tag")->type_name("TAG")->needs(repo);
-    auto* branch = sub.add_option("--branch", c.context.branch, "with --repo: the branch page")->type_name("NAME")->needs(repo);
-    sub.add_option("--commit", c.context.commit, "with --repo: the commit page")->type_name("SHA")->needs(repo)->excludes(branch);
+    auto* branch =
+        sub.add_option("--branch", c.context.branch, "with --repo: the branch page")->type_name("NAME")->needs(repo);
+    sub.add_option("--commit", c.context.commit, "with --repo: the commit page")
+        ->type_name("SHA")
+        ->needs(repo)
+        ->excludes(branch);
 }
 
 void add_serve_options(CLI::App& sub, ServeOptions& o, std::string& listen, std::string& rate_limit,
@@ -159,7 +167,8 @@ Parsed parse(int argc, const char* const* argv, std::ostream& out, std::ostream&
         ->check(quiet(CLI::Range(1u, 600000u)));
 
     auto* serve = app.add_subcommand(
-        "serve", "run a ToolJump server (POST /context, /config, /custom-domains, /health, /metrics, /preview, webhooks)");
+        "serve",
+        "run a ToolJump server (POST /context, /config, /custom-domains, /health, /metrics, /preview, webhooks)");
     add_serve_options(*serve, c.serve, listen, rate_limit, custom_domains);
 
     auto* help = app.add_subcommand("help", "show the help of a command");

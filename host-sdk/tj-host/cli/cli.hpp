@@ -36,7 +36,7 @@ struct Command {
     std::string manifest;  // "" = beside the library
     std::string config;    // "" = the plugin's defaults
     ContextArgs context;
-    std::string format = "json";  // query: json | text
+    std::string format = "json";   // query: json | text
     std::uint32_t timeout_ms = 0;  // query: 0 = the plugin's own
     ServeOptions serve;
 };

@@ -63,8 +63,11 @@ int run_describe(const Command& c) {
         }
     }
     auto& o = d.as_object();
-    boost::json::object out{{"name", o["name"]}, {"version", o["version"]}, {"abi", o["abi"]},
-                            {"match", o["match"]}, {"requiredSecrets", o["requiredSecrets"]}};
+    boost::json::object out{{"name", o["name"]},
+                            {"version", o["version"]},
+                            {"abi", o["abi"]},
+                            {"match", o["match"]},
+                            {"requiredSecrets", o["requiredSecrets"]}};
     std::cout << boost::json::serialize(out) << "\n";
     return static_cast<int>(Exit::ok);
 }
@@ -75,7 +78,8 @@ int run_resolve(const Command& c) {
     std::string why;
     if (!matches(session->manifest.match, context, &why)) {
         std::cerr << "the context does not match the plugin's manifest: " << why << "\n";
-        std::cout << R"({"projects":[],"reason":"the context does not match the manifest"})" << "\n";
+        std::cout << R"({"projects":[],"reason":"the context does not match the manifest"})"
+                  << "\n";
         return static_cast<int>(Exit::no_match);
     }
     const auto answer = session->instance->resolve(boost::json::serialize(context));
@@ -120,7 +124,8 @@ int run_query(const Command& c) {
     }
     {
         // ToolJump gives an integration 5 s; the host enforces its own limit too.
-        const auto limit = std::chrono::milliseconds(c.timeout_ms ? c.timeout_ms : 5000) + std::chrono::milliseconds(500);
+        const auto limit =
+            std::chrono::milliseconds(c.timeout_ms ? c.timeout_ms : 5000) + std::chrono::milliseconds(500);
         std::unique_lock lock(w->m);
         if (!w->cv.wait_for(lock, limit, [&] { return w->done; })) {
             lock.unlock();
@@ -138,8 +143,9 @@ int run_query(const Command& c) {
     }
     // As ToolJump does for a failed integration: one important text card.
     const std::string message = w->status == TJ_STATUS_CANCELLED ? "timed out" : w->payload;
-    print_results(c, boost::json::array{boost::json::object{
-                         {"type", "text"}, {"content", session->manifest.name + ": " + message}, {"status", "important"}}});
+    print_results(
+        c, boost::json::array{boost::json::object{
+               {"type", "text"}, {"content", session->manifest.name + ": " + message}, {"status", "important"}}});
     return static_cast<int>(Exit::ok);
 }
 

@@ -16,15 +16,23 @@ std::string indent(const std::string& text, const std::string& pad) {
     std::string out;
     for (char c : text) {
         out += c;
-        if (c == '\n') out += pad;
+        if (c == '\n') {
+            out += pad;
+        }
     }
     return out;
 }
 
 std::string marker(const std::string& status) {
-    if (status == "success") return "[ok]  ";
-    if (status == "important") return "[!!]  ";
-    if (status == "relevant") return "[~]   ";
+    if (status == "success") {
+        return "[ok]  ";
+    }
+    if (status == "important") {
+        return "[!!]  ";
+    }
+    if (status == "relevant") {
+        return "[~]   ";
+    }
     return "      ";
 }
 
@@ -33,17 +41,27 @@ std::string marker(const std::string& status) {
 std::string render_text(const boost::json::value& results) {
     std::string out;
     const auto* arr = results.if_array();
-    if (!arr || arr->empty()) return "(no cards)\n";
+    if (!arr || arr->empty()) {
+        return "(no cards)\n";
+    }
     for (const auto& r : *arr) {
         const auto* o = r.if_object();
-        if (!o) continue;
+        if (!o) {
+            continue;
+        }
         out += marker(field(*o, "status")) + field(*o, "content");
-        if (auto href = field(*o, "href"); !href.empty()) out += "\n        -> " + href;
-        if (auto tip = field(*o, "tooltip"); !tip.empty()) out += "\n        " + indent(tip, "        ");
+        if (auto href = field(*o, "href"); !href.empty()) {
+            out += "\n        -> " + href;
+        }
+        if (auto tip = field(*o, "tooltip"); !tip.empty()) {
+            out += "\n        " + indent(tip, "        ");
+        }
         out += '\n';
         if (const auto* items = o->if_contains("items"); items && items->is_array()) {
             for (const auto& i : items->as_array()) {
-                if (!i.is_object()) continue;
+                if (!i.is_object()) {
+                    continue;
+                }
                 out += "        * " + marker(field(i.as_object(), "status")) + field(i.as_object(), "content") + "  " +
                        field(i.as_object(), "href") + '\n';
             }

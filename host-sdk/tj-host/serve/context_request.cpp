@@ -54,7 +54,9 @@ ContextBody check_context_body(std::string_view body) {
 
 boost::json::object invalid_body_response(const std::vector<BodyProblem>& problems) {
     boost::json::array details;
-    for (const auto& p : problems) details.push_back(boost::json::object{{"path", p.path}, {"message", p.message}});
+    for (const auto& p : problems) {
+        details.push_back(boost::json::object{{"path", p.path}, {"message", p.message}});
+    }
     return {{"error", "Invalid request body"}, {"details", std::move(details)}};
 }
 

@@ -61,13 +61,19 @@ void CorsPolicy::set_custom_domains(std::vector<std::string> hosts) {
 }
 
 bool CorsPolicy::allows(std::string_view origin) const {
-    if (origin.empty() || origin == "null") return false;
+    if (origin.empty() || origin == "null") {
+        return false;
+    }
     for (const auto& o : origins_) {
-        if (matches_entry(o, origin)) return true;
+        if (matches_entry(o, origin)) {
+            return true;
+        }
     }
     std::lock_guard lock(mutex_);
     for (const auto& o : custom_origins_) {
-        if (o == origin) return true;
+        if (o == origin) {
+            return true;
+        }
     }
     return false;
 }
@@ -76,23 +82,31 @@ HeaderList CorsPolicy::response_headers(std::string_view origin) const {
     HeaderList h;
     // Vary on every response: a cache must not serve one origin's answer to another.
     h.emplace_back("Vary", "Origin");
-    if (allows(origin)) h.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    if (allows(origin)) {
+        h.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    }
     return h;
 }
 
 HeaderList CorsPolicy::preflight_headers(std::string_view origin, bool private_network) const {
-    if (!allows(origin)) return {};
+    if (!allows(origin)) {
+        return {};
+    }
     return preflight(origin, private_network);
 }
 
 HeaderList CorsPolicy::public_headers(std::string_view origin) {
     HeaderList h{{"Vary", "Origin"}};
-    if (!origin.empty()) h.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    if (!origin.empty()) {
+        h.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    }
     return h;
 }
 
 HeaderList CorsPolicy::public_preflight_headers(std::string_view origin, bool private_network) {
-    if (origin.empty()) return {};
+    if (origin.empty()) {
+        return {};
+    }
     return preflight(origin, private_network);
 }
 

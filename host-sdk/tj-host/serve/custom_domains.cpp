@@ -11,15 +11,15 @@ std::string normalize_custom_domain(std::string_view host) {
     const auto colon = host.find(':');
     const auto name = host.substr(0, colon);
     const bool name_ok = !name.empty() && name.size() <= 253 && name.front() != '.' && name.front() != '-' &&
-                         name.back() != '.' &&
-                         std::all_of(name.begin(), name.end(), [](char c) {
+                         name.back() != '.' && std::all_of(name.begin(), name.end(), [](char c) {
                              return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
                          });
     bool port_ok = true;
     if (colon != std::string_view::npos) {
         const auto port = host.substr(colon + 1);
-        port_ok = !port.empty() && port.size() <= 5 &&
-                  std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+        port_ok = !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c));
+        });
     }
     if (!name_ok || !port_ok) {
         throw std::invalid_argument("a custom domain is a host name such as grafana.acme.io (optionally :PORT), not '" +

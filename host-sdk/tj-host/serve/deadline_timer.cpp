@@ -29,7 +29,9 @@ void DeadlineTimer::cancel(std::uint64_t id) {
     std::function<void()> dropped;  // destroyed outside the lock: it may own the last reference to a query
     std::lock_guard lock(mutex_);
     auto it = when_.find(id);
-    if (it == when_.end()) return;
+    if (it == when_.end()) {
+        return;
+    }
     auto q = queue_.find({it->second, id});
     if (q != queue_.end()) {
         dropped = std::move(q->second);

@@ -71,7 +71,7 @@ private:
     std::size_t max_entries_;
     Clock clock_;
     mutable std::mutex mutex_;
-    std::map<std::string, Entry> entries_;                      // guarded by mutex_
+    std::map<std::string, Entry> entries_;                           // guarded by mutex_
     std::unordered_map<std::string, std::set<std::string>> tagged_;  // tag -> keys; guarded by mutex_
     std::unordered_map<std::string, std::uint64_t> purged_at_;  // tag -> epoch of its last purge; guarded by mutex_
     std::uint64_t epoch_ = 0;                                   // purges so far; guarded by mutex_

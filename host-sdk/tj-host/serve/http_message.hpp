@@ -12,8 +12,8 @@
 namespace tjhost {
 
 struct HttpRequest {
-    std::string method;  // "GET", "POST", ...
-    std::string target;  // path and query, as received
+    std::string method;                                        // "GET", "POST", ...
+    std::string target;                                        // path and query, as received
     std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
     std::string body;
     std::string client;  // the peer's address, for the rate limit
@@ -21,13 +21,17 @@ struct HttpRequest {
     // The first header of that (lower-case) name, or "".
     [[nodiscard]] std::string header(std::string_view lower_name) const {
         for (const auto& [k, v] : headers) {
-            if (k == lower_name) return v;
+            if (k == lower_name) {
+                return v;
+            }
         }
         return {};
     }
     [[nodiscard]] bool has_header(std::string_view lower_name) const {
         for (const auto& h : headers) {
-            if (h.first == lower_name) return true;
+            if (h.first == lower_name) {
+                return true;
+            }
         }
         return false;
     }
@@ -42,10 +46,10 @@ struct HttpResponse {
     void set(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
     [[nodiscard]] std::string header(std::string_view name) const {
         for (const auto& [k, v] : headers) {
-            if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-                    return (a | 0x20) == (b | 0x20);
-                }))
+            if (k.size() == name.size() &&
+                std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) { return (a | 0x20) == (b | 0x20); })) {
                 return v;
+            }
         }
         return {};
     }

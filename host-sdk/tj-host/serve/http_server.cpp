@@ -44,7 +44,9 @@ struct Watchdog {
         fired = false;
         timer.expires_after(d);
         timer.async_wait([this, &socket](beast::error_code ec) {
-            if (ec) return;
+            if (ec) {
+                return;
+            }
             fired = true;
             beast::error_code ignored;
             socket.cancel(ignored);
@@ -74,10 +76,14 @@ struct HttpServer::Impl {
     asio::awaitable<bool> write(Stream& stream, Watchdog& dog, const HttpResponse& r, bool keep_alive, bool head) {
         http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
         res.set(http::field::server, "tj-host");
-        for (const auto& [k, v] : r.headers) res.set(k, v);
+        for (const auto& [k, v] : r.headers) {
+            res.set(k, v);
+        }
         res.body() = r.body;
         res.keep_alive(keep_alive);
-        if (r.status != 204 && r.status != 304) res.prepare_payload();
+        if (r.status != 204 && r.status != 304) {
+            res.prepare_payload();
+        }
         beast::error_code ec;
         dog.arm(beast::get_lowest_layer(stream).socket(), kWriteTimeout);
         if (head) {
@@ -113,20 +119,25 @@ struct HttpServer::Impl {
                 http::response<http::empty_body> cont{http::status::continue_, 11};
                 co_await http::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
             }
-            if (!ec && !parser.is_done())
+            if (!ec && !parser.is_done()) {
                 co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            }
             const bool timed_out = dog.fired;
             dog.disarm();
             if (ec) {
-                const std::string origin = parser.is_header_done() ? std::string(parser.get()[http::field::origin]) : "";
+                const std::string origin =
+                    parser.is_header_done() ? std::string(parser.get()[http::field::origin]) : "";
                 std::optional<HttpResponse> error;
                 if (ec == http::error::body_limit) {
-                    error = reject(413, "Request body larger than " + std::to_string(options.body_limit) + " bytes", origin);
+                    error = reject(413, "Request body larger than " + std::to_string(options.body_limit) + " bytes",
+                                   origin);
                 } else if (ec == http::error::header_limit) {
                     error = reject(431, "Request header fields too large", origin);
                 } else if (timed_out) {
                     // Silence between keep-alive requests is not an error: close quietly.
-                    if (parser.got_some() || buffer.size() > 0) error = reject(408, "Request timeout", origin);
+                    if (parser.got_some() || buffer.size() > 0) {
+                        error = reject(408, "Request timeout", origin);
+                    }
                 } else if (ec != http::error::end_of_stream && ec != asio::error::eof &&
                            ec != asio::error::connection_reset && ec != asio::ssl::error::stream_truncated &&
                            ec != asio::error::operation_aborted && (parser.got_some() || buffer.size() > 0)) {
@@ -145,7 +156,9 @@ struct HttpServer::Impl {
             request.target = std::string(req.target());
             for (const auto& f : req) {
                 std::string name(f.name_string());
-                for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                for (auto& c : name) {
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                }
                 request.headers.emplace_back(std::move(name), std::string(f.value()));
             }
             request.body = std::move(req.body());
@@ -168,12 +181,14 @@ struct HttpServer::Impl {
                     asio::post(ex, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
                 }
             };
-            HttpResponse response =
-                co_await asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(initiation, asio::use_awaitable);
+            HttpResponse response = co_await asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
+                initiation, asio::use_awaitable);
             const bool keep_alive = wants_keep_alive && !response.close && !draining;
             const bool ok = co_await write(stream, dog, response, keep_alive, head);
             --in_flight;
-            if (!ok || !keep_alive) co_return;
+            if (!ok || !keep_alive) {
+                co_return;
+            }
         }
     }
 
@@ -213,7 +228,9 @@ struct HttpServer::Impl {
         dog.arm(beast::get_lowest_layer(stream).socket(), options.read_timeout);
         co_await stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
         dog.disarm();
-        if (ec) co_return;
+        if (ec) {
+            co_return;
+        }
         co_await serve(stream, client);
         dog.arm(beast::get_lowest_layer(stream).socket(), std::chrono::seconds(2));
         co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
@@ -225,7 +242,9 @@ struct HttpServer::Impl {
             beast::error_code ec;
             tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
             if (ec) {
-                if (!acceptor.is_open()) co_return;
+                if (!acceptor.is_open()) {
+                    co_return;
+                }
                 continue;  // e.g. EMFILE: the next accept may succeed
             }
             asio::co_spawn(io, connection(std::move(socket)), asio::detached);
@@ -233,34 +252,50 @@ struct HttpServer::Impl {
     }
 };
 
-HttpServer::HttpServer(HttpServerOptions options, Handler handler, Rejection rejection) : impl_(std::make_unique<Impl>()) {
+HttpServer::HttpServer(HttpServerOptions options, Handler handler, Rejection rejection)
+    : impl_(std::make_unique<Impl>()) {
     auto& s = *impl_;
     s.options = std::move(options);
     s.handler = std::move(handler);
     s.rejection = std::move(rejection);
     if (!s.options.tls_cert_file.empty() || !s.options.tls_key_file.empty()) {
-        if (s.options.tls_cert_file.empty() || s.options.tls_key_file.empty())
+        if (s.options.tls_cert_file.empty() || s.options.tls_key_file.empty()) {
             throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
+        }
         s.ssl.emplace(asio::ssl::context::tls_server);
         s.ssl->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                           asio::ssl::context::no_tlsv1_1);
         beast::error_code ec;
         s.ssl->use_certificate_chain_file(s.options.tls_cert_file, ec);
-        if (ec) throw std::runtime_error("cannot use the certificate " + s.options.tls_cert_file + ": " + ec.message());
+        if (ec) {
+            throw std::runtime_error("cannot use the certificate " + s.options.tls_cert_file + ": " + ec.message());
+        }
         s.ssl->use_private_key_file(s.options.tls_key_file, asio::ssl::context::pem, ec);
-        if (ec) throw std::runtime_error("cannot use the key " + s.options.tls_key_file + ": " + ec.message());
+        if (ec) {
+            throw std::runtime_error("cannot use the key " + s.options.tls_key_file + ": " + ec.message());
+        }
     }
     beast::error_code ec;
     const auto address = asio::ip::make_address(s.options.host, ec);
-    if (ec) throw std::runtime_error("--listen: '" + s.options.host + "' is not an IP address");
+    if (ec) {
+        throw std::runtime_error("--listen: '" + s.options.host + "' is not an IP address");
+    }
     const tcp::endpoint ep{address, s.options.port};
     s.acceptor.open(ep.protocol(), ec);
-    if (!ec) s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) s.acceptor.bind(ep, ec);
-    if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
+    if (!ec) {
+        s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+        s.acceptor.bind(ep, ec);
+    }
+    if (!ec) {
+        s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
         throw std::runtime_error("cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) + ": " +
                                  ec.message());
+    }
 }
 
 HttpServer::~HttpServer() = default;
@@ -283,16 +318,22 @@ void HttpServer::run(std::function<void()> on_hup, std::function<void()> on_drai
         drain_timer.async_wait([&](beast::error_code) { wait_drained(); });
     };
     std::function<void(beast::error_code, int)> on_signal = [&](beast::error_code ec, int sig) {
-        if (ec) return;
+        if (ec) {
+            return;
+        }
         if (sig == SIGHUP) {
-            if (on_hup) on_hup();
+            if (on_hup) {
+                on_hup();
+            }
             signals.async_wait(on_signal);
             return;
         }
         s.draining = true;
         beast::error_code ignored;
         s.acceptor.close(ignored);
-        if (on_drain) on_drain();
+        if (on_drain) {
+            on_drain();
+        }
         drain_deadline = std::chrono::steady_clock::now() + s.options.drain_timeout;
         wait_drained();
     };

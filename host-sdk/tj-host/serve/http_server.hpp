@@ -18,11 +18,11 @@ namespace tjhost {
 
 struct HttpServerOptions {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 0;  // 0 = a free port
+    std::uint16_t port = 0;     // 0 = a free port
     std::string tls_cert_file;  // both set: HTTPS
     std::string tls_key_file;
-    std::size_t body_limit = 100 * 1024;  // ToolJump's limit on a context
-    std::chrono::milliseconds read_timeout{10000};  // a request's header and body; also the keep-alive idle time
+    std::size_t body_limit = 100 * 1024;             // ToolJump's limit on a context
+    std::chrono::milliseconds read_timeout{10000};   // a request's header and body; also the keep-alive idle time
     std::chrono::milliseconds drain_timeout{10000};  // how long SIGTERM waits for requests in flight
     std::size_t max_connections = 512;
 };

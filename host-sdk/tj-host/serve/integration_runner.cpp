@@ -58,15 +58,15 @@ struct IntegrationRunner::Job {
     std::vector<bool> settled;
     std::vector<std::uint64_t> tickets;
     std::vector<bool> submitted;
-    std::vector<std::string> keys;          // set before sharing
-    std::vector<std::size_t> session_of;    // outcome index -> session index; set before sharing
+    std::vector<std::string> keys;        // set before sharing
+    std::vector<std::size_t> session_of;  // outcome index -> session index; set before sharing
     std::vector<std::uint64_t> timers;
-    std::vector<bool> leads;                // this request runs the local flight of keys[i]
+    std::vector<bool> leads;                     // this request runs the local flight of keys[i]
     std::vector<std::vector<std::string>> tags;  // scoped tags of keys[i], once resolved
     std::vector<bool> tagged;
-    std::vector<std::uint64_t> epochs;      // the local cache's purge count when tags were taken
-    std::vector<SharedLease> leases;        // a shared lock held for keys[i]
-    std::string context_text;               // set before sharing
+    std::vector<std::uint64_t> epochs;  // the local cache's purge count when tags were taken
+    std::vector<SharedLease> leases;    // a shared lock held for keys[i]
+    std::string context_text;           // set before sharing
     std::chrono::steady_clock::time_point started;
     std::size_t pending = 0;
     std::function<void(boost::json::object)> done;
@@ -80,11 +80,12 @@ void IntegrationRunner::declare_metrics(Metrics& m) {
                 {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
     m.counter("tj_host_result_cache_hits_total", "Host result cache lookups answered from the cache.");
     m.counter("tj_host_result_cache_misses_total", "Host result cache lookups that ran the integration.");
-    m.counter("tj_host_result_cache_purged_total", "Host result cache entries dropped by a plugin's invalidate (by tag).");
+    m.counter("tj_host_result_cache_purged_total",
+              "Host result cache entries dropped by a plugin's invalidate (by tag).");
 }
 
-IntegrationRunner::IntegrationRunner(std::vector<Session*> sessions, Metrics& metrics, std::chrono::milliseconds deadline,
-                                     std::size_t cache_entries)
+IntegrationRunner::IntegrationRunner(std::vector<Session*> sessions, Metrics& metrics,
+                                     std::chrono::milliseconds deadline, std::size_t cache_entries)
     : sessions_(std::move(sessions)), metrics_(metrics), deadline_(deadline), cache_(cache_entries) {}
 
 IntegrationRunner::~IntegrationRunner() = default;
@@ -97,7 +98,9 @@ void IntegrationRunner::settle(const std::shared_ptr<Job>& job, std::size_t inde
     std::uint64_t timer = 0;
     {
         std::lock_guard lock(job->mutex);
-        if (job->settled[index]) return;
+        if (job->settled[index]) {
+            return;
+        }
         job->settled[index] = true;
         timer = job->timers[index];
         const auto* session = sessions_[job->session_of[index]];
@@ -134,10 +137,16 @@ void IntegrationRunner::settle(const std::shared_ptr<Job>& job, std::size_t inde
             outcomes = std::move(job->outcomes);
         }
     }
-    if (timer) timer_.cancel(timer);
+    if (timer) {
+        timer_.cancel(timer);
+    }
     // Outside the job's lock: each waiter settles (or runs) its own job.
-    for (auto& w : waiters) w(for_waiters);
-    if (done) done(merge_outcomes(std::move(outcomes), iso8601_utc(std::chrono::system_clock::now())));
+    for (auto& w : waiters) {
+        w(for_waiters);
+    }
+    if (done) {
+        done(merge_outcomes(std::move(outcomes), iso8601_utc(std::chrono::system_clock::now())));
+    }
 }
 
 void IntegrationRunner::run(const boost::json::value& context, std::function<void(boost::json::object)> done) {
@@ -146,7 +155,9 @@ void IntegrationRunner::run(const boost::json::value& context, std::function<voi
     job->done = std::move(done);
     for (std::size_t i = 0; i < sessions_.size(); ++i) {
         const auto& s = *sessions_[i];
-        if (!matches(s.manifest.match, context) || !s.has_required_secrets()) continue;
+        if (!matches(s.manifest.match, context) || !s.has_required_secrets()) {
+            continue;
+        }
         IntegrationOutcome o;
         o.name = s.manifest.name;
         o.priority = s.manifest.priority;
@@ -231,7 +242,9 @@ void IntegrationRunner::take_tags(Job& job, std::size_t i) {
     const auto epoch = cache_.epoch();
     auto tags = tags_of(*sessions_[job.session_of[i]], job.context_text);
     std::lock_guard lock(job.mutex);
-    if (job.tagged[i]) return;
+    if (job.tagged[i]) {
+        return;
+    }
     job.tagged[i] = true;
     job.epochs[i] = epoch;
     job.tags[i] = std::move(tags);
@@ -258,8 +271,7 @@ void IntegrationRunner::lead(const std::shared_ptr<Job>& job, std::size_t i) {
                 job->leases[i] = std::move(a.lease);
                 break;
             }
-            case SharedAnswer::Kind::alone:
-                break;
+            case SharedAnswer::Kind::alone: break;
         }
         submit(job, i);
     });
@@ -269,7 +281,9 @@ void IntegrationRunner::submit(const std::shared_ptr<Job>& job, std::size_t i) {
     auto* session = sessions_[job->session_of[i]];
     {
         std::lock_guard lock(job->mutex);
-        if (job->settled[i]) return;  // timed out while it waited
+        if (job->settled[i]) {
+            return;  // timed out while it waited
+        }
     }
     if (stopping_.load()) {
         IntegrationOutcome o;
@@ -281,7 +295,8 @@ void IntegrationRunner::submit(const std::shared_ptr<Job>& job, std::size_t i) {
     if (session->manifest.cache > 0) {
         take_tags(*job, i);
     }
-    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - job->started);
+    const auto spent =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - job->started);
     const auto timeout_ms = static_cast<std::uint32_t>(std::max<std::int64_t>(1, (deadline_ - spent).count()));
     std::uint64_t ticket = 0;
     tj_status st = TJ_STATUS_INTERNAL;
@@ -350,7 +365,9 @@ void IntegrationRunner::clear_local() { cache_.clear(); }
 std::size_t IntegrationRunner::notify_all(const std::string& event_json) {
     std::size_t taken = 0;
     for (auto* s : sessions_) {
-        if (s->instance->notify(event_json) == TJ_STATUS_OK) ++taken;
+        if (s->instance->notify(event_json) == TJ_STATUS_OK) {
+            ++taken;
+        }
     }
     return taken;
 }
@@ -388,7 +405,9 @@ std::vector<PreviewMapping> IntegrationRunner::resolve_all(const boost::json::va
 bool IntegrationRunner::serves_context_type(const std::string& type) const {
     for (const auto* s : sessions_) {
         const auto* ct = s->manifest.match.as_object().if_contains("contextType");
-        if (ct && ct->is_string() && (ct->as_string() == type || ct->as_string() == "*")) return true;
+        if (ct && ct->is_string() && (ct->as_string() == type || ct->as_string() == "*")) {
+            return true;
+        }
     }
     return false;
 }
@@ -396,7 +415,9 @@ bool IntegrationRunner::serves_context_type(const std::string& type) const {
 std::vector<std::string> IntegrationRunner::reload_all() {
     std::vector<std::string> errors;
     for (auto* s : sessions_) {
-        if (auto e = s->reload(); !e.empty()) errors.push_back(s->manifest.name + ": " + e);
+        if (auto e = s->reload(); !e.empty()) {
+            errors.push_back(s->manifest.name + ": " + e);
+        }
     }
     cache_.clear();
     return errors;

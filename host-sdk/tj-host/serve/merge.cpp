@@ -21,11 +21,11 @@ boost::json::object merge_outcomes(std::vector<IntegrationOutcome> outcomes, con
     for (auto& o : outcomes) {
         names.emplace_back(o.name);
         switch (o.kind) {
-            case IntegrationOutcome::Kind::cached:
-                ++cache_hits;
-                [[fallthrough]];
+            case IntegrationOutcome::Kind::cached: ++cache_hits; [[fallthrough]];
             case IntegrationOutcome::Kind::ok:
-                for (auto& r : o.results) data.push_back(std::move(r));
+                for (auto& r : o.results) {
+                    data.push_back(std::move(r));
+                }
                 break;
             case IntegrationOutcome::Kind::failed:
             case IntegrationOutcome::Kind::timeout:
@@ -35,12 +35,8 @@ boost::json::object merge_outcomes(std::vector<IntegrationOutcome> outcomes, con
         }
     }
     const auto count = static_cast<std::int64_t>(data.size());
-    return {{"data", std::move(data)},
-            {"count", count},
-            {"cacheHits", cache_hits},
-            {"failedCount", failed},
-            {"timestamp", timestamp},
-            {"integrationNames", std::move(names)}};
+    return {{"data", std::move(data)}, {"count", count},         {"cacheHits", cache_hits},
+            {"failedCount", failed},   {"timestamp", timestamp}, {"integrationNames", std::move(names)}};
 }
 
 std::string iso8601_utc(std::chrono::system_clock::time_point t) {

@@ -8,17 +8,24 @@ namespace tjhost {
 
 namespace {
 
-std::string render_labels(const Labels& labels, const std::string& extra_name = {}, const std::string& extra_value = {}) {
-    if (labels.empty() && extra_name.empty()) return {};
+std::string render_labels(const Labels& labels, const std::string& extra_name = {},
+                          const std::string& extra_value = {}) {
+    if (labels.empty() && extra_name.empty()) {
+        return {};
+    }
     std::string out = "{";
     bool first = true;
     for (const auto& [k, v] : labels) {
-        if (!first) out += ',';
+        if (!first) {
+            out += ',';
+        }
         first = false;
         out += k + "=\"" + escape_label_value(v) + '"';
     }
     if (!extra_name.empty()) {
-        if (!first) out += ',';
+        if (!first) {
+            out += ',';
+        }
         out += extra_name + "=\"" + escape_label_value(extra_value) + '"';
     }
     return out + "}";
@@ -58,9 +65,15 @@ std::string escape_label_value(const std::string& v) {
 }
 
 std::string format_metric_number(double v) {
-    if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-    if (std::isnan(v)) return "NaN";
-    if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+    if (std::isinf(v)) {
+        return v > 0 ? "+Inf" : "-Inf";
+    }
+    if (std::isnan(v)) {
+        return "NaN";
+    }
+    if (v == std::floor(v) && std::fabs(v) < 1e15) {
+        return std::to_string(static_cast<long long>(v));
+    }
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.9g", v);
     return buf;
@@ -68,7 +81,9 @@ std::string format_metric_number(double v) {
 
 Metrics::Family& Metrics::family(const std::string& name) {
     auto it = families_.find(name);
-    if (it == families_.end()) throw std::logic_error("metric family not declared: " + name);
+    if (it == families_.end()) {
+        throw std::logic_error("metric family not declared: " + name);
+    }
     return it->second;
 }
 
@@ -106,7 +121,9 @@ void Metrics::observe(const std::string& name, const Labels& labels, double v) {
     auto& f = family(name);
     auto& s = f.series[render_labels(labels)];
     s.first = labels;
-    if (s.second.buckets.empty()) s.second.buckets.assign(f.bounds.size(), 0);
+    if (s.second.buckets.empty()) {
+        s.second.buckets.assign(f.bounds.size(), 0);
+    }
     for (std::size_t i = 0; i < f.bounds.size(); ++i) {
         if (v <= f.bounds[i]) {
             ++s.second.buckets[i];
@@ -120,9 +137,13 @@ void Metrics::observe(const std::string& name, const Labels& labels, double v) {
 double Metrics::value(const std::string& name, const Labels& labels) const {
     std::lock_guard lock(mutex_);
     auto it = families_.find(name);
-    if (it == families_.end()) return 0;
+    if (it == families_.end()) {
+        return 0;
+    }
     auto s = it->second.series.find(render_labels(labels));
-    if (s == it->second.series.end()) return 0;
+    if (s == it->second.series.end()) {
+        return 0;
+    }
     return it->second.type == Type::histogram ? static_cast<double>(s->second.second.count) : s->second.second.value;
 }
 
@@ -132,7 +153,10 @@ std::string Metrics::render() const {
     for (const auto& [name, f] : families_) {
         out += "# HELP " + name + " " + escape_help(f.help) + "\n";
         out += "# TYPE " + name + " " +
-               (f.type == Type::counter ? "counter" : f.type == Type::gauge ? "gauge" : "histogram") + "\n";
+               (f.type == Type::counter ? "counter"
+                : f.type == Type::gauge ? "gauge"
+                                        : "histogram") +
+               "\n";
         for (const auto& [key, entry] : f.series) {
             const auto& [labels, s] = entry;
             if (f.type != Type::histogram) {

@@ -34,7 +34,7 @@ public:
 private:
     enum class Type { counter, gauge, histogram };
     struct Series {
-        double value = 0;                 // counter/gauge
+        double value = 0;                    // counter/gauge
         std::vector<std::uint64_t> buckets;  // histogram: per bound, not cumulative
         double sum = 0;
         std::uint64_t count = 0;

@@ -32,7 +32,9 @@ std::string escape(std::string_view s) {
 // data: or a relative path that would point back at the preview server.
 bool is_web_url(std::string_view href) {
     const auto u = boost::urls::parse_absolute_uri(href);
-    if (!u) return false;
+    if (!u) {
+        return false;
+    }
     const auto scheme = u->scheme_id();
     return (scheme == boost::urls::scheme::http || scheme == boost::urls::scheme::https) && u->has_authority() &&
            !u->host().empty();
@@ -46,14 +48,18 @@ std::string_view str_field(const json::object& o, std::string_view key) {
 // ToolJump's four statuses; anything else is drawn neutral.
 std::string_view status_of(const json::object& o) {
     const auto s = str_field(o, "status");
-    if (s == "important" || s == "relevant" || s == "success") return s;
+    if (s == "important" || s == "relevant" || s == "success") {
+        return s;
+    }
     return "none";
 }
 
 // A small text badge: CSP forbids remote images, and a name reads well at 10px.
 std::string icon_badge(const json::object& o) {
     const auto icon = str_field(o, "icon");
-    if (icon.empty()) return {};
+    if (icon.empty()) {
+        return {};
+    }
     std::string label;
     if (icon == "circleci") {
         label = "CI";
@@ -64,14 +70,19 @@ std::string icon_badge(const json::object& o) {
     } else {
         // Two ASCII letters or digits of the name: a byte cut could split a UTF-8 character.
         for (const char c : icon) {
-            if (label.size() == 2) break;
+            if (label.size() == 2) {
+                break;
+            }
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
                 label += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
             }
         }
-        if (label.empty()) label = "\xE2\x80\xA2";  // •
+        if (label.empty()) {
+            label = "\xE2\x80\xA2";  // •
+        }
     }
-    return R"(<span class="tj-icon" data-icon=")" + escape(icon) + R"(" aria-hidden="true">)" + escape(label) + "</span>";
+    return R"(<span class="tj-icon" data-icon=")" + escape(icon) + R"(" aria-hidden="true">)" + escape(label) +
+           "</span>";
 }
 
 // title= for the browser's own tooltip and for tests; .tj-tip shows it at once on hover/focus.
@@ -85,41 +96,52 @@ std::string tip_span(const json::object& o) {
 }
 
 std::string link_attrs(std::string_view href) {
-    if (!is_web_url(href)) return {};
+    if (!is_web_url(href)) {
+        return {};
+    }
     return R"( href=")" + escape(href) + R"(" target="_blank" rel="noopener noreferrer")";
 }
 
 std::string render_item(const json::value& v) {
-    if (!v.is_object()) return {};
+    if (!v.is_object()) {
+        return {};
+    }
     const auto& o = v.get_object();
     const auto st = status_of(o);
-    std::string out = R"(<li><a class="tj-item tj-st-)" + std::string(st) + R"(" data-status=")" + std::string(st) + '"' +
-                      link_attrs(str_field(o, "href")) + title_attr(o) + R"( tabindex="0">)" + icon_badge(o) +
-                      R"(<span class="tj-label">)" + escape(str_field(o, "content")) + "</span>" + tip_span(o) + "</a></li>";
+    std::string out = R"(<li><a class="tj-item tj-st-)" + std::string(st) + R"(" data-status=")" + std::string(st) +
+                      '"' + link_attrs(str_field(o, "href")) + title_attr(o) + R"( tabindex="0">)" + icon_badge(o) +
+                      R"(<span class="tj-label">)" + escape(str_field(o, "content")) + "</span>" + tip_span(o) +
+                      "</a></li>";
     return out;
 }
 
 std::string render_card(const json::value& v) {
-    if (!v.is_object()) return {};
+    if (!v.is_object()) {
+        return {};
+    }
     const auto& o = v.get_object();
     const auto type = str_field(o, "type");
     const auto st = std::string(status_of(o));
     const std::string common = R"( data-type=")" + escape(type) + R"(" data-status=")" + st + '"';
-    const std::string label = icon_badge(o) + R"(<span class="tj-label">)" + escape(str_field(o, "content")) + "</span>";
+    const std::string label =
+        icon_badge(o) + R"(<span class="tj-label">)" + escape(str_field(o, "content")) + "</span>";
 
     if (type == "dropdown") {
         // <details> opens without a script (the server's CSP runs none).
         std::string out = R"(<details class="tj-card tj-dropdown tj-st-)" + st + '"' + common + "><summary" +
-                          title_attr(o) + ">" + label + R"(<span class="tj-caret" aria-hidden="true">&#9662;</span></summary>)" +
-                          tip_span(o) + R"(<ul class="tj-menu">)";
+                          title_attr(o) + ">" + label +
+                          R"(<span class="tj-caret" aria-hidden="true">&#9662;</span></summary>)" + tip_span(o) +
+                          R"(<ul class="tj-menu">)";
         if (const auto* items = o.if_contains("items"); items && items->is_array()) {
-            for (const auto& item : items->get_array()) out += render_item(item);
+            for (const auto& item : items->get_array()) {
+                out += render_item(item);
+            }
         }
         return out + "</ul></details>";
     }
     if (type == "link") {
-        return R"(<a class="tj-card tj-link tj-st-)" + st + '"' + common + link_attrs(str_field(o, "href")) + title_attr(o) +
-               R"( tabindex="0">)" + label + tip_span(o) + "</a>";
+        return R"(<a class="tj-card tj-link tj-st-)" + st + '"' + common + link_attrs(str_field(o, "href")) +
+               title_attr(o) + R"( tabindex="0">)" + label + tip_span(o) + "</a>";
     }
     return R"(<span class="tj-card tj-text tj-st-)" + st + '"' + common + title_attr(o) + R"( tabindex="0">)" + label +
            tip_span(o) + "</span>";
@@ -133,7 +155,9 @@ void pretty(const json::value& v, std::string& out, int depth) {
         out += "{\n";
         bool first = true;
         for (const auto& [k, e] : v.get_object()) {
-            if (!first) out += ",\n";
+            if (!first) {
+                out += ",\n";
+            }
             first = false;
             out += pad + json::serialize(json::value(k)) + ": ";
             pretty(e, out, depth + 1);
@@ -143,7 +167,9 @@ void pretty(const json::value& v, std::string& out, int depth) {
         out += "[\n";
         bool first = true;
         for (const auto& e : v.get_array()) {
-            if (!first) out += ",\n";
+            if (!first) {
+                out += ",\n";
+            }
             first = false;
             out += pad;
             pretty(e, out, depth + 1);
@@ -157,14 +183,22 @@ void pretty(const json::value& v, std::string& out, int depth) {
 // A table cell's text: strings as they are, other values as compact JSON, absent as empty.
 std::string cell_text(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
-    if (!v || v->is_null()) return {};
-    if (v->is_string()) return escape(v->get_string());
-    if (v->is_object() && v->get_object().empty()) return {};
+    if (!v || v->is_null()) {
+        return {};
+    }
+    if (v->is_string()) {
+        return escape(v->get_string());
+    }
+    if (v->is_object() && v->get_object().empty()) {
+        return {};
+    }
     return "<code>" + escape(json::serialize(*v)) + "</code>";
 }
 
 std::string slug_text(const json::object& o) {
-    if (const auto slug = cell_text(o, "slug"); !slug.empty()) return slug;
+    if (const auto slug = cell_text(o, "slug"); !slug.empty()) {
+        return slug;
+    }
     // A project still to be looked up has no slug yet: show the name it will be asked by.
     if (const auto* lookup = o.if_contains("lookup"); lookup && lookup->is_object()) {
         return "lookup: " + escape(str_field(lookup->get_object(), "nameSlug"));
@@ -174,10 +208,9 @@ std::string slug_text(const json::object& o) {
 
 std::string render_projects(const json::array& projects) {
     // Only the columns some project fills: most mappings are a slug and a rule.
-    const std::pair<const char*, const char*> columns[] = {{"rule", "rule"},           {"ruleName", "rule name"},
-                                                           {"branch", "branch"},       {"commit", "commit"},
-                                                           {"filters", "filters"},     {"tokenSecret", "token secret"},
-                                                           {"cards", "cards"}};
+    const std::pair<const char*, const char*> columns[] = {
+        {"rule", "rule"},       {"ruleName", "rule name"},       {"branch", "branch"}, {"commit", "commit"},
+        {"filters", "filters"}, {"tokenSecret", "token secret"}, {"cards", "cards"}};
     std::vector<std::pair<const char*, const char*>> shown;
     for (const auto& column : columns) {
         for (const auto& p : projects) {
@@ -188,13 +221,19 @@ std::string render_projects(const json::array& projects) {
         }
     }
     std::string out = R"(<table class="tj-projects"><thead><tr><th>slug</th>)";
-    for (const auto& [key, name] : shown) out += "<th>" + std::string(name) + "</th>";
+    for (const auto& [key, name] : shown) {
+        out += "<th>" + std::string(name) + "</th>";
+    }
     out += "</tr></thead><tbody>";
     for (const auto& p : projects) {
-        if (!p.is_object()) continue;
+        if (!p.is_object()) {
+            continue;
+        }
         const auto& o = p.get_object();
         out += R"(<tr class="tj-project"><td>)" + slug_text(o) + "</td>";
-        for (const auto& [key, name] : shown) out += "<td>" + cell_text(o, key) + "</td>";
+        for (const auto& [key, name] : shown) {
+            out += "<td>" + cell_text(o, key) + "</td>";
+        }
         out += "</tr>";
     }
     return out + "</tbody></table>";
@@ -217,8 +256,8 @@ std::string render_mapping(const PreviewMapping& m) {
         out += render_projects(projects->get_array());
     } else if (v.is_object()) {
         const auto reason = str_field(v.get_object(), "reason");
-        out += R"(<p class="tj-mapping-message">No project)" + std::string(reason.empty() ? "" : ": ") + escape(reason) +
-               "</p>";
+        out += R"(<p class="tj-mapping-message">No project)" + std::string(reason.empty() ? "" : ": ") +
+               escape(reason) + "</p>";
     }
     std::string text;
     pretty(v, text, 0);
@@ -228,12 +267,18 @@ std::string render_mapping(const PreviewMapping& m) {
 
 std::string summary_value(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
-    if (!v) return "&ndash;";
-    if (v->is_string()) return escape(v->get_string());
+    if (!v) {
+        return "&ndash;";
+    }
+    if (v->is_string()) {
+        return escape(v->get_string());
+    }
     if (v->is_array()) {
         std::string out;
         for (const auto& e : v->get_array()) {
-            if (!out.empty()) out += ", ";
+            if (!out.empty()) {
+                out += ", ";
+            }
             out += e.is_string() ? escape(e.get_string()) : escape(json::serialize(e));
         }
         return out.empty() ? "&ndash;" : out;
@@ -253,17 +298,21 @@ std::string render_details(const json::array& cards) {
     std::size_t n = 0;
     for (const auto& v : cards) {
         ++n;
-        if (!v.is_object()) continue;
+        if (!v.is_object()) {
+            continue;
+        }
         const auto& o = v.get_object();
         const auto st = std::string(status_of(o));
         out += R"(<tr class="tj-detail" data-status=")" + st + R"("><td>)" + std::to_string(n) +
                R"(</td><td><span class="tj-dot tj-st-)" + st + R"("></span>)" + escape(str_field(o, "content")) +
-               "</td><td>" + escape(str_field(o, "type")) + R"(</td><td class="tj-pre">)" + escape(str_field(o, "tooltip")) +
-               "</td><td>" + url_text(o);
+               "</td><td>" + escape(str_field(o, "type")) + R"(</td><td class="tj-pre">)" +
+               escape(str_field(o, "tooltip")) + "</td><td>" + url_text(o);
         if (const auto* items = o.if_contains("items"); items && items->is_array()) {
             out += R"(<ul class="tj-detail-items">)";
             for (const auto& item : items->get_array()) {
-                if (!item.is_object()) continue;
+                if (!item.is_object()) {
+                    continue;
+                }
                 const auto& io = item.get_object();
                 out += R"(<li><span class="tj-dot tj-st-)" + std::string(status_of(io)) + R"("></span>)" +
                        escape(str_field(io, "content")) + " " + url_text(io);
@@ -287,8 +336,12 @@ std::string render_results(const json::value& response) {
     }
     std::string out = R"(<section class="tj-section"><h2>Bar</h2><nav class="tj-bar" aria-label="ToolJump bar">)"
                       R"(<span class="tj-brand" aria-hidden="true">TJ</span>)";
-    for (const auto& card : data->get_array()) out += render_card(card);
-    if (data->get_array().empty()) out += R"(<span class="tj-empty">no cards</span>)";
+    for (const auto& card : data->get_array()) {
+        out += render_card(card);
+    }
+    if (data->get_array().empty()) {
+        out += R"(<span class="tj-empty">no cards</span>)";
+    }
     out += "</nav></section>";
 
     out += R"(<section class="tj-section"><h2>Summary</h2><dl class="tj-summary">)";
@@ -307,7 +360,9 @@ std::string render_results(const json::value& response) {
 std::string render_card_details(const json::value& response) {
     const auto* body = response.if_object();
     const auto* data = body ? body->if_contains("data") : nullptr;
-    if (!data || !data->is_array() || data->get_array().empty()) return {};
+    if (!data || !data->is_array() || data->get_array().empty()) {
+        return {};
+    }
     return R"(<section class="tj-section"><h2>Cards in detail</h2>)" + render_details(data->get_array()) + "</section>";
 }
 
@@ -402,19 +457,28 @@ border:1px solid var(--line);border-radius:8px;box-shadow:0 8px 24px #8c959f55;m
 }  // namespace
 
 std::string render_preview_html(const PreviewInput& in) {
-    std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>ToolJump preview";
-    if (!in.repo.empty()) out += ": " + escape(in.repo);
+    std::string out =
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>ToolJump preview";
+    if (!in.repo.empty()) {
+        out += ": " + escape(in.repo);
+    }
     out += "</title><style>" + std::string(kStyle) + "</style></head><body><header><h1>ToolJump preview";
-    if (!in.repo.empty()) out += "<small>" + escape(in.repo) + "</small>";
+    if (!in.repo.empty()) {
+        out += "<small>" + escape(in.repo) + "</small>";
+    }
     out += "</h1>";
-    if (!in.error.empty()) out += R"(<p class="tj-error" role="alert">)" + escape(in.error) + "</p>";
+    if (!in.error.empty()) {
+        out += R"(<p class="tj-error" role="alert">)" + escape(in.error) + "</p>";
+    }
     out += render_form(in) + "</header><main>";
     if (!in.repo.empty()) {
         out += render_results(in.response);
         if (!in.mappings.empty()) {
             out += R"(<section class="tj-section"><h2>Mapping</h2>)";
-            for (const auto& m : in.mappings) out += render_mapping(m);
+            for (const auto& m : in.mappings) {
+                out += render_mapping(m);
+            }
             out += "</section>";
         }
         out += render_card_details(in.response);

@@ -6,7 +6,9 @@ RateLimiter::RateLimiter(std::uint32_t limit, std::chrono::seconds window, Clock
     : limit_(limit), window_(window), clock_(std::move(clock)) {}
 
 RateLimiter::Decision RateLimiter::check(const std::string& client) {
-    if (limit_ == 0) return {true, 0, 0};
+    if (limit_ == 0) {
+        return {true, 0, 0};
+    }
     const auto now = clock_();
     std::lock_guard lock(mutex_);
     // Forget finished windows once per window, so that the map holds recent clients only.

@@ -26,8 +26,12 @@ struct Route {
     const char* allow;  // methods, for 405's Allow header
 };
 constexpr Route kRoutes[] = {
-    {"/context", "POST, OPTIONS"},        {"/config", "GET, HEAD, OPTIONS"},  {"/custom-domains", "GET, HEAD, OPTIONS"},
-    {"/health", "GET, HEAD, OPTIONS"},    {"/metrics", "GET, HEAD, OPTIONS"}, {"/preview", "GET, HEAD, OPTIONS"},
+    {"/context", "POST, OPTIONS"},
+    {"/config", "GET, HEAD, OPTIONS"},
+    {"/custom-domains", "GET, HEAD, OPTIONS"},
+    {"/health", "GET, HEAD, OPTIONS"},
+    {"/metrics", "GET, HEAD, OPTIONS"},
+    {"/preview", "GET, HEAD, OPTIONS"},
     {"/webhooks/circleci", "POST, OPTIONS"},
 };
 
@@ -36,7 +40,9 @@ bool is_public(std::string_view path) { return path == "/config" || path == "/cu
 
 const Route* route_of(std::string_view path) {
     for (const auto& r : kRoutes) {
-        if (path == r.path) return &r;
+        if (path == r.path) {
+            return &r;
+        }
     }
     return nullptr;
 }
@@ -65,10 +71,14 @@ const std::vector<Adapter>& adapters() {
 
 std::string endpoint_of(std::string_view path) {
     const auto* r = route_of(path);
-    if (!r) return "other";
+    if (!r) {
+        return "other";
+    }
     std::string name(r->path + 1);
     for (auto& c : name) {
-        if (c == '/' || c == '-') c = '_';
+        if (c == '/' || c == '-') {
+            c = '_';
+        }
     }
     return name;  // "context", "custom_domains", "webhooks_circleci"
 }
@@ -103,7 +113,9 @@ void ServeApp::refresh_custom_domains() {
         const auto d = s->instance->describe();
         boost::system::error_code ec;
         const auto v = d.ok() ? boost::json::parse(d.payload, ec) : boost::json::value();
-        if (!ec) hosts = merge_custom_domains(std::move(hosts), custom_domains_of(v));
+        if (!ec) {
+            hosts = merge_custom_domains(std::move(hosts), custom_domains_of(v));
+        }
     }
     hosts = merge_custom_domains(std::move(hosts), {});
     cors_.set_custom_domains(hosts);
@@ -136,7 +148,9 @@ void ServeApp::respond_json(const HttpRequest& req, const Respond& respond, int 
     HttpResponse r;
     r.status = status;
     r.set("Content-Type", kJson);
-    for (auto& h : extra) r.headers.push_back(std::move(h));
+    for (auto& h : extra) {
+        r.headers.push_back(std::move(h));
+    }
     r.body = boost::json::serialize(body);
     finish(req, respond, std::move(r), started);
 }
@@ -147,7 +161,9 @@ HttpResponse ServeApp::server_response(int status, const std::string& message, c
     r.close = true;
     r.set("Content-Type", kJson);
     r.body = boost::json::serialize(boost::json::object{{"error", message}});
-    for (auto& h : cors_.response_headers(origin)) r.headers.push_back(std::move(h));
+    for (auto& h : cors_.response_headers(origin)) {
+        r.headers.push_back(std::move(h));
+    }
     metrics_.add("tj_host_http_requests_total", {{"endpoint", "other"}, {"code", std::to_string(status)}});
     return r;
 }
@@ -156,42 +172,60 @@ void ServeApp::handle(HttpRequest req, Respond respond) {
     const auto started = std::chrono::steady_clock::now();
     const auto path = path_of(req.target);
     const auto* route = route_of(path);
-    if (!route) return respond_json(req, respond, 404, boost::json::object{{"error", "Not found"}, {"path", path}}, started);
+    if (!route) {
+        return respond_json(req, respond, 404, boost::json::object{{"error", "Not found"}, {"path", path}}, started);
+    }
 
-    if (req.method == "OPTIONS") return preflight(req, respond, route->allow, is_public(path));
+    if (req.method == "OPTIONS") {
+        return preflight(req, respond, route->allow, is_public(path));
+    }
     const std::string allow = route->allow;
     const bool posted = path == "/context" || path == "/webhooks/circleci";
     const bool method_ok = posted ? req.method == "POST" : (req.method == "GET" || req.method == "HEAD");
-    if (!method_ok)
+    if (!method_ok) {
         return respond_json(req, respond, 405, boost::json::object{{"error", "Method not allowed"}, {"allow", allow}},
                             started, {{"Allow", allow}});
+    }
 
     if (path == "/health") {
-        if (draining_.load()) return respond_json(req, respond, 503, boost::json::object{{"status", "draining"}}, started);
+        if (draining_.load()) {
+            return respond_json(req, respond, 503, boost::json::object{{"status", "draining"}}, started);
+        }
         boost::json::array names;
-        for (const auto* s : runner_.sessions()) names.emplace_back(s->manifest.name);
+        for (const auto* s : runner_.sessions()) {
+            names.emplace_back(s->manifest.name);
+        }
         boost::json::object health{{"status", "ok"}, {"integrations", std::move(names)}};
         // Redis down is no failure of this replica (it serves from its own cache and the
         // plugins): said, with 200, so that a load balancer keeps it.
-        if (options_.shared) health["redis"] = options_.shared->usable() ? "ok" : "degraded";
+        if (options_.shared) {
+            health["redis"] = options_.shared->usable() ? "ok" : "degraded";
+        }
         health["timestamp"] = iso8601_utc(std::chrono::system_clock::now());
         return respond_json(req, respond, 200, health, started);
     }
     // Authenticated by its signature, and CircleCI retries what is refused: no rate limit, no bearer.
-    if (path == "/webhooks/circleci") return webhook(std::move(req), std::move(respond), started);
+    if (path == "/webhooks/circleci") {
+        return webhook(std::move(req), std::move(respond), started);
+    }
     // Monitoring is not rate-limited; everything a browser calls is.
     if (path != "/metrics") {
         const auto d = limiter_.check(req.client);
-        if (!d.allowed)
+        if (!d.allowed) {
             return respond_json(req, respond, 429, boost::json::object{{"error", "Too many requests"}}, started,
                                 {{"Retry-After", std::to_string(d.retry_after_s)},
                                  {"RateLimit-Limit", std::to_string(limiter_.limit())},
                                  {"RateLimit-Remaining", "0"}});
+        }
     }
-    if (path == "/config") return respond_json(req, respond, 200, config_body(), started);
+    if (path == "/config") {
+        return respond_json(req, respond, 200, config_body(), started);
+    }
     if (path == "/custom-domains") {
         boost::json::array hosts;
-        for (const auto& h : custom_domains()) hosts.emplace_back(h);
+        for (const auto& h : custom_domains()) {
+            hosts.emplace_back(h);
+        }
         const auto count = hosts.size();
         return respond_json(req, respond, 200,
                             boost::json::object{{"hosts", std::move(hosts)},
@@ -199,18 +233,23 @@ void ServeApp::handle(HttpRequest req, Respond respond) {
                                                 {"timestamp", iso8601_utc(std::chrono::system_clock::now())}},
                             started);
     }
-    if (!bearer_.allows(req.header("authorization")))
+    if (!bearer_.allows(req.header("authorization"))) {
         return respond_json(req, respond, 401, boost::json::object{{"error", "Unauthorized"}}, started,
                             {{"WWW-Authenticate", "Bearer"}});
+    }
     if (path == "/metrics") {
         HttpResponse r;
         r.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         collect_plugin_stats(runner_.sessions(), metrics_);  // the plugins' own counters, read now
-        if (options_.on_metrics) options_.on_metrics();
+        if (options_.on_metrics) {
+            options_.on_metrics();
+        }
         r.body = metrics_.render();
         return finish(req, respond, std::move(r), started);
     }
-    if (path == "/context") return context(std::move(req), std::move(respond), started);
+    if (path == "/context") {
+        return context(std::move(req), std::move(respond), started);
+    }
     return preview(std::move(req), std::move(respond), started);
 }
 
@@ -218,16 +257,21 @@ boost::json::object ServeApp::config_body() const {
     boost::json::array list;
     for (const auto& a : adapters()) {
         boost::json::array urls;
-        for (const auto& u : a.urls) urls.emplace_back(u);
+        for (const auto& u : a.urls) {
+            urls.emplace_back(u);
+        }
         list.push_back(boost::json::object{{"name", a.name},
                                            {"enabled", runner_.serves_context_type(a.name)},
                                            {"urls", std::move(urls)},
                                            {"description", a.description}});
     }
     return {{"adapters", std::move(list)},
-            {"customDomains", [&] {
+            {"customDomains",
+             [&] {
                  boost::json::array hosts;
-                 for (const auto& h : custom_domains()) hosts.emplace_back(h);
+                 for (const auto& h : custom_domains()) {
+                     hosts.emplace_back(h);
+                 }
                  return hosts;
              }()},
             {"timestamp", iso8601_utc(std::chrono::system_clock::now())}};
@@ -261,9 +305,10 @@ void ServeApp::webhook(HttpRequest req, Respond respond, std::chrono::steady_clo
     const auto secret = options_.webhook_secret ? options_.webhook_secret() : std::nullopt;
     if (!secret || secret->empty()) {
         count("disabled");
-        return respond_json(req, respond, 404,
-                            boost::json::object{{"error", "Webhooks are off: INTEGRATION_CIRCLECI_WEBHOOK_SECRET is not set"}},
-                            started);
+        return respond_json(
+            req, respond, 404,
+            boost::json::object{{"error", "Webhooks are off: INTEGRATION_CIRCLECI_WEBHOOK_SECRET is not set"}},
+            started);
     }
     // Checked before anything is read from the body: an unsigned delivery changes nothing.
     if (!verify_circleci_signature(req.header("circleci-signature"), req.body, *secret)) {
@@ -282,7 +327,8 @@ void ServeApp::webhook(HttpRequest req, Respond respond, std::chrono::steady_clo
     if (!options_.shared) {
         if (!seen_events_.insert(event.id)) {
             count("duplicate");
-            return respond_json(req, respond, 200, boost::json::object{{"status", "duplicate"}, {"id", event.id}}, started);
+            return respond_json(req, respond, 200, boost::json::object{{"status", "duplicate"}, {"id", event.id}},
+                                started);
         }
         return accept_event(req, respond, event.id, event.event_json, started);
     }
@@ -290,9 +336,8 @@ void ServeApp::webhook(HttpRequest req, Respond respond, std::chrono::steady_clo
     auto shared_req = std::make_shared<HttpRequest>(std::move(req));
     shared_req->body.clear();
     options_.shared->remember_event(
-        "circleci:" + event.id,
-        [this, shared_req, respond = std::move(respond), started, id = event.id, json = std::move(event.event_json),
-         count](std::optional<bool> first) {
+        "circleci:" + event.id, [this, shared_req, respond = std::move(respond), started, id = event.id,
+                                 json = std::move(event.event_json), count](std::optional<bool> first) {
             const bool fresh_here = seen_events_.insert(id);
             if ((first && !*first) || (!first && !fresh_here)) {
                 count("duplicate");
@@ -311,19 +356,24 @@ void ServeApp::accept_event(const HttpRequest& req, const Respond& respond, cons
     metrics_.add("tj_host_webhook_deliveries_total", {{"result", "accepted"}});
     const auto taken = runner_.notify_all(event_json);
     metrics_.add("tj_host_events_notified_total", {{"from", "webhook"}}, static_cast<double>(taken));
-    respond_json(req, respond, 200, boost::json::object{{"status", "accepted"}, {"id", id}, {"integrations", taken}}, started);
+    respond_json(req, respond, 200, boost::json::object{{"status", "accepted"}, {"id", id}, {"integrations", taken}},
+                 started);
 }
 
 void ServeApp::on_replica_event(const std::string& event_json) {
     const auto id = event_id_of(event_json);
-    if (!id.empty() && !seen_events_.insert(id)) return;
+    if (!id.empty() && !seen_events_.insert(id)) {
+        return;
+    }
     const auto taken = runner_.notify_all(event_json);
     metrics_.add("tj_host_events_notified_total", {{"from", "replica"}}, static_cast<double>(taken));
 }
 
 void ServeApp::context(HttpRequest req, Respond respond, std::chrono::steady_clock::time_point started) {
     auto body = check_context_body(req.body);
-    if (!body.ok()) return respond_json(req, respond, 400, invalid_body_response(body.problems), started);
+    if (!body.ok()) {
+        return respond_json(req, respond, 400, invalid_body_response(body.problems), started);
+    }
     metrics_.add("tj_host_context_queries_total", {});
     auto shared_req = std::make_shared<HttpRequest>(std::move(req));
     shared_req->body.clear();
@@ -342,10 +392,18 @@ void ServeApp::preview(HttpRequest req, Respond respond, std::chrono::steady_clo
             in->error = "the query string cannot be read: " + url.error().message();
         } else {
             for (const auto& p : url->params()) {
-                if (p.key == "repo") in->repo = p.value;
-                if (p.key == "service") in->service = p.value;
-                if (p.key == "branch") in->branch = p.value;
-                if (p.key == "commit") in->commit = p.value;
+                if (p.key == "repo") {
+                    in->repo = p.value;
+                }
+                if (p.key == "service") {
+                    in->service = p.value;
+                }
+                if (p.key == "branch") {
+                    in->branch = p.value;
+                }
+                if (p.key == "commit") {
+                    in->commit = p.value;
+                }
             }
         }
     }
@@ -372,7 +430,9 @@ void ServeApp::preview(HttpRequest req, Respond respond, std::chrono::steady_clo
         }
         finish(req, respond, std::move(r), started);
     };
-    if (in->repo.empty() || !in->error.empty()) return page(*in);
+    if (in->repo.empty() || !in->error.empty()) {
+        return page(*in);
+    }
     boost::json::value context;
     try {
         context = context_from_repo({in->repo, in->service, in->branch, in->commit});

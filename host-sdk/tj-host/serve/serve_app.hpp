@@ -25,7 +25,7 @@ struct ServeAppOptions {
     std::string server_token;  // "" = no token required
     std::vector<std::string> cors_origins;
     std::vector<std::string> custom_domains;  // the admin's (--custom-domain), normalized
-    std::uint32_t rate_limit = 200;  // per client per window; 0 = off
+    std::uint32_t rate_limit = 200;           // per client per window; 0 = off
     std::chrono::seconds rate_window{900};
     // The webhook secret (INTEGRATION_CIRCLECI_WEBHOOK_SECRET through the SecretStore); nullopt:
     // POST /webhooks/circleci is off (404). [any-thread]
@@ -65,13 +65,15 @@ public:
 
 private:
     void respond_json(const HttpRequest& req, const Respond& respond, int status, const boost::json::value& body,
-                      std::chrono::steady_clock::time_point started, std::vector<std::pair<std::string, std::string>> extra = {});
-    void finish(const HttpRequest& req, const Respond& respond, HttpResponse r, std::chrono::steady_clock::time_point started);
+                      std::chrono::steady_clock::time_point started,
+                      std::vector<std::pair<std::string, std::string>> extra = {});
+    void finish(const HttpRequest& req, const Respond& respond, HttpResponse r,
+                std::chrono::steady_clock::time_point started);
     void context(HttpRequest req, Respond respond, std::chrono::steady_clock::time_point started);
     void preview(HttpRequest req, Respond respond, std::chrono::steady_clock::time_point started);
     void webhook(HttpRequest req, Respond respond, std::chrono::steady_clock::time_point started);
-    void accept_event(const HttpRequest& req, const Respond& respond, const std::string& id, const std::string& event_json,
-                      std::chrono::steady_clock::time_point started);
+    void accept_event(const HttpRequest& req, const Respond& respond, const std::string& id,
+                      const std::string& event_json, std::chrono::steady_clock::time_point started);
     void preflight(const HttpRequest& req, const Respond& respond, const char* allow, bool is_public);
     boost::json::object config_body() const;
 

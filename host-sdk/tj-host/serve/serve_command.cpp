@@ -77,7 +77,8 @@ std::unique_ptr<redis::SharedCache> make_shared_cache(const ServeOptions& opts, 
 
 // Loads every plugin with its instance, in --plugin order. 0, or the exit code (2: a config
 // was refused, 1: a plugin could not be loaded), the message on stderr.
-int load_sessions(const ServeOptions& opts, const SessionHooks& hooks, std::vector<std::unique_ptr<Session>>& sessions) {
+int load_sessions(const ServeOptions& opts, const SessionHooks& hooks,
+                  std::vector<std::unique_ptr<Session>>& sessions) {
     try {
         for (std::size_t i = 0; i < opts.plugins.size(); ++i) {
             sessions.push_back(std::make_unique<Session>(opts.plugins[i], "", opts.config_for(i), hooks));
@@ -99,9 +100,9 @@ ServeAppOptions app_options(const ServeOptions& opts, const IntegrationRunner& r
     const char* token = std::getenv("TOOLJUMP_SERVER_TOKEN");
     ServeAppOptions o;
     o.server_token = token ? token : "";
-    o.cors_origins = opts.cors_origins.empty()
-                         ? CorsPolicy::default_origins(runner.serves_context_type("github"), runner.serves_context_type("aws"))
-                         : opts.cors_origins;
+    o.cors_origins = opts.cors_origins.empty() ? CorsPolicy::default_origins(runner.serves_context_type("github"),
+                                                                             runner.serves_context_type("aws"))
+                                               : opts.cors_origins;
     o.custom_domains = opts.custom_domains;
     o.rate_limit = opts.rate_limit;
     o.rate_window = opts.rate_window;
@@ -172,7 +173,10 @@ int serve_main(const ServeOptions& opts) {
     std::unique_ptr<HttpServer> server;
     try {
         server = std::make_unique<HttpServer>(
-            server_options(opts), [&app](HttpRequest req, std::function<void(HttpResponse)> respond) { app.handle(std::move(req), std::move(respond)); },
+            server_options(opts),
+            [&app](HttpRequest req, std::function<void(HttpResponse)> respond) {
+                app.handle(std::move(req), std::move(respond));
+            },
             [&app](int status, const std::string& message, const std::string& origin) {
                 return app.server_response(status, message, origin);
             });
@@ -181,7 +185,8 @@ int serve_main(const ServeOptions& opts) {
         return 1;
     }
     std::string host = opts.host.find(':') != std::string::npos ? "[" + opts.host + "]" : opts.host;
-    const std::string url = std::string(server->tls() ? "https" : "http") + "://" + host + ":" + std::to_string(server->port());
+    const std::string url =
+        std::string(server->tls() ? "https" : "http") + "://" + host + ":" + std::to_string(server->port());
     std::cout << boost::json::serialize(boost::json::object{{"listening", url}}) << std::endl;
     std::cerr << "tj-host serve: listening on " << url << " with " << sessions.size() << " integration(s)"
               << (token && *token ? ", server token required" : "") << (shared ? ", sharing through " + opts.redis : "")
@@ -189,8 +194,12 @@ int serve_main(const ServeOptions& opts) {
 
     server->run(
         [&runner, &app, &host_secrets] {
-            for (const auto& e : runner.reload_all()) std::cerr << "tj-host serve: reload kept the running config: " << e << "\n";
-            for (const auto& problem : host_secrets.reload()) std::cerr << "tj-host serve: " << problem << "\n";
+            for (const auto& e : runner.reload_all()) {
+                std::cerr << "tj-host serve: reload kept the running config: " << e << "\n";
+            }
+            for (const auto& problem : host_secrets.reload()) {
+                std::cerr << "tj-host serve: " << problem << "\n";
+            }
             app.refresh_custom_domains();
             std::cerr << "tj-host serve: SIGHUP: configs reloaded, result cache cleared\n";
         },

@@ -14,7 +14,8 @@ std::uint64_t number(const std::string& flag, const std::string& v, std::uint64_
     std::uint64_t n = 0;
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (v.empty() || ec != std::errc{} || p != v.data() + v.size() || n < lo || n > hi) {
-        throw std::invalid_argument("--" + flag + " must be a number in " + std::to_string(lo) + ".." + std::to_string(hi));
+        throw std::invalid_argument("--" + flag + " must be a number in " + std::to_string(lo) + ".." +
+                                    std::to_string(hi));
     }
     return n;
 }

@@ -20,13 +20,13 @@ struct ServeOptions {
     std::chrono::milliseconds timeout{5000};  // each integration's deadline, as ToolJump
     std::uint32_t rate_limit = 200;           // per client per window (ToolJump: 200 / 15 min)
     std::chrono::seconds rate_window{900};
-    std::vector<std::string> cors_origins;    // empty: the defaults (CorsPolicy::default_origins)
+    std::vector<std::string> cors_origins;  // empty: the defaults (CorsPolicy::default_origins)
     std::chrono::milliseconds read_timeout{10000};
     std::chrono::milliseconds drain_timeout{10000};
     std::size_t max_connections = 512;
-    std::string redis;                                // "" = no shared cache; else redis://HOST:PORT[/DB]
-    std::chrono::milliseconds redis_timeout{100};     // each Redis call's deadline
-    std::vector<std::string> custom_domains;          // --custom-domain, normalized
+    std::string redis;                             // "" = no shared cache; else redis://HOST:PORT[/DB]
+    std::chrono::milliseconds redis_timeout{100};  // each Redis call's deadline
+    std::vector<std::string> custom_domains;       // --custom-domain, normalized
 
     // The config of plugin i ("" = defaults).
     [[nodiscard]] std::string config_for(std::size_t i) const {

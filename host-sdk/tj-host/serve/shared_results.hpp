@@ -16,7 +16,7 @@ namespace tjhost {
 // A claim on computing one key's answer for every replica: while held, the other replicas wait
 // for its answer instead of asking the plugin.
 struct SharedLease {
-    std::string key;          // the host cache key
+    std::string key;  // the host cache key
     std::vector<std::string> tags;
     std::string generations;  // the tags' purge generations when the miss was seen
     std::string lock_id;      // "" when no lock is held

@@ -24,8 +24,17 @@ boost::json::object describe(const std::vector<std::string>& secrets, const std:
     o["requiredSecrets"] = std::move(required);
     o["cache"] = 60;
     // Every context path the plugin reads (mapping/context.cpp); agrees with manifest.yaml.
-    o["cacheKey"] = boost::json::array{"type",       "url", "page.repository", "page.section.name", "page.section.hash",
-                                       "page.section.pull", "repository", "service", "env",  "team", "tags"};
+    o["cacheKey"] = boost::json::array{"type",
+                                       "url",
+                                       "page.repository",
+                                       "page.section.name",
+                                       "page.section.hash",
+                                       "page.section.pull",
+                                       "repository",
+                                       "service",
+                                       "env",
+                                       "team",
+                                       "tags"};
     o["priority"] = 100;
     if (!custom_domains.empty()) {
         boost::json::array hosts;

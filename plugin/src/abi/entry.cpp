@@ -39,19 +39,25 @@ std::string_view as_sv(tj_str_view v) { return v.len ? std::string_view(v.ptr, v
 // Hands a copy of s to the host; release_str() frees it. On allocation failure the host gets
 // an empty string rather than an exception.
 void give(tj_plugin_owned_str* out, std::string_view s) {
-    if (!out) return;
+    if (!out) {
+        return;
+    }
     auto* buf = new (std::nothrow) char[s.size() + 1];
     if (!buf) {
         *out = {nullptr, 0};
         return;
     }
-    if (!s.empty()) std::memcpy(buf, s.data(), s.size());
+    if (!s.empty()) {
+        std::memcpy(buf, s.data(), s.size());
+    }
     buf[s.size()] = '\0';
     *out = {buf, s.size()};
 }
 
 void clear(tj_plugin_owned_str* out) {
-    if (out) *out = {nullptr, 0};
+    if (out) {
+        *out = {nullptr, 0};
+    }
 }
 
 // Runs body; any escaping exception becomes TJ_STATUS_INTERNAL with its message.
@@ -70,11 +76,15 @@ tj_status guarded(tj_plugin_owned_str* message_out, F&& body) noexcept {
 }
 
 tjc::Expected<tjc::ConfigSource> to_source(const tj_config_source* config) {
-    if (!config) return tjc::Error{"config is NULL"};
-    if (!valid_view(config->yaml_text) || !valid_view(config->file_path))
+    if (!config) {
+        return tjc::Error{"config is NULL"};
+    }
+    if (!valid_view(config->yaml_text) || !valid_view(config->file_path)) {
         return tjc::Error{"config: invalid string view"};
-    if (config->yaml_text.len && config->file_path.len)
+    }
+    if (config->yaml_text.len && config->file_path.len) {
         return tjc::Error{"config: give either YAML text or a file path, not both"};
+    }
     return tjc::ConfigSource{std::string(as_sv(config->yaml_text)), std::string(as_sv(config->file_path))};
 }
 
@@ -85,7 +95,9 @@ tj_host_callbacks copy_callbacks(const tj_host_callbacks& from) {
     cb.host_data = from.host_data;
     cb.log = from.log;
     cb.get_secret = from.get_secret;
-    if (g_host_minor.load() >= 2) cb.get_extension = from.get_extension;
+    if (g_host_minor.load() >= 2) {
+        cb.get_extension = from.get_extension;
+    }
     return cb;
 }
 
@@ -117,11 +129,15 @@ tjc::Host to_host(const tj_host_callbacks& from) {
                 cb.host_data, tj_str_view{name.data(), name.size()},
                 [](void* data, tj_str_view v) {
                     auto* s = static_cast<Sink*>(data);
-                    if (v.ptr || v.len == 0) s->value->assign(v.ptr ? v.ptr : "", v.len);
+                    if (v.ptr || v.len == 0) {
+                        s->value->assign(v.ptr ? v.ptr : "", v.len);
+                    }
                     *s->delivered = true;
                 },
                 &sink);
-            if (status != TJ_STATUS_OK || !delivered) return std::nullopt;
+            if (status != TJ_STATUS_OK || !delivered) {
+                return std::nullopt;
+            }
             return value;
         };
     }
@@ -130,7 +146,9 @@ tjc::Host to_host(const tj_host_callbacks& from) {
 
 tj_status describe(const tj_instance* instance, tj_plugin_owned_str* out_json) {
     clear(out_json);
-    if (!out_json) return TJ_STATUS_INVALID_ARGUMENT;
+    if (!out_json) {
+        return TJ_STATUS_INVALID_ARGUMENT;
+    }
     return guarded(out_json, [&] {
         const auto secrets = instance ? instance->impl->secret_names() : std::vector<std::string>{"CIRCLECI_TOKEN"};
         const auto domains = instance ? instance->impl->custom_domains() : std::vector<std::string>{};
@@ -142,23 +160,37 @@ tj_status describe(const tj_instance* instance, tj_plugin_owned_str* out_json) {
 tj_status create(const tj_host_callbacks* host, const tj_config_source* config, tj_instance** out_instance,
                  tj_plugin_owned_str* out_error) {
     clear(out_error);
-    if (out_instance) *out_instance = nullptr;
+    if (out_instance) {
+        *out_instance = nullptr;
+    }
     return guarded(out_error, [&]() -> tj_status {
-        if (!initialized()) return give(out_error, "init() has not succeeded"), TJ_STATUS_NOT_INITIALIZED;
-        if (!host || !out_instance) return give(out_error, "host and out_instance are required"), TJ_STATUS_INVALID_ARGUMENT;
+        if (!initialized()) {
+            return give(out_error, "init() has not succeeded"), TJ_STATUS_NOT_INITIALIZED;
+        }
+        if (!host || !out_instance) {
+            return give(out_error, "host and out_instance are required"), TJ_STATUS_INVALID_ARGUMENT;
+        }
         auto source = to_source(config);
-        if (!source) return give(out_error, source.error()), TJ_STATUS_INVALID_ARGUMENT;
+        if (!source) {
+            return give(out_error, source.error()), TJ_STATUS_INVALID_ARGUMENT;
+        }
         auto inst = tjc::Instance::create(to_host(*host), source.value());
-        if (!inst) return give(out_error, inst.error()), TJ_STATUS_BAD_CONFIG;
+        if (!inst) {
+            return give(out_error, inst.error()), TJ_STATUS_BAD_CONFIG;
+        }
         *out_instance = new tj_instance{std::move(inst).value()};
         return TJ_STATUS_OK;
     });
 }
 
 void destroy(tj_instance* instance) {
-    if (!instance) return;
+    if (!instance) {
+        return;
+    }
     guarded(nullptr, [&] {
-        if (instance->impl->refuse_destroy_here()) return TJ_STATUS_INVALID_ARGUMENT;
+        if (instance->impl->refuse_destroy_here()) {
+            return TJ_STATUS_INVALID_ARGUMENT;
+        }
         delete instance;
         return TJ_STATUS_OK;
     });
@@ -167,11 +199,17 @@ void destroy(tj_instance* instance) {
 tj_status reload(tj_instance* instance, const tj_config_source* config, tj_plugin_owned_str* out_error) {
     clear(out_error);
     return guarded(out_error, [&]() -> tj_status {
-        if (!instance) return give(out_error, "instance is NULL"), TJ_STATUS_INVALID_ARGUMENT;
+        if (!instance) {
+            return give(out_error, "instance is NULL"), TJ_STATUS_INVALID_ARGUMENT;
+        }
         auto source = to_source(config);
-        if (!source) return give(out_error, source.error()), TJ_STATUS_INVALID_ARGUMENT;
+        if (!source) {
+            return give(out_error, source.error()), TJ_STATUS_INVALID_ARGUMENT;
+        }
         auto error = instance->impl->reload(source.value());
-        if (!error.empty()) return give(out_error, error), TJ_STATUS_BAD_CONFIG;
+        if (!error.empty()) {
+            return give(out_error, error), TJ_STATUS_BAD_CONFIG;
+        }
         return TJ_STATUS_OK;
     });
 }
@@ -179,8 +217,12 @@ tj_status reload(tj_instance* instance, const tj_config_source* config, tj_plugi
 tj_status submit(tj_instance* instance, tj_str_view context_json, uint32_t timeout_ms, tj_completion_fn done,
                  void* user_data, uint64_t* out_ticket) {
     return guarded(nullptr, [&]() -> tj_status {
-        if (out_ticket) *out_ticket = 0;
-        if (!instance || !done || !out_ticket || !valid_view(context_json)) return TJ_STATUS_INVALID_ARGUMENT;
+        if (out_ticket) {
+            *out_ticket = 0;
+        }
+        if (!instance || !done || !out_ticket || !valid_view(context_json)) {
+            return TJ_STATUS_INVALID_ARGUMENT;
+        }
         return to_abi(instance->impl->submit(
             as_sv(context_json), timeout_ms,
             [done, user_data](std::uint64_t ticket, tjc::Status s, std::string_view payload) {
@@ -192,7 +234,9 @@ tj_status submit(tj_instance* instance, tj_str_view context_json, uint32_t timeo
 
 tj_status cancel(tj_instance* instance, uint64_t ticket) {
     return guarded(nullptr, [&]() -> tj_status {
-        if (!instance) return TJ_STATUS_INVALID_ARGUMENT;
+        if (!instance) {
+            return TJ_STATUS_INVALID_ARGUMENT;
+        }
         return to_abi(instance->impl->cancel(ticket));
     });
 }
@@ -200,9 +244,15 @@ tj_status cancel(tj_instance* instance, uint64_t ticket) {
 tj_status query(tj_instance* instance, tj_str_view context_json, uint32_t timeout_ms, tj_plugin_owned_str* out) {
     clear(out);
     return guarded(out, [&]() -> tj_status {
-        if (!out) return TJ_STATUS_INVALID_ARGUMENT;
-        if (!instance) return give(out, "instance is NULL"), TJ_STATUS_INVALID_ARGUMENT;
-        if (!valid_view(context_json)) return give(out, "context: invalid string view"), TJ_STATUS_INVALID_ARGUMENT;
+        if (!out) {
+            return TJ_STATUS_INVALID_ARGUMENT;
+        }
+        if (!instance) {
+            return give(out, "instance is NULL"), TJ_STATUS_INVALID_ARGUMENT;
+        }
+        if (!valid_view(context_json)) {
+            return give(out, "context: invalid string view"), TJ_STATUS_INVALID_ARGUMENT;
+        }
         std::string result;
         const auto s = instance->impl->query(as_sv(context_json), timeout_ms, result);
         give(out, result);
@@ -213,9 +263,15 @@ tj_status query(tj_instance* instance, tj_str_view context_json, uint32_t timeou
 tj_status resolve(tj_instance* instance, tj_str_view context_json, tj_plugin_owned_str* out) {
     clear(out);
     return guarded(out, [&]() -> tj_status {
-        if (!out) return TJ_STATUS_INVALID_ARGUMENT;
-        if (!instance) return give(out, "instance is NULL"), TJ_STATUS_INVALID_ARGUMENT;
-        if (!valid_view(context_json)) return give(out, "context: invalid string view"), TJ_STATUS_INVALID_ARGUMENT;
+        if (!out) {
+            return TJ_STATUS_INVALID_ARGUMENT;
+        }
+        if (!instance) {
+            return give(out, "instance is NULL"), TJ_STATUS_INVALID_ARGUMENT;
+        }
+        if (!valid_view(context_json)) {
+            return give(out, "context: invalid string view"), TJ_STATUS_INVALID_ARGUMENT;
+        }
         std::string result;
         const auto s = instance->impl->resolve(as_sv(context_json), result);
         give(out, result);
@@ -224,7 +280,9 @@ tj_status resolve(tj_instance* instance, tj_str_view context_json, tj_plugin_own
 }
 
 void release_str(tj_plugin_owned_str* str) {
-    if (!str || !str->ptr_plugin_owned) return;
+    if (!str || !str->ptr_plugin_owned) {
+        return;
+    }
     delete[] str->ptr_plugin_owned;
     *str = {nullptr, 0};
 }
@@ -235,9 +293,13 @@ constexpr tj_plugin_api_v1 kApiV1{
 
 tj_status stats(const tj_instance* instance, tj_plugin_owned_str* out_json) {
     clear(out_json);
-    if (!out_json) return TJ_STATUS_INVALID_ARGUMENT;
+    if (!out_json) {
+        return TJ_STATUS_INVALID_ARGUMENT;
+    }
     return guarded(out_json, [&]() -> tj_status {
-        if (!instance) return give(out_json, "instance is NULL"), TJ_STATUS_INVALID_ARGUMENT;
+        if (!instance) {
+            return give(out_json, "instance is NULL"), TJ_STATUS_INVALID_ARGUMENT;
+        }
         give(out_json, instance->impl->stats_json());
         return TJ_STATUS_OK;
     });
@@ -247,7 +309,9 @@ constexpr tj_plugin_stats_v1 kStatsV1{stats};
 
 tj_status notify(tj_instance* instance, tj_str_view event_json) {
     return guarded(nullptr, [&]() -> tj_status {
-        if (!instance || !valid_view(event_json)) return TJ_STATUS_INVALID_ARGUMENT;
+        if (!instance || !valid_view(event_json)) {
+            return TJ_STATUS_INVALID_ARGUMENT;
+        }
         std::string problem;  // no out parameter in events v1: the status says it
         return to_abi(instance->impl->notify(as_sv(event_json), problem));
     });
@@ -256,23 +320,37 @@ tj_status notify(tj_instance* instance, tj_str_view event_json) {
 constexpr tj_plugin_events_v1 kEventsV1{notify};
 
 tj_status entry_init(tj_abi_version host) {
-    if (host.major != TJ_ABI_VERSION_MAJOR) return TJ_STATUS_UNSUPPORTED;
+    if (host.major != TJ_ABI_VERSION_MAJOR) {
+        return TJ_STATUS_UNSUPPORTED;
+    }
     std::lock_guard lock(g_init_mutex);
-    if (g_init_count == 0 || host.minor < g_host_minor.load()) g_host_minor.store(host.minor);
+    if (g_init_count == 0 || host.minor < g_host_minor.load()) {
+        g_host_minor.store(host.minor);
+    }
     ++g_init_count;
     return TJ_STATUS_OK;
 }
 
 void entry_deinit() {
     std::lock_guard lock(g_init_mutex);
-    if (g_init_count > 0) --g_init_count;
+    if (g_init_count > 0) {
+        --g_init_count;
+    }
 }
 
 const void* entry_get_api(const char* api_id) {
-    if (!api_id || !initialized()) return nullptr;
-    if (std::strcmp(api_id, TJ_PLUGIN_API_V1) == 0) return &kApiV1;
-    if (std::strcmp(api_id, TJ_PLUGIN_STATS_V1) == 0) return &kStatsV1;
-    if (std::strcmp(api_id, TJ_PLUGIN_EVENTS_V1) == 0) return &kEventsV1;
+    if (!api_id || !initialized()) {
+        return nullptr;
+    }
+    if (std::strcmp(api_id, TJ_PLUGIN_API_V1) == 0) {
+        return &kApiV1;
+    }
+    if (std::strcmp(api_id, TJ_PLUGIN_STATS_V1) == 0) {
+        return &kStatsV1;
+    }
+    if (std::strcmp(api_id, TJ_PLUGIN_EVENTS_V1) == 0) {
+        return &kEventsV1;
+    }
     return nullptr;
 }
 

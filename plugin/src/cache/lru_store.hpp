@@ -26,7 +26,9 @@ public:
     Ptr get(const std::string& key, Clock::time_point now = Clock::now()) {
         std::lock_guard lock(mutex_);
         auto it = index_.find(key);
-        if (it == index_.end()) return nullptr;
+        if (it == index_.end()) {
+            return nullptr;
+        }
         if (ttl_.count() > 0 && now - it->second->stored_at > ttl_) {
             lru_.erase(it->second);
             index_.erase(it);
@@ -38,7 +40,9 @@ public:
 
     void put(const std::string& key, Ptr value, Clock::time_point now = Clock::now()) {
         std::lock_guard lock(mutex_);  // before reading the bound: a reload may set it meanwhile
-        if (max_entries_ == 0) return;
+        if (max_entries_ == 0) {
+            return;
+        }
         if (auto it = index_.find(key); it != index_.end()) {
             lru_.erase(it->second);
             index_.erase(it);

@@ -7,10 +7,14 @@ ResultCache::ResultCache(CacheSettings settings) : settings_(settings) {}
 ResultCache::Hit ResultCache::lookup(const std::string& key, Clock::time_point now, bool claim_refresh) {
     std::lock_guard lock(mutex_);
     auto it = index_.find(key);
-    if (it == index_.end()) return {};
+    if (it == index_.end()) {
+        return {};
+    }
     auto& e = *it->second;
     const auto age = now - e.fetched_at;
-    if (age > settings_.max_stale || e.outdated) return {};
+    if (age > settings_.max_stale || e.outdated) {
+        return {};
+    }
     lru_.splice(lru_.begin(), lru_, it->second);
     Hit hit{State::fresh, e.value, e.fetched_at, false};
     if (age > settings_.ttl) {
@@ -26,7 +30,9 @@ ResultCache::Hit ResultCache::lookup(const std::string& key, Clock::time_point n
 ResultCache::Hit ResultCache::last_good(const std::string& key) {
     std::lock_guard lock(mutex_);
     auto it = index_.find(key);
-    if (it == index_.end()) return {};
+    if (it == index_.end()) {
+        return {};
+    }
     return {State::stale, it->second->value, it->second->fetched_at, false};
 }
 
@@ -50,7 +56,9 @@ bool ResultCache::join(const std::string& key, Waiter waiter, Clock::time_point 
             return true;
         }
     }
-    if (waiter) waiter(ready, fetched_at);
+    if (waiter) {
+        waiter(ready, fetched_at);
+    }
     return false;
 }
 

@@ -20,8 +20,8 @@ using Clock = std::chrono::steady_clock;
 using Value = std::shared_ptr<const std::string>;
 
 struct CacheSettings {
-    std::chrono::milliseconds ttl{60'000};              // fresh for this long
-    std::chrono::milliseconds max_stale{24 * 3'600'000}; // stale entries are served up to this age
+    std::chrono::milliseconds ttl{60'000};                // fresh for this long
+    std::chrono::milliseconds max_stale{24 * 3'600'000};  // stale entries are served up to this age
     std::size_t max_entries = 20'000;
     std::size_t max_bytes = 64u << 20;
 };

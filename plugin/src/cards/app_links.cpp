@@ -1,8 +1,8 @@
 #include "cards/app_links.hpp"
 
 #include <boost/url/encode.hpp>
-#include <boost/url/url.hpp>
 #include <boost/url/rfc/pchars.hpp>
+#include <boost/url/url.hpp>
 
 namespace tjc::cards {
 
@@ -13,16 +13,24 @@ std::string encode_segment(std::string_view s) { return boost::urls::encode(s, b
 }  // namespace
 
 AppLinks::AppLinks(std::string_view app_url, std::string_view slug) : base_(app_url) {
-    while (!base_.empty() && base_.back() == '/') base_.pop_back();
+    while (!base_.empty() && base_.back() == '/') {
+        base_.pop_back();
+    }
     std::size_t start = 0;
     bool first = true;
     while (start <= slug.size()) {
         auto end = slug.find('/', start);
-        if (end == std::string_view::npos) end = slug.size();
+        if (end == std::string_view::npos) {
+            end = slug.size();
+        }
         auto seg = slug.substr(start, end - start);
         if (first) {
-            if (seg == "gh") seg = "github";
-            if (seg == "bb") seg = "bitbucket";
+            if (seg == "gh") {
+                seg = "github";
+            }
+            if (seg == "bb") {
+                seg = "bitbucket";
+            }
             first = false;
         } else {
             app_slug_ += '/';
@@ -44,8 +52,12 @@ std::string AppLinks::insights() const { return base_ + "/insights/" + app_slug_
 std::string AppLinks::insights_workflow(std::string_view workflow, std::string_view branch,
                                         std::string_view window) const {
     boost::urls::url u(insights() + "/" + encode_segment(workflow) + "/overview");
-    if (!branch.empty()) u.params().append({"branch", branch});
-    if (!window.empty()) u.params().append({"reporting-window", window});
+    if (!branch.empty()) {
+        u.params().append({"branch", branch});
+    }
+    if (!window.empty()) {
+        u.params().append({"reporting-window", window});
+    }
     return std::string(u.buffer());
 }
 

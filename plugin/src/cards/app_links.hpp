@@ -25,9 +25,9 @@ public:
     [[nodiscard]] std::string context(std::string_view context_id) const;
 
 private:
-    std::string base_;       // app_url without trailing '/'
-    std::string app_slug_;   // "github/org/repo", each segment percent-encoded
-    std::string app_org_;    // "github/org" or "circleci/<org-id>": the organization part
+    std::string base_;      // app_url without trailing '/'
+    std::string app_slug_;  // "github/org/repo", each segment percent-encoded
+    std::string app_org_;   // "github/org" or "circleci/<org-id>": the organization part
 };
 
 }  // namespace tjc::cards

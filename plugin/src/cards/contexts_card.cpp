@@ -11,9 +11,10 @@ namespace {
 
 // The pattern's placeholders bound to the page's values; false when the page lacks a value
 // the pattern needs to name anything ({service}, {team}). {env} stays free without one.
-bool bind_values(const config::NamePattern& pattern, const mapping::ProjectTarget& t, config::NamePattern::Captures& bound) {
-    for (const auto& [name, value] : {std::pair{"service", &t.service}, std::pair{"team", &t.team},
-                                      std::pair{"env", &t.env}}) {
+bool bind_values(const config::NamePattern& pattern, const mapping::ProjectTarget& t,
+                 config::NamePattern::Captures& bound) {
+    for (const auto& [name, value] :
+         {std::pair{"service", &t.service}, std::pair{"team", &t.team}, std::pair{"env", &t.env}}) {
         if (!pattern.has(name)) {
             continue;
         }

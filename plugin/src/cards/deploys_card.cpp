@@ -27,7 +27,9 @@ bool same_letter(char a, char b) {
 // service. {service} is the given service, or (none given) any non-empty run, captured.
 // Backtracking is bounded by the few placeholders a pattern has.
 bool match(std::string_view p, std::string_view n, std::string_view service, std::string& env, std::string& svc) {
-    if (p.empty()) return n.empty();
+    if (p.empty()) {
+        return n.empty();
+    }
     if (p.starts_with("{env}")) {
         for (std::size_t len = 1; len <= n.size() && env_char(n[len - 1]); ++len) {
             if (match(p.substr(5), n.substr(len), service, env, svc)) {
@@ -39,7 +41,9 @@ bool match(std::string_view p, std::string_view n, std::string_view service, std
     }
     if (p.starts_with("{service}")) {
         if (!service.empty()) {
-            if (n.size() < service.size() || !std::equal(service.begin(), service.end(), n.begin(), same_letter)) return false;
+            if (n.size() < service.size() || !std::equal(service.begin(), service.end(), n.begin(), same_letter)) {
+                return false;
+            }
             return match(p.substr(9), n.substr(service.size()), service, env, svc);
         }
         for (std::size_t len = n.size(); len >= 1; --len) {  // longest first: services may hold '-'
@@ -59,7 +63,9 @@ std::optional<std::string> deploy_env(std::string_view workflow_name, const std:
                                       std::string_view service) {
     for (const auto& p : patterns) {
         std::string env, svc;
-        if (!match(p, workflow_name, service, env, svc) || env.empty()) continue;
+        if (!match(p, workflow_name, service, env, svc) || env.empty()) {
+            continue;
+        }
         // Without a service tag the label keeps the service the name gave.
         return svc.empty() ? env : svc + " " + env;
     }
@@ -81,9 +87,13 @@ std::vector<Deploy> last_deploys(const ProjectSnapshot& snap, const RenderContex
     for (std::size_t i = 0; i < snap.default_pipelines.size(); ++i) {
         const auto& run = snap.default_pipelines[i];
         for (const auto& w : run.workflows) {
-            if (w.status != circleci::WorkflowStatus::success) continue;
+            if (w.status != circleci::WorkflowStatus::success) {
+                continue;
+            }
             auto env = deploy_env(w.name, ctx.settings->deploy_patterns, snap.target.service);
-            if (!env || std::any_of(out.begin(), out.end(), [&](const Deploy& d) { return d.env == *env; })) continue;
+            if (!env || std::any_of(out.begin(), out.end(), [&](const Deploy& d) { return d.env == *env; })) {
+                continue;
+            }
             out.push_back({*env, &run, &w, i});
         }
     }
@@ -108,9 +118,8 @@ std::string since_text(const Deploy& d) {
 // "prod" of "webshop prod", compared without case.
 bool is_env(const std::string& label, const std::string& env) {
     const auto last = label.substr(label.rfind(' ') + 1);
-    return last.size() == env.size() && std::equal(last.begin(), last.end(), env.begin(), [](char a, char b) {
-               return ascii_lower(a) == ascii_lower(b);
-           });
+    return last.size() == env.size() && std::equal(last.begin(), last.end(), env.begin(),
+                                                   [](char a, char b) { return ascii_lower(a) == ascii_lower(b); });
 }
 
 }  // namespace
@@ -121,7 +130,9 @@ std::optional<Card> deploys_card(const ProjectSnapshot& snap, const RenderContex
                                  ctx.app_url);
     }
     const auto deploys = last_deploys(snap, ctx);
-    if (deploys.empty()) return std::nullopt;
+    if (deploys.empty()) {
+        return std::nullopt;
+    }
     const AppLinks links(ctx.app_url, snap.target.slug);
     Card card;
     card.type = Card::Type::dropdown;
@@ -130,26 +141,32 @@ std::optional<Card> deploys_card(const ProjectSnapshot& snap, const RenderContex
     for (const auto& d : deploys) {
         const auto sha = sha_of(d);
         std::string text = d.env + ": deployed " + deployed_ago(d, ctx);
-        if (!sha.empty()) text += " (" + short_sha(sha) + ")";
-        const std::string item_tip = d.workflow->name + " in pipeline #" + std::to_string(d.run->pipeline.number) + "; " +
-                                     since_text(d);
+        if (!sha.empty()) {
+            text += " (" + short_sha(sha) + ")";
+        }
+        const std::string item_tip =
+            d.workflow->name + " in pipeline #" + std::to_string(d.run->pipeline.number) + "; " + since_text(d);
         tip += (tip.empty() ? "" : "\n") + text;
         card.items.push_back({text, links.workflow(d.run->pipeline.number, d.workflow->id), Status::success, "circleci",
                               clip(item_tip, kMaxTooltip)});
         if (!sha.empty() && !snap.repo_web_url.empty()) {
-            card.items.push_back({d.env + ": code at " + short_sha(sha), snap.repo_web_url + "/tree/" + sha, Status::none,
-                                  "github", ""});
+            card.items.push_back({d.env + ": code at " + short_sha(sha), snap.repo_web_url + "/tree/" + sha,
+                                  Status::none, "github", ""});
         }
     }
     card.content = "Deploys: " + deploys.front().env + " " + deployed_ago(deploys.front(), ctx);
-    if (deploys.size() > 1) card.content += " +" + std::to_string(deploys.size() - 1);
+    if (deploys.size() > 1) {
+        card.content += " +" + std::to_string(deploys.size() - 1);
+    }
     card.tooltip = clip(tip, kMaxTooltip);
     return card;
 }
 
 std::optional<Card> deployed_env_card(const ProjectSnapshot& snap, const RenderContext& ctx) {
     const auto& t = snap.target;
-    if (t.repository_page || t.env.empty()) return std::nullopt;
+    if (t.repository_page || t.env.empty()) {
+        return std::nullopt;
+    }
     const std::string who = t.service.empty() ? t.env : t.service + " " + t.env;
     if (snap.default_failure) {
         return part_failure_card("CircleCI " + who, "the default branch's pipelines", *snap.default_failure, t,
@@ -165,7 +182,9 @@ std::optional<Card> deployed_env_card(const ProjectSnapshot& snap, const RenderC
         card.content = "CircleCI " + who + ": no deploy found";
         card.href = links.dashboard();
         std::string patterns;
-        for (const auto& p : ctx.settings->deploy_patterns) patterns += (patterns.empty() ? "" : ", ") + p;
+        for (const auto& p : ctx.settings->deploy_patterns) {
+            patterns += (patterns.empty() ? "" : ", ") + p;
+        }
         card.tooltip = clip("No successful deploy to " + t.env + " (" + patterns + ") among the last " +
                                 count(snap.default_pipelines.size(), "pipeline", "pipelines") +
                                 " of the default branch of " + t.slug,
@@ -179,7 +198,9 @@ std::optional<Card> deployed_env_card(const ProjectSnapshot& snap, const RenderC
     card.href = links.workflow(it->run->pipeline.number, it->workflow->id);
     std::string tip = "Deployed to " + t.env + " by " + it->workflow->name + " in pipeline #" +
                       std::to_string(it->run->pipeline.number) + " (" + since_text(*it) + ")";
-    if (!sha.empty()) tip += "\nCommit " + short_sha(sha);
+    if (!sha.empty()) {
+        tip += "\nCommit " + short_sha(sha);
+    }
     if (it->run->pipeline.vcs && it->run->pipeline.vcs->commit_subject) {
         tip += ": " + subject(*it->run->pipeline.vcs->commit_subject, 120);
     }

@@ -69,24 +69,20 @@ Card error_card(FailureKind kind, const mapping::ProjectTarget& project, std::st
         case FailureKind::rate_limited:
             tip = "CircleCI is rate-limiting requests for now (429); cards come back when it allows.";
             break;
-        case FailureKind::unreachable:
-            tip = "Could not reach CircleCI for " + project.slug + ".";
-            break;
+        case FailureKind::unreachable: tip = "Could not reach CircleCI for " + project.slug + "."; break;
         case FailureKind::tls:
             tip = "The TLS connection to CircleCI for " + project.slug +
                   " failed (certificate or handshake). A CircleCI server install with a private CA needs tls.ca_file.";
             break;
-        case FailureKind::timeout:
-            tip = "CircleCI did not answer in time for " + project.slug + ".";
-            break;
+        case FailureKind::timeout: tip = "CircleCI did not answer in time for " + project.slug + "."; break;
         case FailureKind::bad_response:
             tip = "CircleCI answered with something unexpected for " + project.slug + ".";
             break;
-        case FailureKind::server_error:
-            tip = "CircleCI answered with a server error for " + project.slug + ".";
-            break;
+        case FailureKind::server_error: tip = "CircleCI answered with a server error for " + project.slug + "."; break;
     }
-    if (!detail.empty()) tip += " (" + std::string(detail) + ")";
+    if (!detail.empty()) {
+        tip += " (" + std::string(detail) + ")";
+    }
     card.tooltip = clip(tip, kMaxTooltip);
     return card;
 }
@@ -102,7 +98,9 @@ Card part_failure_card(std::string_view label, std::string_view what, const Part
     card.href = links.dashboard();
     std::string tip = "Could not read " + std::string(what) + " of " + project.slug + " (" +
                       std::string(to_string(failure.kind)) + ")";
-    if (!failure.detail.empty()) tip += ": " + failure.detail;
+    if (!failure.detail.empty()) {
+        tip += ": " + failure.detail;
+    }
     card.tooltip = clip(tip + ". The other cards are not affected.", kMaxTooltip);
     return card;
 }

@@ -101,7 +101,9 @@ std::string percent(double ratio) {
 std::string trend(double ratio) {
     // CircleCI's trends are ratios against the previous window: 1.12 = +12%.
     const double change = (ratio - 1.0) * 100.0;
-    if (std::fabs(change) < 0.5) return "\u00b10%";
+    if (std::fabs(change) < 0.5) {
+        return "\u00b10%";
+    }
     char buf[16];
     std::snprintf(buf, sizeof buf, "%+.0f%%", change);
     return buf;

@@ -13,14 +13,20 @@ namespace {
 
 const WorkflowTrend* trend_of(const InsightsData& data, const std::string& name) {
     for (const auto& t : data.trends) {
-        if (t.workflow == name) return &t;
+        if (t.workflow == name) {
+            return &t;
+        }
     }
     return nullptr;
 }
 
 std::string window_label(std::string_view window) {
-    if (window == "last-24-hours") return "24h";
-    if (window.starts_with("last-") && window.ends_with("-days")) return std::string(window.substr(5, window.size() - 10)) + "d";
+    if (window == "last-24-hours") {
+        return "24h";
+    }
+    if (window.starts_with("last-") && window.ends_with("-days")) {
+        return std::string(window.substr(5, window.size() - 10)) + "d";
+    }
     return std::string(window);
 }
 
@@ -36,7 +42,9 @@ std::optional<Card> insights_card(const ProjectSnapshot& snap, const RenderConte
         }
         return part_failure_card("Insights", "the insights", *snap.insights_failure, snap.target, ctx.app_url);
     }
-    if (!snap.insights || snap.insights->workflows.empty()) return std::nullopt;
+    if (!snap.insights || snap.insights->workflows.empty()) {
+        return std::nullopt;
+    }
     const AppLinks links(ctx.app_url, snap.target.slug);
     const auto& settings = *ctx.settings;
     Card card;
@@ -51,21 +59,32 @@ std::optional<Card> insights_card(const ProjectSnapshot& snap, const RenderConte
         const bool low = m.total_runs > 0 && m.success_rate < settings.success_threshold;
         below += low ? 1 : 0;
         std::string text = w.name + ": " + percent(m.success_rate);
-        if (const auto* t = trend_of(*snap.insights, w.name)) text += " (" + trend(t->success_rate) + ")";
+        if (const auto* t = trend_of(*snap.insights, w.name)) {
+            text += " (" + trend(t->success_rate) + ")";
+        }
         const auto& d = m.duration_metrics;
-        if (d.median) text += " \u00b7 median " + duration(std::chrono::seconds(*d.median));
-        if (d.p95) text += " \u00b7 p95 " + duration(std::chrono::seconds(*d.p95));
+        if (d.median) {
+            text += " \u00b7 median " + duration(std::chrono::seconds(*d.median));
+        }
+        if (d.p95) {
+            text += " \u00b7 p95 " + duration(std::chrono::seconds(*d.p95));
+        }
         std::string tip = count(static_cast<std::size_t>(std::max<std::int64_t>(m.total_runs, 0)), "run", "runs");
         if (m.throughput) {
             char buf[32];
             std::snprintf(buf, sizeof buf, "%.1f", *m.throughput);
             tip += ", " + std::string(buf) + " per day";
         }
-        if (m.mttr) tip += ", MTTR " + duration(std::chrono::seconds(*m.mttr));
-        if (m.failed_runs) tip += ", " + std::to_string(*m.failed_runs) + " failed";
-        if (low) tip += "\nBelow the " + percent(settings.success_threshold) + " success threshold";
-        card.items.push_back({std::move(text),
-                              links.insights_workflow(w.name, snap.branch, settings.reporting_window),
+        if (m.mttr) {
+            tip += ", MTTR " + duration(std::chrono::seconds(*m.mttr));
+        }
+        if (m.failed_runs) {
+            tip += ", " + std::to_string(*m.failed_runs) + " failed";
+        }
+        if (low) {
+            tip += "\nBelow the " + percent(settings.success_threshold) + " success threshold";
+        }
+        card.items.push_back({std::move(text), links.insights_workflow(w.name, snap.branch, settings.reporting_window),
                               low ? Status::important : Status::success, "circleci", clip(tip, kMaxTooltip)});
     }
     const double rate = runs > 0 ? static_cast<double>(successes) / static_cast<double>(runs) : 0.0;

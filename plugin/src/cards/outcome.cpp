@@ -5,11 +5,15 @@ namespace tjc::cards {
 using circleci::WorkflowStatus;
 
 Outcome outcome_of(const PipelineRun& run) {
-    if (run.workflows_failure) return Outcome::unknown;
+    if (run.workflows_failure) {
+        return Outcome::unknown;
+    }
     if (run.workflows.empty()) {
-        if (run.pipeline.state == circleci::PipelineState::errored || !run.pipeline.errors.empty()) return Outcome::errored;
+        if (run.pipeline.state == circleci::PipelineState::errored || !run.pipeline.errors.empty()) {
+            return Outcome::errored;
+        }
         return run.workflows_known && run.pipeline.state == circleci::PipelineState::created ? Outcome::not_run
-                                                                                           : Outcome::pending;
+                                                                                             : Outcome::pending;
     }
     bool failed = false, failing = false, running = false, on_hold = false, canceled = false, not_run = true;
     for (const auto& w : run.workflows) {
@@ -27,12 +31,24 @@ Outcome outcome_of(const PipelineRun& run) {
         }
         not_run = false;
     }
-    if (failed) return Outcome::failed;
-    if (failing) return Outcome::failing;
-    if (running) return Outcome::running;
-    if (on_hold) return Outcome::on_hold;
-    if (canceled) return Outcome::canceled;
-    if (not_run) return Outcome::not_run;
+    if (failed) {
+        return Outcome::failed;
+    }
+    if (failing) {
+        return Outcome::failing;
+    }
+    if (running) {
+        return Outcome::running;
+    }
+    if (on_hold) {
+        return Outcome::on_hold;
+    }
+    if (canceled) {
+        return Outcome::canceled;
+    }
+    if (not_run) {
+        return Outcome::not_run;
+    }
     return Outcome::passed;
 }
 
@@ -78,9 +94,13 @@ FailureStreak failure_streak(const std::vector<PipelineRun>& runs) {
     bool started = false;
     for (const auto& run : runs) {
         const auto o = outcome_of(run);
-        if (!started && (o == Outcome::running || o == Outcome::pending || o == Outcome::on_hold)) continue;
+        if (!started && (o == Outcome::running || o == Outcome::pending || o == Outcome::on_hold)) {
+            continue;
+        }
         started = true;
-        if (o != Outcome::failed && o != Outcome::failing && o != Outcome::errored) break;
+        if (o != Outcome::failed && o != Outcome::failing && o != Outcome::errored) {
+            break;
+        }
         ++streak.pipelines;
         streak.since = run.pipeline.created_at;
     }
@@ -91,17 +111,23 @@ std::optional<circleci::Timestamp> finished_at(const PipelineRun& run) {
     std::optional<circleci::Timestamp> last;
     for (const auto& w : run.workflows) {
         if (!w.stopped_at) {
-            if (w.status != WorkflowStatus::not_run) return std::nullopt;
+            if (w.status != WorkflowStatus::not_run) {
+                return std::nullopt;
+            }
             continue;
         }
-        if (!last || *w.stopped_at > *last) last = w.stopped_at;
+        if (!last || *w.stopped_at > *last) {
+            last = w.stopped_at;
+        }
     }
     return last;
 }
 
 std::optional<std::chrono::seconds> run_duration(const PipelineRun& run) {
     const auto end = finished_at(run);
-    if (!end) return std::nullopt;
+    if (!end) {
+        return std::nullopt;
+    }
     return std::chrono::duration_cast<std::chrono::seconds>(*end - run.pipeline.created_at);
 }
 

@@ -23,8 +23,8 @@ Status status_of(Outcome o) noexcept;  // success / important / relevant / none
 bool is_finished(Outcome o) noexcept;
 
 struct FailureStreak {
-    std::size_t pipelines = 0;                       // newest consecutive failed pipelines
-    std::optional<circleci::Timestamp> since;        // creation of the oldest of them
+    std::size_t pipelines = 0;                 // newest consecutive failed pipelines
+    std::optional<circleci::Timestamp> since;  // creation of the oldest of them
 };
 // Counts from the newest pipeline while outcomes are failed/failing/errored; running
 // pipelines at the head are skipped (they have not failed yet).

@@ -25,10 +25,10 @@ struct Card {
     enum class Type { text, link, dropdown };
     Type type = Type::text;
     std::string content;
-    std::string href;      // link
+    std::string href;  // link
     Status status = Status::none;
     std::string icon;
-    std::string tooltip;   // 1..500 characters when present
+    std::string tooltip;      // 1..500 characters when present
     std::vector<Item> items;  // dropdown
 };
 

@@ -73,10 +73,10 @@ std::optional<Card> branch_status_card(const ProjectSnapshot& snap, const Render
     if (snap.pipelines.empty()) {
         card.content = "CircleCI " + label + ": no pipelines";
         card.href = links.dashboard();
-        card.tooltip = clip("No pipelines on " + snap.branch + " in " + snap.target.slug +
-                                (snap.target.service.empty() ? "" : " for service " + snap.target.service) +
-                                context_lines(snap),
-                            kMaxTooltip);
+        card.tooltip =
+            clip("No pipelines on " + snap.branch + " in " + snap.target.slug +
+                     (snap.target.service.empty() ? "" : " for service " + snap.target.service) + context_lines(snap),
+                 kMaxTooltip);
         return card;
     }
     const auto& head = snap.pipelines.front();
@@ -170,7 +170,9 @@ std::optional<Card> approval_card(const ProjectSnapshot& snap, const RenderConte
 namespace tjc::cards {
 
 std::optional<Card> pull_card(const ProjectSnapshot& snap, const RenderContext& ctx) {
-    if (snap.target.pull.empty() || snap.pull_pipelines.empty()) return std::nullopt;
+    if (snap.target.pull.empty() || snap.pull_pipelines.empty()) {
+        return std::nullopt;
+    }
     const AppLinks links(ctx.app_url, snap.target.slug);
     const auto& head = snap.pull_pipelines.front();
     const auto o = outcome_of(head);
@@ -182,7 +184,9 @@ std::optional<Card> pull_card(const ProjectSnapshot& snap, const RenderContext& 
     const auto when = finished_at(head).value_or(head.pipeline.created_at);
     card.content = "CircleCI PR #" + snap.target.pull + ": " + std::string(to_string(o)) + " " + elapsed(ctx.now, when);
     std::string head_line = "#" + std::to_string(head.pipeline.number) + " of PR #" + snap.target.pull;
-    if (head.pipeline.vcs && head.pipeline.vcs->branch) head_line += " (" + *head.pipeline.vcs->branch + ")";
+    if (head.pipeline.vcs && head.pipeline.vcs->branch) {
+        head_line += " (" + *head.pipeline.vcs->branch + ")";
+    }
     head_line += ": " + std::string(to_string(o));
     if (snap.pull_pipelines.size() > 1) {
         head_line += "; " + count(snap.pull_pipelines.size(), "pipeline", "pipelines") + " of this PR among the newest";

@@ -44,8 +44,8 @@ constexpr std::string_view to_string(ApiErrorKind k) noexcept {
 
 struct ApiError {
     ApiErrorKind kind = ApiErrorKind::bad_response;
-    int http_status = 0;  // 0 when no HTTP status was involved
-    std::string message;  // one line, safe to show: never holds the token
+    int http_status = 0;                              // 0 when no HTTP status was involved
+    std::string message;                              // one line, safe to show: never holds the token
     std::optional<std::chrono::seconds> retry_after;  // rate_limited: when to try again
 };
 
@@ -55,7 +55,7 @@ class ApiResult {
 public:
     // co_spawn hands a default-constructed result to its handler when the call threw.
     ApiResult() : v_(std::in_place_index<1>, ApiError{ApiErrorKind::bad_response, 0, "no result", {}}) {}
-    ApiResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}        // NOLINT: implicit by design
+    ApiResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}         // NOLINT: implicit by design
     ApiResult(ApiError error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
     [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }

@@ -27,8 +27,11 @@ ApiErrorKind kind_of(net::NetErrorKind k) {
 
 // The server's own words: {"message"} of a JSON body, else one line of whatever it sent.
 std::string server_says(const net::HttpResponse& r) {
-    if (net::is_json_content_type(r.content_type))
-        if (auto m = parse_error_message(r.body)) return net::summarize_body(*m);
+    if (net::is_json_content_type(r.content_type)) {
+        if (auto m = parse_error_message(r.body)) {
+            return net::summarize_body(*m);
+        }
+    }
     return net::summarize_body(r.body);
 }
 
@@ -37,9 +40,14 @@ ApiError no_token() {
 }
 
 bool usable_token(std::string_view token) {
-    if (token.empty()) return false;
-    for (unsigned char c : token)
-        if (c < 0x21 || c == 0x7f) return false;  // no header injection, no stray whitespace
+    if (token.empty()) {
+        return false;
+    }
+    for (unsigned char c : token) {
+        if (c < 0x21 || c == 0x7f) {
+            return false;  // no header injection, no stray whitespace
+        }
+    }
     return true;
 }
 
@@ -56,7 +64,9 @@ std::optional<ApiError> api_error_from(const net::HttpResponse& r, std::string_v
         return ApiError{k, status, net::redact(std::move(msg), token), {}};
     };
     if (status >= 200 && status < 300) {
-        if (net::is_json_content_type(r.content_type)) return std::nullopt;
+        if (net::is_json_content_type(r.content_type)) {
+            return std::nullopt;
+        }
         return make(ApiErrorKind::bad_response, what + std::string(": expected JSON, got ") +
                                                     (r.content_type.empty() ? "no content type" : r.content_type) +
                                                     ": " + net::summarize_body(r.body, 80));
@@ -75,12 +85,16 @@ std::optional<ApiError> api_error_from(const net::HttpResponse& r, std::string_v
         case 429: {
             auto e = make(ApiErrorKind::rate_limited, "CircleCI rate limit (429: " + says + ")");
             e.retry_after = r.retry_after;
-            if (r.retry_after) e.message += "; retry in " + std::to_string(r.retry_after->count()) + " s";
+            if (r.retry_after) {
+                e.message += "; retry in " + std::to_string(r.retry_after->count()) + " s";
+            }
             return e;
         }
         default: break;
     }
-    if (status >= 500) return make(ApiErrorKind::server_error, what + ": CircleCI answered " + std::to_string(status) + ": " + says);
+    if (status >= 500) {
+        return make(ApiErrorKind::server_error, what + ": CircleCI answered " + std::to_string(status) + ": " + says);
+    }
     return make(ApiErrorKind::bad_response, what + ": CircleCI answered " + std::to_string(status) + ": " + says);
 }
 
@@ -93,7 +107,9 @@ boost::asio::awaitable<ApiResult<T>> call(net::HttpClient& http, net::Endpoint a
                                           Parser<T> parse, Deadline deadline) {
     std::string& token = credential.token;
     WipeOnExit wipe_token(token);
-    if (!usable_token(token)) co_return no_token();
+    if (!usable_token(token)) {
+        co_return no_token();
+    }
     const std::string what = "GET " + api.base_path + path;
     net::GetRequest req;
     req.server = api;
@@ -105,13 +121,20 @@ boost::asio::awaitable<ApiResult<T>> call(net::HttpClient& http, net::Endpoint a
     req.secret = token;
     req.secret_name = credential.secret_name;
     auto result = co_await http.get(std::move(req), deadline);
-    if (!result.has_value()) co_return api_error_from(result.error(), token);
+    if (!result.has_value()) {
+        co_return api_error_from(result.error(), token);
+    }
     const net::HttpResponse& resp = result.value();
-    if (auto e = api_error_from(resp, what, token)) co_return std::move(*e);
+    if (auto e = api_error_from(resp, what, token)) {
+        co_return std::move(*e);
+    }
     auto parsed = parse(resp.body, limits);
-    if (!parsed.has_value())
-        co_return ApiError{ApiErrorKind::bad_response, static_cast<int>(resp.status),
-                           net::redact(what + ": unexpected response: " + parsed.error(), token), {}};
+    if (!parsed.has_value()) {
+        co_return ApiError{ApiErrorKind::bad_response,
+                           static_cast<int>(resp.status),
+                           net::redact(what + ": unexpected response: " + parsed.error(), token),
+                           {}};
+    }
     co_return std::move(parsed).value();
 }
 
@@ -126,10 +149,16 @@ boost::asio::awaitable<ApiResult<Page<T>>> pages(net::HttpClient& http, net::End
     std::optional<std::string> token_for_next;
     for (std::size_t i = 0; i < std::max<std::size_t>(max_pages, 1); ++i) {
         auto q = query;
-        if (token_for_next) q.push_back({"page-token", *token_for_next});
+        if (token_for_next) {
+            q.push_back({"page-token", *token_for_next});
+        }
         auto page = co_await call<Page<T>>(http, api, limits, credential, path, std::move(q), parse, deadline);
-        if (!page.has_value()) co_return page.error();
-        for (auto& item : page.value().items) all.items.push_back(std::move(item));
+        if (!page.has_value()) {
+            co_return page.error();
+        }
+        for (auto& item : page.value().items) {
+            all.items.push_back(std::move(item));
+        }
         token_for_next = std::move(page.value().next_page_token);
         if (!token_for_next || token_for_next->empty()) {
             token_for_next.reset();
@@ -152,7 +181,9 @@ std::optional<ApiError> slug_segment(const std::string& slug, std::string& out) 
 }
 
 void add_if(std::vector<net::QueryParam>& q, const char* key, const std::string& value) {
-    if (!value.empty()) q.push_back({key, value});
+    if (!value.empty()) {
+        q.push_back({key, value});
+    }
 }
 
 }  // namespace
@@ -162,53 +193,67 @@ Client::Client(net::HttpClient& http, net::Endpoint api, ClientOptions options)
 
 Expected<Client> Client::create(net::HttpClient& http, std::string_view api_base_url, ClientOptions options) {
     auto e = net::parse_endpoint(api_base_url);
-    if (!e.has_value()) return Error{"circleci.api_url: " + e.error()};
+    if (!e.has_value()) {
+        return Error{"circleci.api_url: " + e.error()};
+    }
     return Client(http, std::move(e.value()), options);
 }
 
 Client::Call<User> Client::me(Credential credential, Deadline deadline) {
-    co_return co_await call<User>(*http_, api_, options_.limits, std::move(credential), "/me", {}, &parse_user, deadline);
+    co_return co_await call<User>(*http_, api_, options_.limits, std::move(credential), "/me", {}, &parse_user,
+                                  deadline);
 }
 
 Client::Call<Project> Client::project(Credential credential, std::string slug, Deadline deadline) {
     std::string s;
-    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
-    co_return co_await call<Project>(*http_, api_, options_.limits, std::move(credential), "/project/" + s, {}, &parse_project,
-                                     deadline);
+    if (auto e = slug_segment(slug, s)) {
+        co_return std::move(*e);
+    }
+    co_return co_await call<Project>(*http_, api_, options_.limits, std::move(credential), "/project/" + s, {},
+                                     &parse_project, deadline);
 }
 
 Client::Call<Page<Pipeline>> Client::pipelines(Credential credential, std::string slug, std::string branch,
                                                std::string page_token, Deadline deadline) {
     std::string s;
-    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
+    if (auto e = slug_segment(slug, s)) {
+        co_return std::move(*e);
+    }
     std::vector<net::QueryParam> q;
     add_if(q, "branch", branch);
     add_if(q, "page-token", page_token);
-    co_return co_await call<Page<Pipeline>>(*http_, api_, options_.limits, std::move(credential), "/project/" + s + "/pipeline",
-                                            std::move(q), &parse_pipelines_page, deadline);
+    co_return co_await call<Page<Pipeline>>(*http_, api_, options_.limits, std::move(credential),
+                                            "/project/" + s + "/pipeline", std::move(q), &parse_pipelines_page,
+                                            deadline);
 }
 
 Client::Call<Page<Pipeline>> Client::pipelines_pages(Credential credential, std::string slug, std::string branch,
                                                      std::size_t max_pages, Deadline deadline) {
     std::string s;
-    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
+    if (auto e = slug_segment(slug, s)) {
+        co_return std::move(*e);
+    }
     std::vector<net::QueryParam> q;
     add_if(q, "branch", branch);
-    co_return co_await pages<Pipeline>(*http_, api_, options_.limits, std::move(credential), "/project/" + s + "/pipeline",
-                                       std::move(q), &parse_pipelines_page, max_pages, deadline);
+    co_return co_await pages<Pipeline>(*http_, api_, options_.limits, std::move(credential),
+                                       "/project/" + s + "/pipeline", std::move(q), &parse_pipelines_page, max_pages,
+                                       deadline);
 }
 
 Client::Call<Pipeline> Client::pipeline(Credential credential, std::string id, Deadline deadline) {
-    co_return co_await call<Pipeline>(*http_, api_, options_.limits, std::move(credential), "/pipeline/" + net::encode_segment(id),
-                                      {}, &parse_pipeline, deadline);
+    co_return co_await call<Pipeline>(*http_, api_, options_.limits, std::move(credential),
+                                      "/pipeline/" + net::encode_segment(id), {}, &parse_pipeline, deadline);
 }
 
 Client::Call<Pipeline> Client::pipeline_by_number(Credential credential, std::string slug, std::int64_t number,
                                                   Deadline deadline) {
     std::string s;
-    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
+    if (auto e = slug_segment(slug, s)) {
+        co_return std::move(*e);
+    }
     co_return co_await call<Pipeline>(*http_, api_, options_.limits, std::move(credential),
-                                      "/project/" + s + "/pipeline/" + std::to_string(number), {}, &parse_pipeline, deadline);
+                                      "/project/" + s + "/pipeline/" + std::to_string(number), {}, &parse_pipeline,
+                                      deadline);
 }
 
 Client::Call<Page<Workflow>> Client::workflows(Credential credential, std::string pipeline_id, Deadline deadline) {
@@ -218,8 +263,8 @@ Client::Call<Page<Workflow>> Client::workflows(Credential credential, std::strin
 }
 
 Client::Call<Workflow> Client::workflow(Credential credential, std::string id, Deadline deadline) {
-    co_return co_await call<Workflow>(*http_, api_, options_.limits, std::move(credential), "/workflow/" + net::encode_segment(id),
-                                      {}, &parse_workflow, deadline);
+    co_return co_await call<Workflow>(*http_, api_, options_.limits, std::move(credential),
+                                      "/workflow/" + net::encode_segment(id), {}, &parse_workflow, deadline);
 }
 
 Client::Call<Page<Job>> Client::jobs(Credential credential, std::string workflow_id, Deadline deadline) {
@@ -228,10 +273,13 @@ Client::Call<Page<Job>> Client::jobs(Credential credential, std::string workflow
                                   options_.max_pages, deadline);
 }
 
-Client::Call<Page<WorkflowMetrics>> Client::workflow_metrics(Credential credential, std::string slug, std::string branch,
-                                                             std::string reporting_window, Deadline deadline) {
+Client::Call<Page<WorkflowMetrics>> Client::workflow_metrics(Credential credential, std::string slug,
+                                                             std::string branch, std::string reporting_window,
+                                                             Deadline deadline) {
     std::string s;
-    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
+    if (auto e = slug_segment(slug, s)) {
+        co_return std::move(*e);
+    }
     std::vector<net::QueryParam> q;
     add_if(q, "branch", branch);
     add_if(q, "reporting-window", reporting_window);
@@ -243,19 +291,23 @@ Client::Call<Page<WorkflowMetrics>> Client::workflow_metrics(Credential credenti
 Client::Call<Page<WorkflowRun>> Client::workflow_runs(Credential credential, std::string slug, std::string name,
                                                       std::string branch, Deadline deadline) {
     std::string s;
-    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
+    if (auto e = slug_segment(slug, s)) {
+        co_return std::move(*e);
+    }
     std::vector<net::QueryParam> q;
     add_if(q, "branch", branch);
     co_return co_await call<Page<WorkflowRun>>(*http_, api_, options_.limits, std::move(credential),
-                                               "/insights/" + s + "/workflows/" + net::encode_segment(name), std::move(q),
-                                               &parse_workflow_runs_page, deadline);
+                                               "/insights/" + s + "/workflows/" + net::encode_segment(name),
+                                               std::move(q), &parse_workflow_runs_page, deadline);
 }
 
 Client::Call<WorkflowSummary> Client::workflow_summary(Credential credential, std::string slug, std::string name,
                                                        std::string branch, std::string reporting_window,
                                                        Deadline deadline) {
     std::string s;
-    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
+    if (auto e = slug_segment(slug, s)) {
+        co_return std::move(*e);
+    }
     std::vector<net::QueryParam> q;
     add_if(q, "branch", branch);
     add_if(q, "reporting-window", reporting_window);
@@ -275,10 +327,14 @@ Client::Call<ProjectPageSummary> Client::pages_summary(Credential credential, st
                                                        std::string reporting_window, std::vector<std::string> branches,
                                                        Deadline deadline) {
     std::string s;
-    if (auto e = slug_segment(slug, s)) co_return std::move(*e);
+    if (auto e = slug_segment(slug, s)) {
+        co_return std::move(*e);
+    }
     std::vector<net::QueryParam> q;
     add_if(q, "reporting-window", reporting_window);
-    for (const auto& b : branches) add_if(q, "branches", b);
+    for (const auto& b : branches) {
+        add_if(q, "branches", b);
+    }
     co_return co_await call<ProjectPageSummary>(*http_, api_, options_.limits, std::move(credential),
                                                 "/insights/pages/" + s + "/summary", std::move(q),
                                                 &parse_project_page_summary, deadline);

@@ -65,8 +65,8 @@ public:
     Call<Page<Pipeline>> pipelines(Credential credential, std::string slug, std::string branch, std::string page_token,
                                    Deadline deadline);
     // Up to max_pages pages of the above, concatenated; next_page_token is where it stopped.
-    Call<Page<Pipeline>> pipelines_pages(Credential credential, std::string slug, std::string branch, std::size_t max_pages,
-                                         Deadline deadline);
+    Call<Page<Pipeline>> pipelines_pages(Credential credential, std::string slug, std::string branch,
+                                         std::size_t max_pages, Deadline deadline);
     // GET /pipeline/{id}
     Call<Pipeline> pipeline(Credential credential, std::string id, Deadline deadline);
     // GET /project/{slug}/pipeline/{number}
@@ -87,8 +87,8 @@ public:
                                           Deadline deadline);
     // GET /insights/{slug}/workflows/{name}/summary?branch=. The spec declares no
     // reporting-window here; a non-empty one is still sent (the same window as the others).
-    Call<WorkflowSummary> workflow_summary(Credential credential, std::string slug, std::string name, std::string branch,
-                                           std::string reporting_window, Deadline deadline);
+    Call<WorkflowSummary> workflow_summary(Credential credential, std::string slug, std::string name,
+                                           std::string branch, std::string reporting_window, Deadline deadline);
     // GET /context?owner-id=: an organization's contexts, every page up to max_pages. A token
     // that may not list them gets forbidden or not_found.
     Call<Page<Context>> contexts(Credential credential, std::string owner_id, Deadline deadline);

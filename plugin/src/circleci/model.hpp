@@ -27,12 +27,34 @@ using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 // Enums. Each has `unknown` for values CircleCI adds later (and, for jobs, for `null`).
 
 enum class WorkflowStatus {
-    success, running, not_run, failed, error, failing, on_hold, canceled, unauthorized, unknown
+    success,
+    running,
+    not_run,
+    failed,
+    error,
+    failing,
+    on_hold,
+    canceled,
+    unauthorized,
+    unknown
 };
 
 enum class JobStatus {
-    success, running, not_run, failed, retried, queued, not_running, infrastructure_fail, timedout,
-    on_hold, terminated_unknown, blocked, canceled, unauthorized, unknown
+    success,
+    running,
+    not_run,
+    failed,
+    retried,
+    queued,
+    not_running,
+    infrastructure_fail,
+    timedout,
+    on_hold,
+    terminated_unknown,
+    blocked,
+    canceled,
+    unauthorized,
+    unknown
 };
 
 // A pipeline's state is not its outcome: the outcome is its workflows' status.
@@ -42,42 +64,61 @@ enum class JobType { build, approval, unknown };
 
 namespace detail {
 template <typename E, std::size_t N>
-constexpr E enum_from(const std::array<std::pair<std::string_view, E>, N>& table, std::string_view s,
-                      E fallback) {
-    for (const auto& [name, value] : table)
-        if (name == s) return value;
+constexpr E enum_from(const std::array<std::pair<std::string_view, E>, N>& table, std::string_view s, E fallback) {
+    for (const auto& [name, value] : table) {
+        if (name == s) {
+            return value;
+        }
+    }
     return fallback;
 }
 template <typename E, std::size_t N>
 constexpr std::string_view enum_name(const std::array<std::pair<std::string_view, E>, N>& table, E e) {
-    for (const auto& [name, value] : table)
-        if (value == e) return name;
+    for (const auto& [name, value] : table) {
+        if (value == e) {
+            return name;
+        }
+    }
     return "unknown";
 }
 
 inline constexpr std::array<std::pair<std::string_view, WorkflowStatus>, 9> kWorkflowStatusNames{{
-    {"success", WorkflowStatus::success}, {"running", WorkflowStatus::running},
-    {"not_run", WorkflowStatus::not_run}, {"failed", WorkflowStatus::failed},
-    {"error", WorkflowStatus::error}, {"failing", WorkflowStatus::failing},
-    {"on_hold", WorkflowStatus::on_hold}, {"canceled", WorkflowStatus::canceled},
+    {"success", WorkflowStatus::success},
+    {"running", WorkflowStatus::running},
+    {"not_run", WorkflowStatus::not_run},
+    {"failed", WorkflowStatus::failed},
+    {"error", WorkflowStatus::error},
+    {"failing", WorkflowStatus::failing},
+    {"on_hold", WorkflowStatus::on_hold},
+    {"canceled", WorkflowStatus::canceled},
     {"unauthorized", WorkflowStatus::unauthorized},
 }};
 inline constexpr std::array<std::pair<std::string_view, JobStatus>, 14> kJobStatusNames{{
-    {"success", JobStatus::success}, {"running", JobStatus::running},
-    {"not_run", JobStatus::not_run}, {"failed", JobStatus::failed},
-    {"retried", JobStatus::retried}, {"queued", JobStatus::queued},
-    {"not_running", JobStatus::not_running}, {"infrastructure_fail", JobStatus::infrastructure_fail},
-    {"timedout", JobStatus::timedout}, {"on_hold", JobStatus::on_hold},
-    {"terminated-unknown", JobStatus::terminated_unknown}, {"blocked", JobStatus::blocked},
-    {"canceled", JobStatus::canceled}, {"unauthorized", JobStatus::unauthorized},
+    {"success", JobStatus::success},
+    {"running", JobStatus::running},
+    {"not_run", JobStatus::not_run},
+    {"failed", JobStatus::failed},
+    {"retried", JobStatus::retried},
+    {"queued", JobStatus::queued},
+    {"not_running", JobStatus::not_running},
+    {"infrastructure_fail", JobStatus::infrastructure_fail},
+    {"timedout", JobStatus::timedout},
+    {"on_hold", JobStatus::on_hold},
+    {"terminated-unknown", JobStatus::terminated_unknown},
+    {"blocked", JobStatus::blocked},
+    {"canceled", JobStatus::canceled},
+    {"unauthorized", JobStatus::unauthorized},
 }};
 inline constexpr std::array<std::pair<std::string_view, PipelineState>, 5> kPipelineStateNames{{
-    {"created", PipelineState::created}, {"errored", PipelineState::errored},
-    {"setup-pending", PipelineState::setup_pending}, {"setup", PipelineState::setup},
+    {"created", PipelineState::created},
+    {"errored", PipelineState::errored},
+    {"setup-pending", PipelineState::setup_pending},
+    {"setup", PipelineState::setup},
     {"pending", PipelineState::pending},
 }};
 inline constexpr std::array<std::pair<std::string_view, JobType>, 2> kJobTypeNames{{
-    {"build", JobType::build}, {"approval", JobType::approval},
+    {"build", JobType::build},
+    {"approval", JobType::approval},
 }};
 }  // namespace detail
 
@@ -121,23 +162,23 @@ struct PipelineError {
 };
 
 struct Trigger {
-    std::string type;                          // scheduled_pipeline, explicit, api, webhook (kept raw)
+    std::string type;  // scheduled_pipeline, explicit, api, webhook (kept raw)
     std::optional<Timestamp> received_at;
-    std::optional<std::string> actor_login;    // trigger.actor.login
+    std::optional<std::string> actor_login;  // trigger.actor.login
     std::optional<std::string> actor_avatar_url;
 };
 
 struct Vcs {
-    std::optional<std::string> provider_name;           // "GitHub", "Bitbucket", ...
+    std::optional<std::string> provider_name;  // "GitHub", "Bitbucket", ...
     std::optional<std::string> origin_repository_url;
     std::optional<std::string> target_repository_url;
-    std::optional<std::string> revision;                // 40-hex SHA; nullable in the newer spec
-    std::optional<std::string> branch;                  // branch and tag are mutually exclusive
+    std::optional<std::string> revision;  // 40-hex SHA; nullable in the newer spec
+    std::optional<std::string> branch;    // branch and tag are mutually exclusive
     std::optional<std::string> tag;
     std::optional<std::string> review_id;
     std::optional<std::string> review_url;
-    std::optional<std::string> commit_subject;          // vcs.commit.subject
-    std::optional<std::string> commit_body;             // vcs.commit.body
+    std::optional<std::string> commit_subject;  // vcs.commit.subject
+    std::optional<std::string> commit_body;     // vcs.commit.body
 };
 
 struct Pipeline {
@@ -164,10 +205,10 @@ struct Workflow {
     WorkflowStatus status = WorkflowStatus::unknown;
     Timestamp created_at{};
     std::optional<Timestamp> stopped_at;  // null while running
-    std::string pipeline_id;        // "" when CircleCI gave null (old workflows)
+    std::string pipeline_id;              // "" when CircleCI gave null (old workflows)
     std::int64_t pipeline_number = 0;
     std::string project_slug;
-    std::optional<std::string> tag;       // "setup" for setup workflows
+    std::optional<std::string> tag;  // "setup" for setup workflows
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -179,11 +220,11 @@ struct Job {
     std::optional<std::int64_t> job_number;  // approval jobs have none
     JobStatus status = JobStatus::unknown;   // null in the API -> unknown
     JobType type = JobType::unknown;
-    std::optional<Timestamp> started_at;     // absent/null for blocked and approval jobs
+    std::optional<Timestamp> started_at;  // absent/null for blocked and approval jobs
     std::optional<Timestamp> stopped_at;
     std::optional<std::string> approval_request_id;
     std::optional<std::string> project_slug;
-    std::vector<std::string> dependencies;   // job ids
+    std::vector<std::string> dependencies;  // job ids
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -231,7 +272,7 @@ struct DurationMetrics {
 
 // metrics of GET /insights/{slug}/workflows items (and the base of the summary metrics).
 struct RunMetrics {
-    std::int64_t total_runs = 0;       // includes on-hold and running runs
+    std::int64_t total_runs = 0;  // includes on-hold and running runs
     std::optional<std::int64_t> successful_runs;
     std::optional<std::int64_t> failed_runs;
     double success_rate = 0;           // 0..1
@@ -253,14 +294,14 @@ struct WorkflowMetrics {
 
 // GET /insights/{slug}/workflows/{name} items. No pipeline number here: use GET /workflow/{id}.
 struct WorkflowRun {
-    std::string id;                          // workflow id
+    std::string id;  // workflow id
     std::optional<std::string> branch;
-    std::optional<std::int64_t> duration;    // seconds; null while running
+    std::optional<std::int64_t> duration;  // seconds; null while running
     Timestamp created_at{};
     std::optional<Timestamp> stopped_at;
-    std::optional<WorkflowStatus> status;    // success, failed, error, canceled, unauthorized; null
+    std::optional<WorkflowStatus> status;  // success, failed, error, canceled, unauthorized; null
     std::optional<std::int64_t> credits_used;
-    bool is_approval = false;                // false when absent
+    bool is_approval = false;  // false when absent
 };
 
 // GET /insights/{slug}/workflows/{name}/summary
@@ -272,8 +313,8 @@ struct SummaryMetrics : RunMetrics {
 
 // Ratios of change against the previous window (e.g. 1.25 = 25% more).
 struct SummaryTrends {
-    std::optional<double> total_runs, failed_runs, success_rate, p95_duration_secs,
-        median_duration_secs, total_credits_used, mttr, throughput;
+    std::optional<double> total_runs, failed_runs, success_rate, p95_duration_secs, median_duration_secs,
+        total_credits_used, mttr, throughput;
 };
 
 struct WorkflowSummary {
@@ -314,7 +355,7 @@ struct PageWorkflowData {
 };
 
 struct ProjectPageSummary {
-    std::optional<std::string> org_id;      // untyped in the spec: kept only when a string
+    std::optional<std::string> org_id;  // untyped in the spec: kept only when a string
     std::optional<std::string> project_id;
     PageProjectData project_data;
     std::vector<PageWorkflowData> project_workflow_data;

@@ -20,11 +20,15 @@ namespace {
 
 // Reads exactly n ASCII digits at text[pos..]; false if any is not a digit.
 bool digits(std::string_view text, std::size_t pos, std::size_t n, int& out) {
-    if (pos + n > text.size()) return false;
+    if (pos + n > text.size()) {
+        return false;
+    }
     int v = 0;
     for (std::size_t i = pos; i < pos + n; ++i) {
         const char ch = text[i];
-        if (ch < '0' || ch > '9') return false;
+        if (ch < '0' || ch > '9') {
+            return false;
+        }
         v = v * 10 + (ch - '0');
     }
     out = v;
@@ -39,11 +43,16 @@ std::optional<Timestamp> parse_timestamp(std::string_view t) {
     // YYYY-MM-DDTHH:MM:SS
     if (!digits(t, 0, 4, y) || t.size() < 19 || t[4] != '-' || !digits(t, 5, 2, mo) || t[7] != '-' ||
         !digits(t, 8, 2, d) || (t[10] != 'T' && t[10] != 't') || !digits(t, 11, 2, h) || t[13] != ':' ||
-        !digits(t, 14, 2, mi) || t[16] != ':' || !digits(t, 17, 2, s))
+        !digits(t, 14, 2, mi) || t[16] != ':' || !digits(t, 17, 2, s)) {
         return std::nullopt;
-    if (h > 23 || mi > 59 || s > 60) return std::nullopt;  // 60: leap second
+    }
+    if (h > 23 || mi > 59 || s > 60) {
+        return std::nullopt;  // 60: leap second
+    }
     const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-    if (!ymd.ok()) return std::nullopt;
+    if (!ymd.ok()) {
+        return std::nullopt;
+    }
 
     std::size_t pos = 19;
     int millis = 0;
@@ -56,25 +65,34 @@ std::optional<Timestamp> parse_timestamp(std::string_view t) {
             scale /= 10;
             ++pos;
         }
-        if (pos == start) return std::nullopt;  // "." needs at least one digit
+        if (pos == start) {
+            return std::nullopt;  // "." needs at least one digit
+        }
     }
 
     minutes offset{0};
-    if (pos >= t.size()) return std::nullopt;  // the offset is mandatory in RFC 3339
+    if (pos >= t.size()) {
+        return std::nullopt;  // the offset is mandatory in RFC 3339
+    }
     if (t[pos] == 'Z' || t[pos] == 'z') {
         ++pos;
     } else if (t[pos] == '+' || t[pos] == '-') {
         int oh = 0, om = 0;
-        if (!digits(t, pos + 1, 2, oh) || pos + 3 >= t.size() || t[pos + 3] != ':' ||
-            !digits(t, pos + 4, 2, om) || oh > 23 || om > 59)
+        if (!digits(t, pos + 1, 2, oh) || pos + 3 >= t.size() || t[pos + 3] != ':' || !digits(t, pos + 4, 2, om) ||
+            oh > 23 || om > 59) {
             return std::nullopt;
+        }
         offset = hours{oh} + minutes{om};
-        if (t[pos] == '-') offset = -offset;
+        if (t[pos] == '-') {
+            offset = -offset;
+        }
         pos += 6;
     } else {
         return std::nullopt;
     }
-    if (pos != t.size()) return std::nullopt;
+    if (pos != t.size()) {
+        return std::nullopt;
+    }
 
     return Timestamp{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{s} + milliseconds{millis} - offset;
 }
@@ -101,16 +119,16 @@ struct Ctx {
     std::optional<std::string> error;
 
     void fail(const std::string& path, std::string_view what) {
-        if (!error) error = (path.empty() ? std::string("body") : path) + ": " + std::string(what);
+        if (!error) {
+            error = (path.empty() ? std::string("body") : path) + ": " + std::string(what);
+        }
     }
 };
 
 std::string at(const std::string& path, std::string_view key) {
     return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
-std::string at(const std::string& path, std::size_t index) {
-    return path + "[" + std::to_string(index) + "]";
-}
+std::string at(const std::string& path, std::size_t index) { return path + "[" + std::to_string(index) + "]"; }
 
 std::string_view kind(const json::value& v) {
     switch (v.kind()) {
@@ -134,13 +152,19 @@ bool expected(Ctx& c, const json::value& v, const std::string& path, std::string
 // A short, printable echo of a bad string value for error messages.
 std::string echo(std::string_view s) {
     std::string out = "\"";
-    for (char ch : s.substr(0, 40)) out += (ch >= 0x20 && ch < 0x7f) ? ch : '?';
-    if (s.size() > 40) out += "...";
+    for (char ch : s.substr(0, 40)) {
+        out += (ch >= 0x20 && ch < 0x7f) ? ch : '?';
+    }
+    if (s.size() > 40) {
+        out += "...";
+    }
     return out + "\"";
 }
 
 const json::object* object_at(Ctx& c, const json::value& v, const std::string& path) {
-    if (const auto* o = v.if_object()) return o;
+    if (const auto* o = v.if_object()) {
+        return o;
+    }
     expected(c, v, path, "an object");
     return nullptr;
 }
@@ -170,7 +194,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, std::int64_t& o
             c.fail(path, "integer out of range");
             return false;
         }
-        if (std::trunc(*d) != *d) return expected(c, v, path, "an integer");
+        if (std::trunc(*d) != *d) {
+            return expected(c, v, path, "an integer");
+        }
         out = static_cast<std::int64_t>(*d);
         return true;
     }
@@ -207,7 +233,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, bool& out) {
 
 bool read(Ctx& c, const json::value& v, const std::string& path, Timestamp& out) {
     const auto* s = v.if_string();
-    if (!s) return expected(c, v, path, "an RFC 3339 timestamp string");
+    if (!s) {
+        return expected(c, v, path, "an RFC 3339 timestamp string");
+    }
     const std::string_view text(s->data(), s->size());
     if (auto t = parse_timestamp(text)) {
         out = *t;
@@ -220,7 +248,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, Timestamp& out)
 template <typename E, E (*from_string)(std::string_view)>
 bool read_enum(Ctx& c, const json::value& v, const std::string& path, E& out) {
     const auto* s = v.if_string();
-    if (!s) return expected(c, v, path, "a string");
+    if (!s) {
+        return expected(c, v, path, "a string");
+    }
     out = from_string(std::string_view(s->data(), s->size()));
     return true;
 }
@@ -267,12 +297,16 @@ bool read(Ctx&, const json::value&, const std::string&, ProjectPageSummary&);
 template <typename T>
 bool read(Ctx& c, const json::value& v, const std::string& path, std::vector<T>& out) {
     const auto* a = v.if_array();
-    if (!a) return expected(c, v, path, "an array");
+    if (!a) {
+        return expected(c, v, path, "an array");
+    }
     out.clear();
     out.reserve(a->size());
     for (std::size_t i = 0; i < a->size(); ++i) {
         T item{};
-        if (!read(c, (*a)[i], at(path, i), item)) return false;
+        if (!read(c, (*a)[i], at(path, i), item)) {
+            return false;
+        }
         out.push_back(std::move(item));
     }
     return true;
@@ -281,7 +315,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, std::vector<T>&
 template <typename T>
 bool read(Ctx& c, const json::value& v, const std::string& path, Page<T>& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     const auto* items = o->if_contains("items");
     if (!items) {
         c.fail(at(path, "items"), "missing");
@@ -291,7 +327,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, Page<T>& out) {
     // every item is odd is not the list we asked for.
     const std::string items_path = at(path, "items");
     const auto* list = items->if_array();
-    if (!list) return expected(c, *items, items_path, "an array");
+    if (!list) {
+        return expected(c, *items, items_path, "an array");
+    }
     out.items.clear();
     out.items.reserve(list->size());
     for (std::size_t i = 0; i < list->size(); ++i) {
@@ -300,18 +338,26 @@ bool read(Ctx& c, const json::value& v, const std::string& path, Page<T>& out) {
         if (read(item_ctx, (*list)[i], at(items_path, i), item) && !item_ctx.error) {
             out.items.push_back(std::move(item));
         } else {
-            if (out.skipped++ == 0) out.skipped_problem = item_ctx.error.value_or(at(items_path, i) + ": unreadable");
+            if (out.skipped++ == 0) {
+                out.skipped_problem = item_ctx.error.value_or(at(items_path, i) + ": unreadable");
+            }
         }
     }
     if (!list->empty() && out.items.empty()) {
-        if (!c.error) c.error = out.skipped_problem;  // no item of the expected shape: say why the first is not
+        if (!c.error) {
+            c.error = out.skipped_problem;  // no item of the expected shape: say why the first is not
+        }
         return false;
     }
     // Required but nullable in the spec; a missing token is read as "no more pages".
     if (const auto* tok = o->if_contains("next_page_token"); tok && !tok->is_null()) {
         std::string token;
-        if (!read(c, *tok, at(path, "next_page_token"), token)) return false;
-        if (!token.empty()) out.next_page_token = std::move(token);
+        if (!read(c, *tok, at(path, "next_page_token"), token)) {
+            return false;
+        }
+        if (!token.empty()) {
+            out.next_page_token = std::move(token);
+        }
     }
     return true;
 }
@@ -331,34 +377,42 @@ void required(Ctx& c, const json::object& o, std::string_view key, const std::st
 
 // Missing or null -> nullopt; otherwise of the right type.
 template <typename T>
-void optional(Ctx& c, const json::object& o, std::string_view key, const std::string& path,
-              std::optional<T>& out) {
+void optional(Ctx& c, const json::object& o, std::string_view key, const std::string& path, std::optional<T>& out) {
     out.reset();
     const auto* v = o.if_contains(key);
-    if (!v || v->is_null()) return;
+    if (!v || v->is_null()) {
+        return;
+    }
     T tmp{};
-    if (read(c, *v, at(path, key), tmp)) out = std::move(tmp);
+    if (read(c, *v, at(path, key), tmp)) {
+        out = std::move(tmp);
+    }
 }
 
 // Missing or null -> left as default-constructed (empty list, struct of nullopts).
 template <typename T>
 void defaulted(Ctx& c, const json::object& o, std::string_view key, const std::string& path, T& out) {
     const auto* v = o.if_contains(key);
-    if (!v || v->is_null()) return;
+    if (!v || v->is_null()) {
+        return;
+    }
     read(c, *v, at(path, key), out);
 }
 
 // Untyped in the spec (project_id, org_id): keep a string, ignore anything else.
 void loose_string(const json::object& o, std::string_view key, std::optional<std::string>& out) {
-    if (const auto* v = o.if_contains(key); v && v->is_string())
+    if (const auto* v = o.if_contains(key); v && v->is_string()) {
         out = std::string(v->get_string().data(), v->get_string().size());
+    }
 }
 
 // Struct readers ---------------------------------------------------------------------------------
 
 bool read(Ctx& c, const json::value& v, const std::string& path, PipelineError& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     required(c, *o, "type", path, out.type);
     required(c, *o, "message", path, out.message);
     return !c.error;
@@ -366,7 +420,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, PipelineError& 
 
 bool read(Ctx& c, const json::value& v, const std::string& path, Trigger& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     required(c, *o, "type", path, out.type);
     optional(c, *o, "received_at", path, out.received_at);
     if (const auto* actor = o->if_contains("actor"); actor && !actor->is_null()) {
@@ -381,7 +437,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, Trigger& out) {
 
 bool read(Ctx& c, const json::value& v, const std::string& path, Vcs& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     optional(c, *o, "provider_name", path, out.provider_name);
     optional(c, *o, "origin_repository_url", path, out.origin_repository_url);
     optional(c, *o, "target_repository_url", path, out.target_repository_url);
@@ -412,29 +470,36 @@ std::string shortest(double d) {
 void read_trigger_parameters(Ctx& c, const json::object& o, const std::string& path,
                              std::map<std::string, std::string>& out) {
     const auto* v = o.if_contains("trigger_parameters");
-    if (!v || v->is_null()) return;
+    if (!v || v->is_null()) {
+        return;
+    }
     const std::string ppath = at(path, "trigger_parameters");
     const auto* params = object_at(c, *v, ppath);
-    if (!params) return;
+    if (!params) {
+        return;
+    }
     for (const auto& kv : *params) {
         const std::string key(kv.key().data(), kv.key().size());
         const json::value& val = kv.value();
-        if (const auto* s = val.if_string())
+        if (const auto* s = val.if_string()) {
             out[key] = std::string(s->data(), s->size());
-        else if (val.is_bool())
+        } else if (val.is_bool()) {
             out[key] = val.get_bool() ? "true" : "false";
-        else if (val.is_int64())
+        } else if (val.is_int64()) {
             out[key] = std::to_string(val.get_int64());
-        else if (val.is_uint64())
+        } else if (val.is_uint64()) {
             out[key] = std::to_string(val.get_uint64());
-        else if (val.is_double())
+        } else if (val.is_double()) {
             out[key] = shortest(val.get_double());
+        }
     }
 }
 
 bool read(Ctx& c, const json::value& v, const std::string& path, Pipeline& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     required(c, *o, "id", path, out.id);
     required(c, *o, "number", path, out.number);
     required(c, *o, "project_slug", path, out.project_slug);
@@ -450,7 +515,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, Pipeline& out) 
 
 bool read(Ctx& c, const json::value& v, const std::string& path, Workflow& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     required(c, *o, "id", path, out.id);
     required(c, *o, "name", path, out.name);
     required(c, *o, "status", path, out.status);
@@ -467,15 +534,18 @@ bool read(Ctx& c, const json::value& v, const std::string& path, Workflow& out) 
 
 bool read(Ctx& c, const json::value& v, const std::string& path, Job& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     required(c, *o, "id", path, out.id);
     required(c, *o, "name", path, out.name);
     optional(c, *o, "job_number", path, out.job_number);
     // Documented bodies carry "status": null (outside the enum): read it as unknown.
-    if (const auto* s = o->if_contains("status"); s && s->is_null())
+    if (const auto* s = o->if_contains("status"); s && s->is_null()) {
         out.status = JobStatus::unknown;
-    else
+    } else {
         required(c, *o, "status", path, out.status);
+    }
     required(c, *o, "type", path, out.type);
     optional(c, *o, "started_at", path, out.started_at);
     optional(c, *o, "stopped_at", path, out.stopped_at);
@@ -487,7 +557,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, Job& out) {
 
 bool read(Ctx& c, const json::value& v, const std::string& path, VcsInfo& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     required(c, *o, "vcs_url", path, out.vcs_url);
     required(c, *o, "provider", path, out.provider);
     required(c, *o, "default_branch", path, out.default_branch);
@@ -496,7 +568,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, VcsInfo& out) {
 
 bool read(Ctx& c, const json::value& v, const std::string& path, Project& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     required(c, *o, "slug", path, out.slug);
     required(c, *o, "name", path, out.name);
     optional(c, *o, "id", path, out.id);
@@ -509,7 +583,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, Project& out) {
 
 bool read(Ctx& c, const json::value& v, const std::string& path, User& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     required(c, *o, "id", path, out.id);
     required(c, *o, "login", path, out.login);
     required(c, *o, "name", path, out.name);
@@ -519,7 +595,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, User& out) {
 
 bool read(Ctx& c, const json::value& v, const std::string& path, DurationMetrics& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     optional(c, *o, "min", path, out.min);
     optional(c, *o, "max", path, out.max);
     optional(c, *o, "median", path, out.median);
@@ -543,14 +621,18 @@ void read_run_metrics_fields(Ctx& c, const json::object& o, const std::string& p
 
 bool read(Ctx& c, const json::value& v, const std::string& path, RunMetrics& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     read_run_metrics_fields(c, *o, path, out);
     return !c.error;
 }
 
 bool read(Ctx& c, const json::value& v, const std::string& path, WorkflowMetrics& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     required(c, *o, "name", path, out.name);
     optional(c, *o, "window_start", path, out.window_start);
     optional(c, *o, "window_end", path, out.window_end);
@@ -561,7 +643,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, WorkflowMetrics
 
 bool read(Ctx& c, const json::value& v, const std::string& path, WorkflowRun& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     required(c, *o, "id", path, out.id);
     optional(c, *o, "branch", path, out.branch);
     optional(c, *o, "duration", path, out.duration);
@@ -577,7 +661,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, WorkflowRun& ou
 
 bool read(Ctx& c, const json::value& v, const std::string& path, SummaryMetrics& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     read_run_metrics_fields(c, *o, path, out);
     optional(c, *o, "completed_runs", path, out.completed_runs);
     optional(c, *o, "window_start", path, out.window_start);
@@ -587,7 +673,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, SummaryMetrics&
 
 bool read(Ctx& c, const json::value& v, const std::string& path, SummaryTrends& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     optional(c, *o, "total_runs", path, out.total_runs);
     optional(c, *o, "failed_runs", path, out.failed_runs);
     optional(c, *o, "success_rate", path, out.success_rate);
@@ -601,7 +689,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, SummaryTrends& 
 
 bool read(Ctx& c, const json::value& v, const std::string& path, WorkflowSummary& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     required(c, *o, "metrics", path, out.metrics);
     defaulted(c, *o, "trends", path, out.trends);
     defaulted(c, *o, "workflow_names", path, out.workflow_names);
@@ -610,7 +700,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, WorkflowSummary
 
 bool read(Ctx& c, const json::value& v, const std::string& path, PageProjectMetrics& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     optional(c, *o, "total_runs", path, out.total_runs);
     optional(c, *o, "total_duration_secs", path, out.total_duration_secs);
     optional(c, *o, "total_credits_used", path, out.total_credits_used);
@@ -621,7 +713,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, PageProjectMetr
 
 bool read(Ctx& c, const json::value& v, const std::string& path, PageProjectTrends& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     optional(c, *o, "total_runs", path, out.total_runs);
     optional(c, *o, "total_duration_secs", path, out.total_duration_secs);
     optional(c, *o, "total_credits_used", path, out.total_credits_used);
@@ -632,7 +726,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, PageProjectTren
 
 bool read(Ctx& c, const json::value& v, const std::string& path, PageProjectData& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     defaulted(c, *o, "metrics", path, out.metrics);
     defaulted(c, *o, "trends", path, out.trends);
     return !c.error;
@@ -640,7 +736,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, PageProjectData
 
 bool read(Ctx& c, const json::value& v, const std::string& path, PageWorkflowMetrics& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     optional(c, *o, "total_credits_used", path, out.total_credits_used);
     optional(c, *o, "p95_duration_secs", path, out.p95_duration_secs);
     optional(c, *o, "total_runs", path, out.total_runs);
@@ -650,7 +748,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, PageWorkflowMet
 
 bool read(Ctx& c, const json::value& v, const std::string& path, PageWorkflowTrends& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     optional(c, *o, "total_credits_used", path, out.total_credits_used);
     optional(c, *o, "p95_duration_secs", path, out.p95_duration_secs);
     optional(c, *o, "total_runs", path, out.total_runs);
@@ -660,7 +760,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, PageWorkflowTre
 
 bool read(Ctx& c, const json::value& v, const std::string& path, PageWorkflowData& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     required(c, *o, "workflow_name", path, out.workflow_name);
     optional(c, *o, "branch", path, out.branch);
     defaulted(c, *o, "metrics", path, out.metrics);
@@ -681,7 +783,9 @@ bool read(Ctx& c, const json::value& v, const std::string& path, Context& out) {
 
 bool read(Ctx& c, const json::value& v, const std::string& path, ProjectPageSummary& out) {
     const auto* o = object_at(c, v, path);
-    if (!o) return false;
+    if (!o) {
+        return false;
+    }
     loose_string(*o, "org_id", out.org_id);
     loose_string(*o, "project_id", out.project_id);
     defaulted(c, *o, "project_data", path, out.project_data);
@@ -695,28 +799,36 @@ bool read(Ctx& c, const json::value& v, const std::string& path, ProjectPageSumm
 // Body -> JSON value, within the limits ----------------------------------------------------------
 
 Expected<json::value> parse_json(std::string_view body, const ParseLimits& limits) {
-    if (body.size() > limits.max_body_bytes)
+    if (body.size() > limits.max_body_bytes) {
         return Error{"body: " + std::to_string(body.size()) + " bytes exceeds the limit of " +
                      std::to_string(limits.max_body_bytes)};
+    }
     json::parse_options options;
     options.max_depth = limits.max_depth;
     json::stream_parser parser(json::storage_ptr(), options);
     boost::system::error_code ec;
     const std::size_t consumed = parser.write(body.data(), body.size(), ec);
-    if (!ec) parser.finish(ec);
-    if (ec)
+    if (!ec) {
+        parser.finish(ec);
+    }
+    if (ec) {
         return Error{"body: invalid JSON at byte " + std::to_string(consumed) + ": " + ec.message()};
+    }
     return parser.release();
 }
 
 template <typename T>
 Expected<T> parse_as(std::string_view body, const ParseLimits& limits) {
     auto doc = parse_json(body, limits);
-    if (!doc) return Error{doc.error()};
+    if (!doc) {
+        return Error{doc.error()};
+    }
     Ctx c;
     T out{};
     read(c, doc.value(), std::string(), out);
-    if (c.error) return Error{*c.error};
+    if (c.error) {
+        return Error{*c.error};
+    }
     return out;
 }
 
@@ -737,8 +849,7 @@ Expected<Workflow> parse_workflow(std::string_view body, const ParseLimits& limi
 Expected<Page<Job>> parse_jobs_page(std::string_view body, const ParseLimits& limits) {
     return parse_as<Page<Job>>(body, limits);
 }
-Expected<Page<WorkflowMetrics>> parse_workflow_metrics_page(std::string_view body,
-                                                            const ParseLimits& limits) {
+Expected<Page<WorkflowMetrics>> parse_workflow_metrics_page(std::string_view body, const ParseLimits& limits) {
     return parse_as<Page<WorkflowMetrics>>(body, limits);
 }
 Expected<Page<WorkflowRun>> parse_workflow_runs_page(std::string_view body, const ParseLimits& limits) {
@@ -753,9 +864,7 @@ Expected<ProjectPageSummary> parse_project_page_summary(std::string_view body, c
 Expected<Project> parse_project(std::string_view body, const ParseLimits& limits) {
     return parse_as<Project>(body, limits);
 }
-Expected<User> parse_user(std::string_view body, const ParseLimits& limits) {
-    return parse_as<User>(body, limits);
-}
+Expected<User> parse_user(std::string_view body, const ParseLimits& limits) { return parse_as<User>(body, limits); }
 
 Expected<Page<Context>> parse_contexts_page(std::string_view body, const ParseLimits& limits) {
     return parse_as<Page<Context>>(body, limits);
@@ -763,11 +872,17 @@ Expected<Page<Context>> parse_contexts_page(std::string_view body, const ParseLi
 
 std::optional<std::string> parse_error_message(std::string_view body, const ParseLimits& limits) {
     auto doc = parse_json(body, limits);
-    if (!doc) return std::nullopt;
+    if (!doc) {
+        return std::nullopt;
+    }
     const auto* o = doc.value().if_object();
-    if (!o) return std::nullopt;
+    if (!o) {
+        return std::nullopt;
+    }
     const auto* m = o->if_contains("message");
-    if (!m || !m->is_string()) return std::nullopt;
+    if (!m || !m->is_string()) {
+        return std::nullopt;
+    }
     return std::string(m->get_string().data(), m->get_string().size());
 }
 

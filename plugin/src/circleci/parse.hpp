@@ -37,16 +37,13 @@ Expected<Workflow> parse_workflow(std::string_view body, const ParseLimits& limi
 // GET /workflow/{id}/job
 Expected<Page<Job>> parse_jobs_page(std::string_view body, const ParseLimits& limits = {});
 // GET /insights/{slug}/workflows
-Expected<Page<WorkflowMetrics>> parse_workflow_metrics_page(std::string_view body,
-                                                            const ParseLimits& limits = {});
+Expected<Page<WorkflowMetrics>> parse_workflow_metrics_page(std::string_view body, const ParseLimits& limits = {});
 // GET /insights/{slug}/workflows/{name}
-Expected<Page<WorkflowRun>> parse_workflow_runs_page(std::string_view body,
-                                                     const ParseLimits& limits = {});
+Expected<Page<WorkflowRun>> parse_workflow_runs_page(std::string_view body, const ParseLimits& limits = {});
 // GET /insights/{slug}/workflows/{name}/summary
 Expected<WorkflowSummary> parse_workflow_summary(std::string_view body, const ParseLimits& limits = {});
 // GET /insights/pages/{slug}/summary
-Expected<ProjectPageSummary> parse_project_page_summary(std::string_view body,
-                                                        const ParseLimits& limits = {});
+Expected<ProjectPageSummary> parse_project_page_summary(std::string_view body, const ParseLimits& limits = {});
 // GET /project/{slug}
 Expected<Project> parse_project(std::string_view body, const ParseLimits& limits = {});
 // GET /me

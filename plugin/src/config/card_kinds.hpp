@@ -4,7 +4,7 @@
 
 namespace tjc::config {
 
-inline constexpr const char* kCardKinds[] = {"status",   "commit",   "pipelines", "insights",
-                                             "deploys",  "approval", "contexts",  "links"};
+inline constexpr const char* kCardKinds[] = {"status",  "commit",   "pipelines", "insights",
+                                             "deploys", "approval", "contexts",  "links"};
 
 }  // namespace tjc::config

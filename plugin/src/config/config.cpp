@@ -21,21 +21,31 @@ void check_base_url(MapReader& reader, std::string_view key, std::string& value,
         reader.diagnostics().error(line_of(node), column_of(node), reader.path_of(key), msg);
     };
     auto parsed = boost::urls::parse_absolute_uri(value);
-    if (!parsed) return where("'" + value + "' is not an absolute URL (" + parsed.error().message() + ")");
+    if (!parsed) {
+        return where("'" + value + "' is not an absolute URL (" + parsed.error().message() + ")");
+    }
     const auto scheme = parsed->scheme();
-    if (scheme != "https" && (https_only || scheme != "http"))
+    if (scheme != "https" && (https_only || scheme != "http")) {
         return where("'" + value + "' must use https" + std::string(https_only ? "" : " or http"));
-    if (parsed->encoded_host().empty()) return where("'" + value + "' has no host");
-    if (parsed->has_query() || parsed->has_fragment()) return where("'" + value + "' must not have a query or fragment");
-    if (parsed->has_userinfo()) return where("credentials do not belong in a URL; use a secret");
-    while (!value.empty() && value.back() == '/') value.pop_back();
+    }
+    if (parsed->encoded_host().empty()) {
+        return where("'" + value + "' has no host");
+    }
+    if (parsed->has_query() || parsed->has_fragment()) {
+        return where("'" + value + "' must not have a query or fragment");
+    }
+    if (parsed->has_userinfo()) {
+        return where("credentials do not belong in a URL; use a secret");
+    }
+    while (!value.empty() && value.back() == '/') {
+        value.pop_back();
+    }
 }
 
 void check_secret_name(MapReader& reader, std::string_view key, const std::string& value) {
-    const bool ok = !value.empty() && value.size() <= 128 &&
-                    std::all_of(value.begin(), value.end(), [](char c) {
-                        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-                    });
+    const bool ok = !value.empty() && value.size() <= 128 && std::all_of(value.begin(), value.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    });
     if (!ok) {
         const auto node = reader.child(key);
         reader.diagnostics().error(line_of(node), column_of(node), reader.path_of(key),
@@ -76,13 +86,21 @@ void check_context_pattern(MapReader& reader, const std::string& pattern) {
 
 void parse_root(const YAML::Node& root, Config& cfg, Diagnostics& diag) {
     MapReader top(root, "", diag);
-    if (!top.valid()) return;
+    if (!top.valid()) {
+        return;
+    }
 
     {
         MapReader r(top.child("circleci"), "circleci", diag);
-        if (r.read("api_url", cfg.circleci.api_url)) check_base_url(r, "api_url", cfg.circleci.api_url, true);
-        if (r.read("app_url", cfg.circleci.app_url)) check_base_url(r, "app_url", cfg.circleci.app_url, false);
-        if (r.read("token_secret", cfg.circleci.token_secret)) check_secret_name(r, "token_secret", cfg.circleci.token_secret);
+        if (r.read("api_url", cfg.circleci.api_url)) {
+            check_base_url(r, "api_url", cfg.circleci.api_url, true);
+        }
+        if (r.read("app_url", cfg.circleci.app_url)) {
+            check_base_url(r, "app_url", cfg.circleci.app_url, false);
+        }
+        if (r.read("token_secret", cfg.circleci.token_secret)) {
+            check_secret_name(r, "token_secret", cfg.circleci.token_secret);
+        }
         r.finish();
     }
     {
@@ -127,7 +145,9 @@ void parse_root(const YAML::Node& root, Config& cfg, Diagnostics& diag) {
     }
     {
         MapReader r(top.child("cards"), "cards", diag);
-        if (r.read("enabled", cfg.cards.enabled)) check_card_names(r, "enabled", cfg.cards.enabled);
+        if (r.read("enabled", cfg.cards.enabled)) {
+            check_card_names(r, "enabled", cfg.cards.enabled);
+        }
         r.read("recent_pipelines", cfg.cards.recent_pipelines, 1, 20);
         if (r.read("reporting_window", cfg.cards.reporting_window)) {
             static const std::vector<std::string> windows{"last-24-hours", "last-7-days", "last-30-days",
@@ -182,7 +202,9 @@ void parse_root(const YAML::Node& root, Config& cfg, Diagnostics& diag) {
 std::vector<std::string> Config::secret_names() const {
     std::vector<std::string> names{circleci.token_secret};
     for (auto& name : mapping.token_secrets()) {
-        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+        if (std::find(names.begin(), names.end(), name) == names.end()) {
+            names.push_back(name);
+        }
     }
     return names;
 }
@@ -198,7 +220,9 @@ LoadResult load_config_text(std::string_view yaml, std::string source) {
         diag.error(e.mark.line < 0 ? 0 : e.mark.line + 1, e.mark.column < 0 ? 0 : e.mark.column + 1, "",
                    "invalid YAML: " + e.msg);
     }
-    if (diag.has_errors()) return {nullptr, std::move(diag)};
+    if (diag.has_errors()) {
+        return {nullptr, std::move(diag)};
+    }
     static std::atomic<std::uint64_t> generations{0};
     cfg->generation = ++generations;
     return {std::move(cfg), std::move(diag)};

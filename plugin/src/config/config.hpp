@@ -46,12 +46,12 @@ struct ProxySettings {
 
 struct CardsSettings {
     std::vector<std::string> enabled{std::begin(kCardKinds), std::end(kCardKinds)};
-    std::uint32_t recent_pipelines = 5;          // entries in the recent-pipelines dropdown
+    std::uint32_t recent_pipelines = 5;             // entries in the recent-pipelines dropdown
     std::string reporting_window = "last-30-days";  // insights window (CircleCI's enum)
-    double success_threshold = 0.9;              // insights: a workflow below it is highlighted
+    double success_threshold = 0.9;                 // insights: a workflow below it is highlighted
     // Deploy workflows, by naming convention; {service} and {env} are placeholders.
     std::vector<std::string> deploy_patterns{"deploy-{service}-{env}", "deploy-{env}"};
-    std::uint32_t deploy_scan_pipelines = 20;    // how many recent pipelines are searched for deploys
+    std::uint32_t deploy_scan_pipelines = 20;  // how many recent pipelines are searched for deploys
     // The contexts card: organization contexts whose name matches, with the page's {service}
     // (and {env}, {team} when the page has them; else any one word) filled in.
     std::string context_pattern = "svc-{service}-{env}";
@@ -62,7 +62,7 @@ struct CacheConfig {
     std::uint32_t insights_ttl_s = 3600;  // insights (CircleCI refreshes them daily)
     std::uint32_t max_stale_s = 86400;    // stale cards are served (marked) up to this age
     std::uint32_t max_entries = 20000;
-    std::uint64_t max_bytes = 64u << 20;  // 10,000 card sets of ~6 KB
+    std::uint64_t max_bytes = 64u << 20;            // 10,000 card sets of ~6 KB
     std::uint32_t max_immutable_pipelines = 20000;  // finished pipelines' workflows, kept without expiry
 };
 
@@ -71,7 +71,7 @@ struct LimitsSettings {
 };
 
 struct Config {
-    std::string source;  // file path, or "<inline>" for YAML text
+    std::string source;            // file path, or "<inline>" for YAML text
     std::uint64_t generation = 0;  // unique per successful load: cached cards never outlive their config
     CircleCiSettings circleci;
     TlsSettings tls;

@@ -8,10 +8,14 @@ std::string Diagnostic::to_string() const {
     std::string out = file;
     if (line > 0) {
         out += ':' + std::to_string(line);
-        if (column > 0) out += ':' + std::to_string(column);
+        if (column > 0) {
+            out += ':' + std::to_string(column);
+        }
     }
     out += severity == Severity::error ? ": error: " : ": warning: ";
-    if (!key.empty()) out += key + ": ";
+    if (!key.empty()) {
+        out += key + ": ";
+    }
     out += message;
     return out;
 }
@@ -27,12 +31,16 @@ void Diagnostics::warning(int line, int column, std::string key, std::string mes
 
 std::string Diagnostics::to_string() const {
     std::vector<const Diagnostic*> sorted;
-    for (const auto& d : items_) sorted.push_back(&d);
+    for (const auto& d : items_) {
+        sorted.push_back(&d);
+    }
     std::stable_sort(sorted.begin(), sorted.end(),
                      [](const Diagnostic* a, const Diagnostic* b) { return a->severity < b->severity; });
     std::string out;
     for (const auto* d : sorted) {
-        if (!out.empty()) out += '\n';
+        if (!out.empty()) {
+            out += '\n';
+        }
         out += d->to_string();
     }
     return out;

@@ -11,9 +11,7 @@ namespace tjc::config {
 
 namespace {
 
-bool name_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
-}
+bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.'; }
 
 // A GitHub/Bitbucket org or repo name, a project id, a service tag.
 bool valid_name(std::string_view s) {
@@ -51,7 +49,9 @@ bool valid_icon(std::string_view s) {
 class RuleParser {
 public:
     RuleParser(MappingConfig& out, Diagnostics& diag) : out_(out), diag_(diag) {
-        for (const auto& v : out_.vcs_hosts) prefixes_.insert(v.prefix);
+        for (const auto& v : out_.vcs_hosts) {
+            prefixes_.insert(v.prefix);
+        }
         prefixes_.insert({"gh", "bb", "github", "bitbucket", "circleci"});
     }
 
@@ -97,13 +97,19 @@ std::optional<Template> RuleParser::templ(const YAML::Node& n, const std::string
     }
     bool ok = true;
     for (const auto& name : t->placeholders()) {
-        if (scope.names.contains(name)) continue;
+        if (scope.names.contains(name)) {
+            continue;
+        }
         std::string known;
-        for (const auto& k : scope.names) known += (known.empty() ? "" : ", ") + ("{" + k + "}");
+        for (const auto& k : scope.names) {
+            known += (known.empty() ? "" : ", ") + ("{" + k + "}");
+        }
         error(n, key, "placeholder '{" + name + "}' does not exist here (known: " + known + ")");
         ok = false;
     }
-    if (!ok) return std::nullopt;
+    if (!ok) {
+        return std::nullopt;
+    }
     return std::move(t).value();
 }
 
@@ -131,8 +137,8 @@ void RuleParser::slug_shape(const YAML::Node& n, const std::string& key, const T
         return;
     }
     if (!dynamic[0] && !prefixes_.contains(segs[0])) {
-        error(n, key, "'" + t.source() + "': unknown VCS prefix '" + segs[0] +
-                          "' (gh, bb, circleci or a vcs_hosts prefix)");
+        error(n, key,
+              "'" + t.source() + "': unknown VCS prefix '" + segs[0] + "' (gh, bb, circleci or a vcs_hosts prefix)");
         return;
     }
     for (const auto& s : segs) {
@@ -145,17 +151,22 @@ void RuleParser::slug_shape(const YAML::Node& n, const std::string& key, const T
 
 bool RuleParser::filters(MapReader& parent, std::string_view key, const Scope& scope, Filters& out) {
     const auto node = parent.child(key);
-    if (!node.IsDefined()) return false;
+    if (!node.IsDefined()) {
+        return false;
+    }
     const auto path = parent.path_of(key);
     MapReader r(node, path, diag_);
-    if (!r.valid()) return false;
+    if (!r.valid()) {
+        return false;
+    }
     if (const auto wf = r.child("workflows"); wf.IsDefined()) {
         if (!wf.IsSequence()) {
             error(wf, path + ".workflows", "expected a list of workflow name patterns");
         } else {
             for (std::size_t i = 0; i < wf.size(); ++i) {
-                if (auto t = templ(wf[i], path + ".workflows[" + std::to_string(i) + "]", scope))
+                if (auto t = templ(wf[i], path + ".workflows[" + std::to_string(i) + "]", scope)) {
                     out.workflows.push_back(std::move(*t));
+                }
             }
         }
     }
@@ -170,7 +181,9 @@ bool RuleParser::filters(MapReader& parent, std::string_view key, const Scope& s
                     error(kv.first, ppath, "'" + name + "' is not a pipeline parameter name");
                     continue;
                 }
-                if (auto t = templ(kv.second, ppath, scope)) out.parameters.emplace_back(name, std::move(*t));
+                if (auto t = templ(kv.second, ppath, scope)) {
+                    out.parameters.emplace_back(name, std::move(*t));
+                }
             }
         }
     }
@@ -182,13 +195,17 @@ bool RuleParser::project(const YAML::Node& n, const std::string& key, const Scop
     out.pos = pos_of(n);
     if (n.IsScalar()) {
         auto t = templ(n, key, scope);
-        if (!t) return false;
+        if (!t) {
+            return false;
+        }
         slug_shape(n, key, *t);
         out.slug = std::move(*t);
         return true;
     }
     MapReader r(n, key, diag_);
-    if (!r.valid()) return false;
+    if (!r.valid()) {
+        return false;
+    }
     const auto slug = r.child("slug");
     bool ok = false;
     if (!slug.IsDefined()) {
@@ -200,7 +217,9 @@ bool RuleParser::project(const YAML::Node& n, const std::string& key, const Scop
     }
     if (r.read("service", out.service)) {
         out.service = ascii_lower(out.service);
-        if (!valid_name(out.service)) error(r.child("service"), key + ".service", "not a service name");
+        if (!valid_name(out.service)) {
+            error(r.child("service"), key + ".service", "not a service name");
+        }
     }
     out.has_filters = filters(r, "filters", scope, out.filters);
     r.finish();
@@ -220,7 +239,9 @@ int RuleParser::repo_matchers(MapReader& r, const std::string& path, Rule& rule,
                 segs.back().push_back(c);
             }
         }
-        if (segs.size() == 3) repo_host = ascii_lower(segs[0]), segs.erase(segs.begin());
+        if (segs.size() == 3) {
+            repo_host = ascii_lower(segs[0]), segs.erase(segs.begin());
+        }
         if (segs.size() != 2 || !valid_name(segs[0]) || !valid_name(segs[1]) ||
             (!repo_host.empty() && !valid_host(repo_host))) {
             error(r.child("repo"), path + ".repo", "'" + repo + "' is not <org>/<repo> or <host>/<org>/<repo>");
@@ -238,17 +259,22 @@ int RuleParser::repo_matchers(MapReader& r, const std::string& path, Rule& rule,
         } else {
             rule.has_pattern = true;
             rule.pattern = std::move(p).value();
-            for (auto& c : rule.pattern.capture_names()) scope.names.insert(c);
+            for (auto& c : rule.pattern.capture_names()) {
+                scope.names.insert(c);
+            }
         }
     }
     if (std::string source; r.read("repo_regex", source)) {
         ++matchers;
         auto re = RepoRegex::compile(source);
         if (!re) {
-            error(r.child("repo_regex"), path + ".repo_regex", "invalid regular expression '" + source + "': " + re.error());
+            error(r.child("repo_regex"), path + ".repo_regex",
+                  "invalid regular expression '" + source + "': " + re.error());
         } else {
             rule.regex = std::move(re).value();
-            for (unsigned i = 1; i <= rule.regex.groups(); ++i) scope.names.insert(std::to_string(i));
+            for (unsigned i = 1; i <= rule.regex.groups(); ++i) {
+                scope.names.insert(std::to_string(i));
+            }
         }
     }
     return matchers;
@@ -277,18 +303,23 @@ bool RuleParser::url_matcher(MapReader& r, const std::string& path, Rule& rule, 
 bool RuleParser::projects(MapReader& r, const std::string& path, Rule& rule, const Scope& scope) {
     const auto one = r.child("project");
     const auto many = r.child("projects");
-    if (one.IsDefined() && many.IsDefined()) error(many, path + ".projects", "use either 'project' or 'projects'");
+    if (one.IsDefined() && many.IsDefined()) {
+        error(many, path + ".projects", "use either 'project' or 'projects'");
+    }
     if (one.IsDefined()) {
         ProjectSpec spec;
-        if (project(one, path + ".project", scope, spec)) rule.projects.push_back(std::move(spec));
+        if (project(one, path + ".project", scope, spec)) {
+            rule.projects.push_back(std::move(spec));
+        }
     } else if (many.IsDefined()) {
         if (!many.IsSequence() || many.size() == 0) {
             error(many, path + ".projects", "expected a non-empty list of projects");
         } else {
             for (std::size_t i = 0; i < many.size(); ++i) {
                 ProjectSpec spec;
-                if (project(many[i], path + ".projects[" + std::to_string(i) + "]", scope, spec))
+                if (project(many[i], path + ".projects[" + std::to_string(i) + "]", scope, spec)) {
                     rule.projects.push_back(std::move(spec));
+                }
             }
         }
     }
@@ -297,17 +328,22 @@ bool RuleParser::projects(MapReader& r, const std::string& path, Rule& rule, con
 
 // branch, token_secret, cards, filters, team and links.
 void RuleParser::outputs(MapReader& r, const std::string& path, Rule& rule, const Scope& scope) {
-    if (r.read("branch", rule.branch) && rule.branch.empty())
+    if (r.read("branch", rule.branch) && rule.branch.empty()) {
         error(r.child("branch"), path + ".branch", "an empty branch override");
-    if (r.read("token_secret", rule.token_secret) && !valid_secret_name(rule.token_secret))
+    }
+    if (r.read("token_secret", rule.token_secret) && !valid_secret_name(rule.token_secret)) {
         error(r.child("token_secret"), path + ".token_secret", "'" + rule.token_secret + "' is not a secret name");
+    }
     if (r.read("cards", rule.cards)) {
         const auto cards = r.child("cards");
         for (std::size_t i = 0; i < rule.cards.size(); ++i) {
-            if (std::find(std::begin(kCardKinds), std::end(kCardKinds), rule.cards[i]) != std::end(kCardKinds))
+            if (std::find(std::begin(kCardKinds), std::end(kCardKinds), rule.cards[i]) != std::end(kCardKinds)) {
                 continue;
+            }
             std::string known;
-            for (auto c : kCardKinds) known += (known.empty() ? "" : ", ") + std::string(c);
+            for (auto c : kCardKinds) {
+                known += (known.empty() ? "" : ", ") + std::string(c);
+            }
             error(cards[i], path + ".cards[" + std::to_string(i) + "]",
                   "unknown card '" + rule.cards[i] + "' (known: " + known + ")");
         }
@@ -330,7 +366,9 @@ void RuleParser::outputs(MapReader& r, const std::string& path, Rule& rule, cons
 void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size_t index) {
     const auto errors_before = diag_.all().size();
     MapReader r(node, path, diag_);
-    if (!r.valid()) return;
+    if (!r.valid()) {
+        return;
+    }
     if (node.IsNull()) {
         error(node, path, "empty rule");
         return;
@@ -342,32 +380,47 @@ void RuleParser::rule(const YAML::Node& node, const std::string& path, std::size
     Scope scope;
     std::string repo_host;
     int matchers = repo_matchers(r, path, rule, scope, repo_host);
-    if (matchers > 1) error(node, path, "use one of repo, repo_pattern and repo_regex");
+    if (matchers > 1) {
+        error(node, path, "use one of repo, repo_pattern and repo_regex");
+    }
     matchers += url_matcher(r, path, rule, scope) ? 1 : 0;
     if (r.read("host", rule.host)) {
         rule.host = ascii_lower(rule.host);
-        if (!valid_host(rule.host)) error(r.child("host"), path + ".host", "'" + rule.host + "' is not a host name");
-        if (!repo_host.empty() && repo_host != rule.host)
+        if (!valid_host(rule.host)) {
+            error(r.child("host"), path + ".host", "'" + rule.host + "' is not a host name");
+        }
+        if (!repo_host.empty() && repo_host != rule.host) {
             error(r.child("host"), path + ".host", "conflicts with the host in 'repo'");
+        }
     }
-    if (rule.host.empty()) rule.host = repo_host;
+    if (rule.host.empty()) {
+        rule.host = repo_host;
+    }
     if (r.read("service", rule.service)) {
         rule.service = ascii_lower(rule.service);
-        if (!valid_name(rule.service)) error(r.child("service"), path + ".service", "not a service name");
+        if (!valid_name(rule.service)) {
+            error(r.child("service"), path + ".service", "not a service name");
+        }
     }
-    if (matchers == 0 && rule.service.empty() && rule.host.empty())
+    if (matchers == 0 && rule.service.empty() && rule.host.empty()) {
         error(node, path, "a rule needs repo, repo_pattern, repo_regex, url_pattern, service or host to match on");
+    }
 
     r.read("exclude", rule.exclude);
     const bool gives = projects(r, path, rule, scope);
     outputs(r, path, rule, scope);
     if (rule.exclude &&
-        (gives || !rule.branch.empty() || !rule.token_secret.empty() || !rule.cards.empty() || !rule.links.empty()))
+        (gives || !rule.branch.empty() || !rule.token_secret.empty() || !rule.cards.empty() || !rule.links.empty())) {
         error(node, path, "an exclude rule shows nothing: it takes no project, branch, token_secret, cards or links");
-    if (!rule.exclude && !gives) error(node, path, "a rule needs 'project' or 'projects' (or 'exclude: true')");
+    }
+    if (!rule.exclude && !gives) {
+        error(node, path, "a rule needs 'project' or 'projects' (or 'exclude: true')");
+    }
     r.finish();
     // A broken rule is already reported; keeping it out spares bogus duplicate warnings.
-    if (diag_.all().size() != errors_before) return;
+    if (diag_.all().size() != errors_before) {
+        return;
+    }
     rule.index = index;
     out_.rules.push_back(std::move(rule));
 }
@@ -378,19 +431,31 @@ bool guaranteed(const Rule& rule, const std::string& name) {
         const auto names = rule.url_pattern.capture_names();
         return rule.has_url_pattern && std::find(names.begin(), names.end(), name) != names.end();
     };
-    if (name == "service") return !rule.service.empty() || captured();
-    if (name == "org" || name == "repo") return !rule.repo.empty() || rule.has_pattern || !rule.regex.empty();
-    if (name == "env" || name == "team") return captured();
-    if (name == "branch" || name == "host") return false;
+    if (name == "service") {
+        return !rule.service.empty() || captured();
+    }
+    if (name == "org" || name == "repo") {
+        return !rule.repo.empty() || rule.has_pattern || !rule.regex.empty();
+    }
+    if (name == "env" || name == "team") {
+        return captured();
+    }
+    if (name == "branch" || name == "host") {
+        return false;
+    }
     return true;  // a capture of the rule's own pattern, regex or url_pattern
 }
 
 // True when every context the rule matches gets projects from it, so rules after it that
 // match a subset are unreachable.
 bool always_maps(const Rule& rule) {
-    if (rule.exclude) return true;
+    if (rule.exclude) {
+        return true;
+    }
     return std::any_of(rule.projects.begin(), rule.projects.end(), [&](const ProjectSpec& p) {
-        if (!p.service.empty()) return false;
+        if (!p.service.empty()) {
+            return false;
+        }
         const auto names = p.slug.placeholders();
         return std::all_of(names.begin(), names.end(), [&](const std::string& n) { return guaranteed(rule, n); });
     });
@@ -401,16 +466,26 @@ bool covers(const Rule& a, const Rule& b) {
     if (a.has_url_pattern && (!b.has_url_pattern || a.url_pattern.source() != b.url_pattern.source())) {
         return false;
     }
-    if (!a.host.empty() && a.host != b.host) return false;
-    if (!a.service.empty() && a.service != b.service) return false;
-    if (!a.repo.empty()) return a.repo == b.repo;
+    if (!a.host.empty() && a.host != b.host) {
+        return false;
+    }
+    if (!a.service.empty() && a.service != b.service) {
+        return false;
+    }
+    if (!a.repo.empty()) {
+        return a.repo == b.repo;
+    }
     if (a.has_pattern) {
-        if (b.has_pattern) return a.pattern.shape() == b.pattern.shape();
+        if (b.has_pattern) {
+            return a.pattern.shape() == b.pattern.shape();
+        }
         RepoPattern::Captures unused;
         return !b.repo.empty() && a.pattern.match(b.repo, unused);
     }
     if (!a.regex.empty()) {
-        if (!b.regex.empty()) return a.regex.source() == b.regex.source();
+        if (!b.regex.empty()) {
+            return a.regex.source() == b.regex.source();
+        }
         RepoPattern::Captures unused;
         return !b.repo.empty() && a.regex.match(b.repo, unused);
     }
@@ -419,16 +494,22 @@ bool covers(const Rule& a, const Rule& b) {
 
 std::string signature(const Rule& r) {
     std::string s = r.host + '|' + r.service + '|' + (r.has_url_pattern ? "u:" + r.url_pattern.source() : "") + '|';
-    if (!r.repo.empty()) return s + "r:" + r.repo;
-    if (r.has_pattern) return s + "p:" + r.pattern.shape();
-    if (!r.regex.empty()) return s + "x:" + r.regex.source();
+    if (!r.repo.empty()) {
+        return s + "r:" + r.repo;
+    }
+    if (r.has_pattern) {
+        return s + "p:" + r.pattern.shape();
+    }
+    if (!r.regex.empty()) {
+        return s + "x:" + r.regex.source();
+    }
     return s;
 }
 
 void check_reachability(const MappingConfig& cfg, Diagnostics& diag) {
-    std::unordered_map<std::string, std::size_t> seen;       // signature -> first rule
+    std::unordered_map<std::string, std::size_t> seen;                // signature -> first rule
     std::unordered_map<std::string, std::vector<std::size_t>> exact;  // repo -> earlier always-mapping rules
-    std::vector<std::size_t> others;                          // earlier always-mapping non-exact rules
+    std::vector<std::size_t> others;                                  // earlier always-mapping non-exact rules
     const auto label = [&](std::size_t i) {
         const auto& r = cfg.rules[i];
         return "rule at line " + std::to_string(r.pos.line) + (r.name.empty() ? "" : " ('" + r.name + "')");
@@ -438,8 +519,8 @@ void check_reachability(const MappingConfig& cfg, Diagnostics& diag) {
         const std::string key = "mapping.rules[" + std::to_string(b.index) + "]";
         auto [it, fresh] = seen.emplace(signature(b), i);
         if (!fresh) {
-            diag.error(b.pos.line, b.pos.column, key, "duplicate: matches exactly what the " + label(it->second) +
-                                                          " matches, so it never applies");
+            diag.error(b.pos.line, b.pos.column, key,
+                       "duplicate: matches exactly what the " + label(it->second) + " matches, so it never applies");
         } else {
             std::optional<std::size_t> by;
             if (!b.repo.empty()) {
@@ -453,22 +534,29 @@ void check_reachability(const MappingConfig& cfg, Diagnostics& diag) {
                 }
             }
             for (auto a : others) {
-                if (by && *by < a) break;
+                if (by && *by < a) {
+                    break;
+                }
                 if (covers(cfg.rules[a], b)) {
                     by = a;
                     break;
                 }
             }
-            if (by)
+            if (by) {
                 diag.warning(b.pos.line, b.pos.column, key,
                              "unreachable: the earlier " + label(*by) + " already maps everything this rule matches");
+            }
         }
-        if (always_maps(b)) (b.repo.empty() ? others : exact[b.repo]).push_back(i);
+        if (always_maps(b)) {
+            (b.repo.empty() ? others : exact[b.repo]).push_back(i);
+        }
     }
 }
 
 void parse_vcs_hosts(const YAML::Node& node, MappingConfig& out, Diagnostics& diag) {
-    if (!node.IsDefined()) return;
+    if (!node.IsDefined()) {
+        return;
+    }
     if (!node.IsSequence()) {
         diag.error(line_of(node), column_of(node), "mapping.vcs_hosts", "expected a list of {host, prefix}");
         return;
@@ -480,7 +568,9 @@ void parse_vcs_hosts(const YAML::Node& node, MappingConfig& out, Diagnostics& di
         const bool has_host = r.read("host", v.host);
         const bool has_prefix = r.read("prefix", v.prefix);
         r.finish();
-        if (!r.valid()) continue;
+        if (!r.valid()) {
+            continue;
+        }
         v.host = ascii_lower(v.host);
         if (!has_host || !valid_host(v.host)) {
             diag.error(line_of(node[i]), column_of(node[i]), path + ".host", "needs a host name, e.g. github.acme.com");
@@ -488,7 +578,8 @@ void parse_vcs_hosts(const YAML::Node& node, MappingConfig& out, Diagnostics& di
         }
         if (!has_prefix || v.prefix.empty() ||
             !std::all_of(v.prefix.begin(), v.prefix.end(), [](unsigned char c) { return std::islower(c); })) {
-            diag.error(line_of(node[i]), column_of(node[i]), path + ".prefix", "needs a lower-case slug prefix, e.g. gh");
+            diag.error(line_of(node[i]), column_of(node[i]), path + ".prefix",
+                       "needs a lower-case slug prefix, e.g. gh");
             continue;
         }
         auto same = std::find_if(out.vcs_hosts.begin(), out.vcs_hosts.end(), [&](auto& h) { return h.host == v.host; });
@@ -501,7 +592,9 @@ void parse_vcs_hosts(const YAML::Node& node, MappingConfig& out, Diagnostics& di
 }
 
 void parse_organizations(const YAML::Node& node, MappingConfig& out, Diagnostics& diag) {
-    if (!node.IsDefined()) return;
+    if (!node.IsDefined()) {
+        return;
+    }
     if (!node.IsSequence()) {
         diag.error(line_of(node), column_of(node), "mapping.organizations", "expected a list of organizations");
         return;
@@ -510,16 +603,24 @@ void parse_organizations(const YAML::Node& node, MappingConfig& out, Diagnostics
         const auto path = "mapping.organizations[" + std::to_string(i) + "]";
         const auto n = node[i];
         MapReader r(n, path, diag);
-        if (!r.valid()) continue;
+        if (!r.valid()) {
+            continue;
+        }
         Organization o;
         o.pos = pos_of(n);
-        if (r.read("host", o.host)) o.host = ascii_lower(o.host);
-        if (!valid_host(o.host)) diag.error(o.pos.line, o.pos.column, path + ".host", "not a host name");
-        if (!r.read("org", o.org) || !valid_name(o.org))
+        if (r.read("host", o.host)) {
+            o.host = ascii_lower(o.host);
+        }
+        if (!valid_host(o.host)) {
+            diag.error(o.pos.line, o.pos.column, path + ".host", "not a host name");
+        }
+        if (!r.read("org", o.org) || !valid_name(o.org)) {
             diag.error(o.pos.line, o.pos.column, path + ".org", "needs the organization's name");
+        }
         o.org = ascii_lower(o.org);
-        if (!r.read("org_id", o.org_id) || !valid_name(o.org_id))
+        if (!r.read("org_id", o.org_id) || !valid_name(o.org_id)) {
             diag.error(o.pos.line, o.pos.column, path + ".org_id", "needs the CircleCI organization id");
+        }
         if (const auto projects = r.child("projects"); projects.IsDefined()) {
             if (!projects.IsMap()) {
                 diag.error(line_of(projects), column_of(projects), path + ".projects",
@@ -533,26 +634,30 @@ void parse_organizations(const YAML::Node& node, MappingConfig& out, Diagnostics
                                    "expected <repo name>: <project id>");
                         continue;
                     }
-                    if (!o.projects.emplace(ascii_lower(repo), id).second)
+                    if (!o.projects.emplace(ascii_lower(repo), id).second) {
                         diag.error(line_of(kv.first), column_of(kv.first), path + ".projects." + repo,
                                    "listed twice (names compare without case)");
+                    }
                 }
             }
         }
         if (r.read("lookup", o.lookup) && o.lookup &&
-            std::none_of(out.vcs_hosts.begin(), out.vcs_hosts.end(), [&](const VcsHost& v) { return v.host == o.host; })) {
+            std::none_of(out.vcs_hosts.begin(), out.vcs_hosts.end(),
+                         [&](const VcsHost& v) { return v.host == o.host; })) {
             const auto n = r.child("lookup");
             diag.error(line_of(n), column_of(n), path + ".lookup",
                        "asking CircleCI needs the project's name slug, and '" + o.host +
                            "' has no VCS prefix (add it to vcs_hosts, or list the project ids)");
         }
-        if (r.read("token_secret", o.token_secret) && !valid_secret_name(o.token_secret))
+        if (r.read("token_secret", o.token_secret) && !valid_secret_name(o.token_secret)) {
             diag.error(o.pos.line, o.pos.column, path + ".token_secret", "not a secret name");
+        }
         r.finish();
         for (const auto& earlier : out.organizations) {
-            if (earlier.host == o.host && earlier.org == o.org)
+            if (earlier.host == o.host && earlier.org == o.org) {
                 diag.error(o.pos.line, o.pos.column, path,
                            "duplicate of the organization at line " + std::to_string(earlier.pos.line));
+            }
         }
         out.organizations.push_back(std::move(o));
     }
@@ -564,7 +669,8 @@ void parse_conventions(MapReader& reader, MappingConfig& out, Diagnostics& diag)
         out.default_vcs_host = ascii_lower(out.default_vcs_host);
         if (!valid_host(out.default_vcs_host)) {
             const auto n = reader.child("default_vcs_host");
-            diag.error(line_of(n), column_of(n), "mapping.default_vcs_host", "'" + out.default_vcs_host + "' is not a host name");
+            diag.error(line_of(n), column_of(n), "mapping.default_vcs_host",
+                       "'" + out.default_vcs_host + "' is not a host name");
         }
     }
     if (const auto n = reader.child("service_project"); n.IsDefined()) {
@@ -677,10 +783,16 @@ std::vector<std::string> MappingConfig::url_hosts() const {
 std::vector<std::string> MappingConfig::token_secrets() const {
     std::vector<std::string> out;
     const auto add = [&](const std::string& s) {
-        if (!s.empty() && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+        if (!s.empty() && std::find(out.begin(), out.end(), s) == out.end()) {
+            out.push_back(s);
+        }
     };
-    for (const auto& r : rules) add(r.token_secret);
-    for (const auto& o : organizations) add(o.token_secret);
+    for (const auto& r : rules) {
+        add(r.token_secret);
+    }
+    for (const auto& o : organizations) {
+        add(o.token_secret);
+    }
     return out;
 }
 
@@ -692,7 +804,9 @@ MappingConfig parse_mapping(const YAML::Node& node, const std::string& path, Dia
     MappingConfig out;
     out.source = diag.file();
     MapReader reader(node, path, diag);
-    if (!reader.valid()) return out;
+    if (!reader.valid()) {
+        return out;
+    }
     parse_vcs_hosts(reader.child("vcs_hosts"), out, diag);
     if (const auto rules = reader.child("rules"); rules.IsDefined()) {
         if (!rules.IsSequence()) {
@@ -700,7 +814,9 @@ MappingConfig parse_mapping(const YAML::Node& node, const std::string& path, Dia
         } else {
             out.rules.reserve(rules.size());
             RuleParser parser(out, diag);
-            for (std::size_t i = 0; i < rules.size(); ++i) parser.rule(rules[i], path + ".rules[" + std::to_string(i) + "]", i);
+            for (std::size_t i = 0; i < rules.size(); ++i) {
+                parser.rule(rules[i], path + ".rules[" + std::to_string(i) + "]", i);
+            }
         }
     }
     parse_organizations(reader.child("organizations"), out, diag);

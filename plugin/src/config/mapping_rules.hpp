@@ -33,10 +33,9 @@ struct VcsHost {
     std::string prefix;  // e.g. "gh"
 };
 
-
 // Which runs belong to the page, inside one project: templates over {service}, {env}, ...
 struct Filters {
-    std::vector<Template> workflows;                          // workflow name patterns
+    std::vector<Template> workflows;                           // workflow name patterns
     std::vector<std::pair<std::string, Template>> parameters;  // pipeline parameter -> value
     [[nodiscard]] bool empty() const noexcept { return workflows.empty() && parameters.empty(); }
 };
@@ -46,8 +45,8 @@ struct Filters {
 // {branch} (and a rule's captures); a link whose placeholder has no value is left out.
 struct LinkSpec {
     std::string name;
-    Template url;       // starts with https:// or http://
-    std::string icon;   // "" = the card's default
+    Template url;      // starts with https:// or http://
+    std::string icon;  // "" = the card's default
     SourcePos pos;
 };
 
@@ -55,7 +54,7 @@ struct ProjectSpec {
     Template slug;        // "gh/{org}/{repo}", "circleci/<org-id>/<project-id>", ...
     std::string service;  // lower-case; "" = for every service, else only for this one
     bool has_filters = false;
-    Filters filters;      // when has_filters: replaces the rule's filters for this project
+    Filters filters;  // when has_filters: replaces the rule's filters for this project
     SourcePos pos;
 };
 
@@ -65,25 +64,25 @@ struct Rule {
     std::size_t index = 0;  // position in mapping.rules
 
     // What it matches: every condition given must hold (at least one is required).
-    std::string host;                          // lower-case; "" = any host
-    std::string repo;                          // exact "org/repo", lower-case ("" = none)
-    std::string repo_org, repo_name;           // the exact repo's names, case as written
+    std::string host;                 // lower-case; "" = any host
+    std::string repo;                 // exact "org/repo", lower-case ("" = none)
+    std::string repo_org, repo_name;  // the exact repo's names, case as written
     bool has_pattern = false;
-    RepoPattern pattern;                       // `repo_pattern:`
-    RepoRegex regex;                           // `repo_regex:` over "org/repo", without case
+    RepoPattern pattern;  // `repo_pattern:`
+    RepoRegex regex;      // `repo_regex:` over "org/repo", without case
     bool has_url_pattern = false;
-    UrlPattern url_pattern;                    // `url_pattern:` over the page URL, with captures
-    std::string service;                       // lower-case service tag
+    UrlPattern url_pattern;  // `url_pattern:` over the page URL, with captures
+    std::string service;     // lower-case service tag
 
     // What it gives.
-    bool exclude = false;                      // matched repos show nothing, without an error
+    bool exclude = false;  // matched repos show nothing, without an error
     std::vector<ProjectSpec> projects;
-    std::string branch;                        // branch override ("" = the page's branch)
-    std::string token_secret;                  // "" = circleci.token_secret
-    std::vector<std::string> cards;            // "" = every card
+    std::string branch;              // branch override ("" = the page's branch)
+    std::string token_secret;        // "" = circleci.token_secret
+    std::vector<std::string> cards;  // "" = every card
     Filters filters;
-    std::string team;                          // the team owning what this rule maps ("" = none)
-    std::vector<LinkSpec> links;               // shown before the global links
+    std::string team;             // the team owning what this rule maps ("" = none)
+    std::vector<LinkSpec> links;  // shown before the global links
 };
 
 // GitHub App / GitLab projects: their slug is circleci/<org-id>/<project-id>, which no name
@@ -93,8 +92,8 @@ struct Organization {
     std::string org;                  // lower-case
     std::string org_id;
     std::map<std::string, std::string> projects;  // lower-case repo name -> project id
-    bool lookup = false;              // opt-in: ask CircleCI for repos not listed
-    std::string token_secret;         // "" = circleci.token_secret
+    bool lookup = false;                          // opt-in: ask CircleCI for repos not listed
+    std::string token_secret;                     // "" = circleci.token_secret
     SourcePos pos;
 };
 

@@ -123,7 +123,8 @@ bool NamePattern::match_from(State& s, std::size_t index, std::size_t offset) co
         return false;
     }
     const auto& part = parts_[index];
-    const auto bound = std::find_if(s.bound.begin(), s.bound.end(), [&](const auto& kv) { return kv.first == part.text; });
+    const auto bound =
+        std::find_if(s.bound.begin(), s.bound.end(), [&](const auto& kv) { return kv.first == part.text; });
     if (part.kind == Kind::literal || (part.kind == Kind::capture && bound != s.bound.end())) {
         const std::string_view want = part.kind == Kind::literal ? std::string_view(part.text) : bound->second;
         if (!want.empty() && rest.size() >= want.size() && iequal(rest.substr(0, want.size()), want) &&

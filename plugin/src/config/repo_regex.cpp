@@ -26,9 +26,12 @@ Expected<RepoRegex> RepoRegex::compile(std::string_view text) {
         out.groups_ = static_cast<unsigned>(impl->regex.mark_count());
         out.impl_ = std::move(impl);
     } catch (const std::regex_error& e) {
-        if (e.code() == std::regex_constants::error_space)
+        if (e.code() == std::regex_constants::error_space) {
             return Error{"too complex (more than " + std::to_string(_GLIBCXX_REGEX_STATE_LIMIT) + " automaton states)"};
-        if (e.code() == std::regex_constants::error_complexity) return Error{"back-references are not supported"};
+        }
+        if (e.code() == std::regex_constants::error_complexity) {
+            return Error{"back-references are not supported"};
+        }
         return Error{e.what()};
     }
     out.source_ = std::string(text);
@@ -37,10 +40,16 @@ Expected<RepoRegex> RepoRegex::compile(std::string_view text) {
 
 bool RepoRegex::match(std::string_view org_repo, RepoPattern::Captures& captures) const {
     captures.clear();
-    if (!impl_) return false;
+    if (!impl_) {
+        return false;
+    }
     std::match_results<std::string_view::const_iterator> m;
-    if (!std::regex_match(org_repo.begin(), org_repo.end(), m, impl_->regex)) return false;
-    for (std::size_t i = 1; i < m.size(); ++i) captures.emplace_back(std::to_string(i), m[i].str());
+    if (!std::regex_match(org_repo.begin(), org_repo.end(), m, impl_->regex)) {
+        return false;
+    }
+    for (std::size_t i = 1; i < m.size(); ++i) {
+        captures.emplace_back(std::to_string(i), m[i].str());
+    }
     return true;
 }
 

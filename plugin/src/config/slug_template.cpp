@@ -6,9 +6,7 @@ namespace tjc::config {
 
 namespace {
 
-bool placeholder_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
-}
+bool placeholder_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
 
 }  // namespace
 
@@ -22,14 +20,24 @@ Expected<Template> Template::parse(std::string_view text) {
             t.parts_.push_back({false, std::string(text.substr(i))});
             break;
         }
-        if (text[open] == '}') return Error{"unmatched '}' at offset " + std::to_string(open)};
-        if (open > i) t.parts_.push_back({false, std::string(text.substr(i, open - i))});
+        if (text[open] == '}') {
+            return Error{"unmatched '}' at offset " + std::to_string(open)};
+        }
+        if (open > i) {
+            t.parts_.push_back({false, std::string(text.substr(i, open - i))});
+        }
         const auto close = text.find('}', open + 1);
-        if (close == std::string_view::npos) return Error{"unclosed '{' at offset " + std::to_string(open)};
+        if (close == std::string_view::npos) {
+            return Error{"unclosed '{' at offset " + std::to_string(open)};
+        }
         const auto name = text.substr(open + 1, close - open - 1);
-        if (name.empty()) return Error{"empty placeholder '{}'"};
+        if (name.empty()) {
+            return Error{"empty placeholder '{}'"};
+        }
         for (char c : name) {
-            if (!placeholder_char(c)) return Error{"invalid placeholder '{" + std::string(name) + "}'"};
+            if (!placeholder_char(c)) {
+                return Error{"invalid placeholder '{" + std::string(name) + "}'"};
+            }
         }
         t.parts_.push_back({true, std::string(name)});
         i = close + 1;
@@ -40,7 +48,9 @@ Expected<Template> Template::parse(std::string_view text) {
 std::vector<std::string> Template::placeholders() const {
     std::vector<std::string> out;
     for (const auto& p : parts_) {
-        if (p.placeholder) out.push_back(p.text);
+        if (p.placeholder) {
+            out.push_back(p.text);
+        }
     }
     return out;
 }
@@ -53,7 +63,9 @@ std::optional<std::string> Template::expand(const Lookup& value) const {
             continue;
         }
         auto v = value(p.text);
-        if (!v || v->empty()) return std::nullopt;
+        if (!v || v->empty()) {
+            return std::nullopt;
+        }
         out += *v;
     }
     return out;

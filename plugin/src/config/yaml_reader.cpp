@@ -20,7 +20,9 @@ namespace {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t j = 0; j <= b.size(); ++j) {
+        row[j] = j;
+    }
     for (std::size_t i = 1; i <= a.size(); ++i) {
         std::size_t diagonal = row[0];
         row[0] = i;
@@ -68,11 +70,15 @@ std::string MapReader::path_of(std::string_view key) const {
 
 YAML::Node MapReader::child(std::string_view key) {
     known_.emplace(key);
-    if (!valid_ || !node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+    if (!valid_ || !node_.IsMap()) {
+        return YAML::Node(YAML::NodeType::Undefined);
+    }
     // Look the key up by iteration: operator[] on a const node never inserts, but compares
     // through conversions that throw on non-scalar keys.
     for (const auto& kv : node_) {
-        if (kv.first.IsScalar() && kv.first.Scalar() == key) return kv.second;
+        if (kv.first.IsScalar() && kv.first.Scalar() == key) {
+            return kv.second;
+        }
     }
     return YAML::Node(YAML::NodeType::Undefined);
 }
@@ -85,7 +91,9 @@ void MapReader::type_error(const YAML::Node& value, std::string_view key, std::s
 
 bool MapReader::read(std::string_view key, std::string& out) {
     const auto v = child(key);
-    if (!v.IsDefined()) return false;
+    if (!v.IsDefined()) {
+        return false;
+    }
     if (!v.IsScalar()) {
         type_error(v, key, "a string");
         return false;
@@ -96,11 +104,17 @@ bool MapReader::read(std::string_view key, std::string& out) {
 
 bool MapReader::read(std::string_view key, bool& out) {
     const auto v = child(key);
-    if (!v.IsDefined()) return false;
+    if (!v.IsDefined()) {
+        return false;
+    }
     if (v.IsScalar()) {
         const auto& s = v.Scalar();
-        if (s == "true") return out = true, true;
-        if (s == "false") return out = false, true;
+        if (s == "true") {
+            return out = true, true;
+        }
+        if (s == "false") {
+            return out = false, true;
+        }
     }
     type_error(v, key, "true or false");
     return false;
@@ -108,7 +122,9 @@ bool MapReader::read(std::string_view key, bool& out) {
 
 bool MapReader::read(std::string_view key, std::int64_t& out, std::int64_t min, std::int64_t max) {
     const auto v = child(key);
-    if (!v.IsDefined()) return false;
+    if (!v.IsDefined()) {
+        return false;
+    }
     std::int64_t value = 0;
     if (!v.IsScalar() || !parse_integer(v.Scalar(), value)) {
         type_error(v, key, "an integer");
@@ -126,7 +142,9 @@ bool MapReader::read(std::string_view key, std::int64_t& out, std::int64_t min, 
 
 bool MapReader::read(std::string_view key, std::uint32_t& out, std::uint32_t min, std::uint32_t max) {
     std::int64_t value = 0;
-    if (!read(key, value, min, max)) return false;
+    if (!read(key, value, min, max)) {
+        return false;
+    }
     out = static_cast<std::uint32_t>(value);
     return true;
 }
@@ -134,23 +152,27 @@ bool MapReader::read(std::string_view key, std::uint32_t& out, std::uint32_t min
 bool MapReader::read(std::string_view key, std::uint64_t& out, std::uint64_t min, std::uint64_t max) {
     std::int64_t value = 0;
     const auto hi = std::min<std::uint64_t>(max, static_cast<std::uint64_t>(INT64_MAX));
-    if (!read(key, value, static_cast<std::int64_t>(min), static_cast<std::int64_t>(hi))) return false;
+    if (!read(key, value, static_cast<std::int64_t>(min), static_cast<std::int64_t>(hi))) {
+        return false;
+    }
     out = static_cast<std::uint64_t>(value);
     return true;
 }
 
 bool MapReader::read(std::string_view key, double& out, double min, double max) {
     const auto v = child(key);
-    if (!v.IsDefined()) return false;
+    if (!v.IsDefined()) {
+        return false;
+    }
     double value = 0;
     if (!v.IsScalar() || !YAML::convert<double>::decode(v, value) || !std::isfinite(value)) {
         type_error(v, key, "a number");
         return false;
     }
     if (value < min || value > max) {
-        diag_.error(line_of(v), column_of(v), path_of(key),
-                    "value " + v.Scalar() + " is out of range [" + std::to_string(min) + ", " +
-                        std::to_string(max) + "]");
+        diag_.error(
+            line_of(v), column_of(v), path_of(key),
+            "value " + v.Scalar() + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
         return false;
     }
     out = value;
@@ -159,7 +181,9 @@ bool MapReader::read(std::string_view key, double& out, double min, double max) 
 
 bool MapReader::read(std::string_view key, std::vector<std::string>& out) {
     const auto v = child(key);
-    if (!v.IsDefined()) return false;
+    if (!v.IsDefined()) {
+        return false;
+    }
     if (!v.IsSequence()) {
         type_error(v, key, "a list of strings");
         return false;
@@ -175,12 +199,16 @@ bool MapReader::read(std::string_view key, std::vector<std::string>& out) {
         }
         values.push_back(item.Scalar());
     }
-    if (ok) out = std::move(values);
+    if (ok) {
+        out = std::move(values);
+    }
     return ok;
 }
 
 void MapReader::finish() {
-    if (!valid_ || !node_.IsMap()) return;
+    if (!valid_ || !node_.IsMap()) {
+        return;
+    }
     for (const auto& kv : node_) {
         if (!kv.first.IsScalar()) {
             diag_.error(line_of(kv.first), column_of(kv.first), path_.empty() ? "<root>" : path_,
@@ -188,15 +216,21 @@ void MapReader::finish() {
             continue;
         }
         const auto& key = kv.first.Scalar();
-        if (known_.contains(key)) continue;
+        if (known_.contains(key)) {
+            continue;
+        }
         std::string message = "unknown key '" + key + "'";
         std::string best;
         std::size_t best_distance = 3;  // suggest only near misses
         for (const auto& candidate : known_) {
             const auto d = edit_distance(key, candidate);
-            if (d < best_distance) best_distance = d, best = candidate;
+            if (d < best_distance) {
+                best_distance = d, best = candidate;
+            }
         }
-        if (!best.empty()) message += " (did you mean '" + best + "'?)";
+        if (!best.empty()) {
+            message += " (did you mean '" + best + "'?)";
+        }
         diag_.error(line_of(kv.first), column_of(kv.first), path_of(key), message);
     }
 }

@@ -17,7 +17,9 @@ bool CallbackThread::on_this_thread() noexcept { return t_on_callback_thread; }
 void CallbackThread::post(std::function<void()> fn) {
     {
         std::lock_guard lock(mutex_);
-        if (stopping_) return;
+        if (stopping_) {
+            return;
+        }
         queue_.push_back(std::move(fn));
     }
     wake_.notify_one();
@@ -29,7 +31,9 @@ void CallbackThread::stop() {
         stopping_ = true;
     }
     wake_.notify_one();
-    if (thread_.joinable()) thread_.join();
+    if (thread_.joinable()) {
+        thread_.join();
+    }
 }
 
 void CallbackThread::run() {
@@ -39,7 +43,9 @@ void CallbackThread::run() {
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // stopping, and everything queued has run
+        if (queue_.empty()) {
+            return;  // stopping, and everything queued has run
+        }
         auto fn = std::move(queue_.front());
         queue_.pop_front();
         lock.unlock();

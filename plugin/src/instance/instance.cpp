@@ -25,7 +25,9 @@ namespace {
 Expected<std::shared_ptr<const config::Config>> load(const ConfigSource& source) {
     auto loaded = source.file_path.empty() ? config::load_config_text(source.yaml_text)
                                            : config::load_config_file(source.file_path);
-    if (!loaded.config) return Error{loaded.diagnostics.to_string()};
+    if (!loaded.config) {
+        return Error{loaded.diagnostics.to_string()};
+    }
     return std::move(loaded.config);
 }
 
@@ -68,7 +70,9 @@ struct Instance::Impl {
     };
     Expected<Resolved> resolve_context(std::string_view context_json) const {
         auto facts = mapping::parse_context(context_json);
-        if (!facts) return Error{facts.error()};
+        if (!facts) {
+            return Error{facts.error()};
+        }
         auto cfg = current_config();
         auto resolution = mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value());
         return Resolved{std::move(cfg), std::move(resolution)};
@@ -78,19 +82,25 @@ struct Instance::Impl {
                   bool internal = false);
 
     void log(LogLevel level, std::string message) {
-        if (!host.log) return;
+        if (!host.log) {
+            return;
+        }
         callbacks.post([this, level, message = std::move(message)] { host.log(level, message); });
     }
 
     // The host's cache drops a project's answers; on the callback thread, as TJ_HOST_CACHE_V1 says.
     void invalidate_host_cache(std::string tag) {
-        if (!host.invalidate) return;
+        if (!host.invalidate) {
+            return;
+        }
         callbacks.post([this, tag = std::move(tag)] { host.invalidate(tag); });
     }
 
     // The single place a query ends: whoever flips `finished` first delivers.
     void complete(std::uint64_t ticket, const std::shared_ptr<Pending>& p, Status status, std::string payload) {
-        if (p->finished.exchange(true)) return;
+        if (p->finished.exchange(true)) {
+            return;
+        }
         {
             std::lock_guard lock(pending_mutex);
             pending.erase(ticket);
@@ -112,7 +122,9 @@ Instance::Instance(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
 
 Expected<std::unique_ptr<Instance>> Instance::create(Host host, const ConfigSource& source) {
     auto cfg = load(source);
-    if (!cfg) return Error{cfg.error()};
+    if (!cfg) {
+        return Error{cfg.error()};
+    }
     auto impl = std::make_unique<Impl>();
     impl->host = std::move(host);
     impl->config = std::move(cfg).value();
@@ -120,9 +132,13 @@ Expected<std::unique_ptr<Instance>> Instance::create(Host host, const ConfigSour
     // the host is never called on the io thread.
     Host engine_host;
     engine_host.secret = impl->host.secret;
-    engine_host.log = [impl = impl.get()](LogLevel level, std::string_view message) { impl->log(level, std::string(message)); };
+    engine_host.log = [impl = impl.get()](LogLevel level, std::string_view message) {
+        impl->log(level, std::string(message));
+    };
     if (impl->host.invalidate) {
-        engine_host.invalidate = [impl = impl.get()](std::string_view tag) { impl->invalidate_host_cache(std::string(tag)); };
+        engine_host.invalidate = [impl = impl.get()](std::string_view tag) {
+            impl->invalidate_host_cache(std::string(tag));
+        };
     }
     impl->engine = std::make_unique<QueryEngine>(impl->io, std::move(engine_host), impl->config, impl->counters);
     impl->engine->warm(impl->config);
@@ -135,10 +151,14 @@ Instance::~Instance() {
         std::lock_guard lock(impl_->pending_mutex);
         left.assign(impl_->pending.begin(), impl_->pending.end());
     }
-    for (auto& [ticket, p] : left) impl_->complete(ticket, p, Status::cancelled, "cancelled: the instance is being destroyed");
+    for (auto& [ticket, p] : left) {
+        impl_->complete(ticket, p, Status::cancelled, "cancelled: the instance is being destroyed");
+    }
     impl_->work.reset();
     impl_->io.stop();
-    if (impl_->io_thread.joinable()) impl_->io_thread.join();
+    if (impl_->io_thread.joinable()) {
+        impl_->io_thread.join();
+    }
     impl_->callbacks.stop();  // delivers what is queued, then joins
 }
 
@@ -182,7 +202,9 @@ Status Instance::Impl::submit(Expected<Resolved> resolved, std::uint32_t timeout
     auto now = engine->start(resolution, cfg, timeout_ms, [this, ticket, p](Status s, std::string payload) {
         complete(ticket, p, s, std::move(payload));
     });
-    if (now) complete(ticket, p, Status::ok, std::move(*now));
+    if (now) {
+        complete(ticket, p, Status::ok, std::move(*now));
+    }
     return Status::ok;
 }
 
@@ -196,7 +218,9 @@ Status Instance::cancel(std::uint64_t ticket) {
     {
         std::lock_guard lock(impl_->pending_mutex);
         auto it = impl_->pending.find(ticket);
-        if (it == impl_->pending.end()) return Status::unknown_ticket;
+        if (it == impl_->pending.end()) {
+            return Status::unknown_ticket;
+        }
         p = it->second;
     }
     impl_->complete(ticket, p, Status::cancelled, "cancelled");
@@ -226,13 +250,16 @@ Status Instance::query(std::string_view context_json, std::uint32_t timeout_ms, 
     };
     auto w = std::make_shared<Waiter>();
     std::uint64_t ticket = 0;
-    const auto accepted = impl_->submit(std::move(resolved), timeout_ms, [w](std::uint64_t, Status s, std::string_view payload) {
-        std::lock_guard lock(w->mutex);
-        w->status = s;
-        w->payload.assign(payload);
-        w->done = true;
-        w->cv.notify_all();
-    }, ticket, true);
+    const auto accepted = impl_->submit(
+        std::move(resolved), timeout_ms,
+        [w](std::uint64_t, Status s, std::string_view payload) {
+            std::lock_guard lock(w->mutex);
+            w->status = s;
+            w->payload.assign(payload);
+            w->done = true;
+            w->cv.notify_all();
+        },
+        ticket, true);
     if (accepted != Status::ok) {
         out = "busy: " + std::to_string(impl_->current_config()->limits.max_queued_queries) +
               " queries in flight (limits.max_queued_queries); retry later";
@@ -261,17 +288,22 @@ Status Instance::notify(std::string_view event_json, std::string& problem) {
         problem = parsed.problem;
         return Status::invalid_argument;
     }
-    if (parsed.outcome == events::ParsedEvent::Outcome::not_ours) return Status::no_match;
+    if (parsed.outcome == events::ParsedEvent::Outcome::not_ours) {
+        return Status::no_match;
+    }
     const auto& change = parsed.change;
     const auto dropped = impl_->engine->invalidate_project(change.slug, change.branch);
     impl_->log(LogLevel::debug, "event " + change.type + " " + change.id + ": " + std::to_string(dropped) +
-                                    " cached answer(s) of " + change.slug + " (branch '" + change.branch + "') outdated");
+                                    " cached answer(s) of " + change.slug + " (branch '" + change.branch +
+                                    "') outdated");
     impl_->invalidate_host_cache(change.slug);
     return Status::ok;
 }
 
 bool Instance::refuse_destroy_here() {
-    if (!impl_->callbacks.is_current()) return false;
+    if (!impl_->callbacks.is_current()) {
+        return false;
+    }
     impl_->log(LogLevel::error,
                "destroy() called from inside one of this instance's callbacks was refused (it would deadlock); "
                "call it from a host thread");

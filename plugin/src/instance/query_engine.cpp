@@ -40,8 +40,12 @@ cache::CacheSettings cache_settings(const config::CacheConfig& c) {
 std::string join_arrays(const std::vector<std::string_view>& parts) {
     std::string out = "[";
     for (auto p : parts) {
-        if (p.size() <= 2) continue;  // "[]"
-        if (out.size() > 1) out += ',';
+        if (p.size() <= 2) {
+            continue;  // "[]"
+        }
+        if (out.size() > 1) {
+            out += ',';
+        }
         out.append(p.substr(1, p.size() - 2));
     }
     out += ']';
@@ -69,19 +73,24 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
     Host host;
     cache::ResultCache results;
     plan::Stores stores;
-    std::shared_ptr<Runtime> runtime;  // io thread only
+    std::shared_ptr<Runtime> runtime;       // io thread only
     std::shared_ptr<PluginStats> counters;  // the instance's: outlives reloads (and runtimes)
     std::atomic<std::uint64_t> fetches{0}, fetch_failures{0};
     cache::LruStore<bool> logged_missing{10'000};  // slugs whose 404 was logged
 
     Impl(asio::io_context& io_, Host host_, const config::Config& cfg, std::shared_ptr<PluginStats> counters_)
-        : io(io_), host(std::move(host_)), results(cache_settings(cfg.cache)), stores(cfg.cache),
+        : io(io_),
+          host(std::move(host_)),
+          results(cache_settings(cfg.cache)),
+          stores(cfg.cache),
           counters(std::move(counters_)) {}
 
     // The runtime of a config, made on first use (on the io thread: the TLS context and its
     // trust store are loaded here, never on a caller's thread).
     std::shared_ptr<Runtime> runtime_for(const std::shared_ptr<const config::Config>& cfg) {
-        if (runtime && runtime->config == cfg) return runtime;
+        if (runtime && runtime->config == cfg) {
+            return runtime;
+        }
         runtime = Runtime::make(io.get_executor(), cfg, counters);
         return runtime;
     }
@@ -92,7 +101,9 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
                                                 std::optional<mapping::Resolution>& patched) const {
         const bool waits = std::any_of(r.projects.begin(), r.projects.end(),
                                        [](const mapping::ProjectTarget& t) { return t.slug.empty(); });
-        if (!waits) return r;
+        if (!waits) {
+            return r;
+        }
         patched = r;
         stores.slugs.apply(*patched, mapping::SlugCache::Clock::now());
         return *patched;
@@ -120,11 +131,17 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
             hits.push_back(known_missing(t) ? no_project_hit(t, now) : results.lookup(keys.back(), now, claim));
             all_fresh = all_fresh && hits.back().state == cache::ResultCache::State::fresh;
         }
-        if (!all_fresh) return std::nullopt;
+        if (!all_fresh) {
+            return std::nullopt;
+        }
         PluginStats::bump(counters->cache_hits, projects.size());
-        if (hits.size() == 1) return *hits.front().value;
+        if (hits.size() == 1) {
+            return *hits.front().value;
+        }
         std::vector<std::string_view> views;
-        for (const auto& h : hits) views.emplace_back(*h.value);
+        for (const auto& h : hits) {
+            views.emplace_back(*h.value);
+        }
         return join_arrays(views);
     }
 
@@ -132,8 +149,12 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
     // the plan remembers the 404 for a while, and until then its neutral card is answered at
     // once, like a fresh hit, without a request and without a note.
     bool known_missing(const mapping::ProjectTarget& t) {
-        if (!mapping::is_convention(t.mapped_by) || t.slug.empty()) return false;
-        if (!stores.missing.get(t.slug)) return false;
+        if (!mapping::is_convention(t.mapped_by) || t.slug.empty()) {
+            return false;
+        }
+        if (!stores.missing.get(t.slug)) {
+            return false;
+        }
         return std::all_of(t.slug_fallbacks.begin(), t.slug_fallbacks.end(),
                            [this](const std::string& s) { return stores.missing.get(s) != nullptr; });
     }
@@ -146,7 +167,9 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
     }
     // Said once per slug (a convention's 404 is the normal case: not a warning each view).
     bool first_time_missing(const std::string& slug) {
-        if (logged_missing.get(slug)) return false;
+        if (logged_missing.get(slug)) {
+            return false;
+        }
         logged_missing.put(slug, std::make_shared<const bool>(true));
         return true;
     }
@@ -157,12 +180,18 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
         std::string payload;
         {
             std::lock_guard lock(q->mutex);
-            if (q->finished) return;
+            if (q->finished) {
+                return;
+            }
             q->finished = true;
-            for (const auto& p : q->parts) views.push_back(p ? std::string_view(*p) : std::string_view("[]"));
+            for (const auto& p : q->parts) {
+                views.push_back(p ? std::string_view(*p) : std::string_view("[]"));
+            }
             payload = views.size() == 1 ? std::string(views.front()) : join_arrays(views);
             done = std::move(q->done);
-            if (q->timer) q->timer->cancel();
+            if (q->timer) {
+                q->timer->cancel();
+            }
         }
         done(Status::ok, std::move(payload));
     }
@@ -171,18 +200,24 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
         bool complete = false;
         {
             std::lock_guard lock(q->mutex);
-            if (q->finished || q->parts[i]) return;
+            if (q->finished || q->parts[i]) {
+                return;
+            }
             q->parts[i] = std::move(part);
             complete = --q->missing == 0;
         }
-        if (complete) finish(q);
+        if (complete) {
+            finish(q);
+        }
     }
 
     // Every card that leaves the plugin passes here: one that breaks ToolJump's schema is a bug,
     // left out (ToolJump would replace it with an error card) and logged loudly.
     std::string cards_json(const std::vector<cards::Card>& cards) const {
         return cards::results_json(cards, [this](const std::string& problem) {
-            if (host.log) host.log(LogLevel::error, "BUG: a card broke ToolJump's result schema and was left out: " + problem);
+            if (host.log) {
+                host.log(LogLevel::error, "BUG: a card broke ToolJump's result schema and was left out: " + problem);
+            }
         });
     }
 
@@ -193,19 +228,25 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
     // The part to serve when a fetch failed: the last good cards with a note, else `fallback`
     // (the cards of what was fetched) when given, else the error card.
     std::string failure_part(const std::string& key, const mapping::ProjectTarget& target, const config::Config& cfg,
-                             cards::FailureKind kind, const std::string& detail, const std::string* fallback = nullptr) {
+                             cards::FailureKind kind, const std::string& detail,
+                             const std::string* fallback = nullptr) {
         auto last = results.last_good(key);
         if (last.value) {
             const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last.fetched_at);
             return with_note(cards::stale_note_card(kind, target, age), *last.value);
         }
-        if (fallback) return *fallback;
+        if (fallback) {
+            return *fallback;
+        }
         return cards_json({cards::error_card(kind, target, cfg.circleci.app_url, detail)});
     }
 
     void log_failure(const mapping::ProjectTarget& target, const char* what, const plan::FetchFailure& f) const {
-        if (!host.log) return;
-        host.log(LogLevel::warn, "fetch for " + target.slug + " " + what + ": " + std::string(cards::to_string(f.kind)) +
+        if (!host.log) {
+            return;
+        }
+        host.log(LogLevel::warn, "fetch for " + target.slug + " " + what + ": " +
+                                     std::string(cards::to_string(f.kind)) +
                                      (f.detail.empty() ? "" : " (" + f.detail + ")"));
     }
 
@@ -220,7 +261,8 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
             if (r.passing_trouble) {
                 ++fetch_failures;
                 log_failure(target, "partly failed", *r.passing_trouble);
-                return {failure_part(key, target, cfg, r.passing_trouble->kind, r.passing_trouble->detail, &json), nullptr};
+                return {failure_part(key, target, cfg, r.passing_trouble->kind, r.passing_trouble->detail, &json),
+                        nullptr};
             }
             json.shrink_to_fit();  // kept for long: the serializer's slack would be most of a small entry
             auto stored = std::make_shared<const std::string>(std::move(json));
@@ -244,34 +286,43 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
     // waiters get the part when it ends.
     void spawn_fetch(std::string key, mapping::ProjectTarget target, std::shared_ptr<const config::Config> cfg,
                      std::string token, Clock::time_point deadline, std::function<void(const std::string&)> leader) {
-        asio::post(io, [self = shared_from_this(), key = std::move(key), target = std::move(target), cfg = std::move(cfg),
-                        token = std::move(token), deadline, leader = std::move(leader)]() mutable {
-            auto rt = self->runtime_for(cfg);
-            ++self->fetches;
-            auto on_result = [self, key, target, cfg, leader](std::exception_ptr ep, plan::FetchResult r) {
-                auto [part, stored] = self->answer_of(key, target, *cfg, ep, r);
-                auto completion = self->results.complete(key, stored, Clock::now());
-                const auto shared = std::make_shared<const std::string>(part);
-                for (auto& w : completion.waiters) w(shared, Clock::now());
-                if (leader) leader(part);
-                // A background refresh replaced cards a host may keep in front of us (with their
-                // "refreshing" note): its cache drops them, so the next view is fresh.
-                if (!leader && stored && self->host.invalidate) self->host.invalidate(target.slug);
-            };
-            if (!rt->api) {
-                wipe(token);
-                on_result(nullptr, plan::FetchResult::failed({cards::FailureKind::bad_response, rt->error}));
-                return;
-            }
-            asio::co_spawn(
-                self->io,
-                [rt, &stores = self->stores, target, token = std::move(token), deadline]() mutable -> asio::awaitable<plan::FetchResult> {
-                    // A named local, moved in: the plan keeps (and wipes) the only copy.
-                    circleci::Credential credential{target.token_secret, std::move(token)};
-                    co_return co_await plan::fetch_project(*rt->api, stores, *rt->config, target, std::move(credential), deadline);
-                },
-                std::move(on_result));
-        });
+        asio::post(io,
+                   [self = shared_from_this(), key = std::move(key), target = std::move(target), cfg = std::move(cfg),
+                    token = std::move(token), deadline, leader = std::move(leader)]() mutable {
+                       auto rt = self->runtime_for(cfg);
+                       ++self->fetches;
+                       auto on_result = [self, key, target, cfg, leader](std::exception_ptr ep, plan::FetchResult r) {
+                           auto [part, stored] = self->answer_of(key, target, *cfg, ep, r);
+                           auto completion = self->results.complete(key, stored, Clock::now());
+                           const auto shared = std::make_shared<const std::string>(part);
+                           for (auto& w : completion.waiters) {
+                               w(shared, Clock::now());
+                           }
+                           if (leader) {
+                               leader(part);
+                           }
+                           // A background refresh replaced cards a host may keep in front of us (with their
+                           // "refreshing" note): its cache drops them, so the next view is fresh.
+                           if (!leader && stored && self->host.invalidate) {
+                               self->host.invalidate(target.slug);
+                           }
+                       };
+                       if (!rt->api) {
+                           wipe(token);
+                           on_result(nullptr, plan::FetchResult::failed({cards::FailureKind::bad_response, rt->error}));
+                           return;
+                       }
+                       asio::co_spawn(
+                           self->io,
+                           [rt, &stores = self->stores, target, token = std::move(token),
+                            deadline]() mutable -> asio::awaitable<plan::FetchResult> {
+                               // A named local, moved in: the plan keeps (and wipes) the only copy.
+                               circleci::Credential credential{target.token_secret, std::move(token)};
+                               co_return co_await plan::fetch_project(*rt->api, stores, *rt->config, target,
+                                                                      std::move(credential), deadline);
+                           },
+                           std::move(on_result));
+                   });
     }
 };
 
@@ -289,7 +340,9 @@ void QueryEngine::reconfigure(std::shared_ptr<const config::Config> config) {
 void QueryEngine::warm(std::shared_ptr<const config::Config> config) {
     asio::post(impl_->io, [impl = impl_, config = std::move(config)] {
         auto rt = impl->runtime_for(config);
-        if (!config->http.prewarm || !rt->api) return;
+        if (!config->http.prewarm || !rt->api) {
+            return;
+        }
         const auto& t = config->timeouts;
         const auto deadline =
             net::Clock::now() + std::chrono::milliseconds(std::uint64_t{t.connect_ms} + t.tls_handshake_ms);
@@ -303,13 +356,17 @@ std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolut
     std::optional<mapping::Resolution> patched;
     const auto& resolution = impl_->with_known_slugs(resolution_in, patched);
     const auto& projects = resolution.projects;
-    if (projects.empty()) return std::string("[]");
+    if (projects.empty()) {
+        return std::string("[]");
+    }
     const auto now = Clock::now();
     const auto deadline = now + std::chrono::milliseconds(timeout_ms ? timeout_ms : config->timeouts.query_ms);
 
     std::vector<std::string> keys;
     std::vector<cache::ResultCache::Hit> hits;
-    if (auto answer = impl_->look(projects, *config, now, true, keys, hits)) return answer;
+    if (auto answer = impl_->look(projects, *config, now, true, keys, hits)) {
+        return answer;
+    }
 
     auto q = std::make_shared<Impl::Pending>();
     q->parts.resize(projects.size());
@@ -332,7 +389,9 @@ std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolut
             // Served at once, its age said; one refresh runs behind it.
             const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - hit.fetched_at);
             q->parts[i] = impl_->with_note(cards::refreshing_note_card(age), *hit.value);
-            if (hit.refresh) impl_->spawn_fetch(keys[i], t, config, token_for(t), deadline, nullptr);
+            if (hit.refresh) {
+                impl_->spawn_fetch(keys[i], t, config, token_for(t), deadline, nullptr);
+            }
         } else {
             PluginStats::bump(impl_->counters->cache_misses);
             misses.push_back(i);
@@ -340,28 +399,34 @@ std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolut
     }
     if (misses.empty()) {
         std::vector<std::string_view> views;
-        for (const auto& p : q->parts) views.push_back(*p);
+        for (const auto& p : q->parts) {
+            views.push_back(*p);
+        }
         return views.size() == 1 ? std::string(views.front()) : join_arrays(views);
     }
     // Counted before any waiter can run: a fetch may end on the io thread at once.
     q->missing = misses.size();
     for (auto i : misses) {
         const auto& t = projects[i];
-        const bool leads = impl_->results.join(keys[i], [q, i](const cache::Value& part, Clock::time_point) {
-            Impl::fill(q, i, *part);
-        });
-        if (leads) impl_->spawn_fetch(keys[i], t, config, token_for(t), deadline, [q, i](const std::string& part) {
-            Impl::fill(q, i, part);
-        });
+        const bool leads = impl_->results.join(
+            keys[i], [q, i](const cache::Value& part, Clock::time_point) { Impl::fill(q, i, *part); });
+        if (leads) {
+            impl_->spawn_fetch(keys[i], t, config, token_for(t), deadline,
+                               [q, i](const std::string& part) { Impl::fill(q, i, part); });
+        }
     }
     // The query's own deadline: what is still missing then becomes a timeout card (or the
     // last good cards with a note).
     asio::post(impl_->io, [impl = impl_, q, deadline, projects, keys, config] {
         std::lock_guard lock(q->mutex);
-        if (q->finished) return;
+        if (q->finished) {
+            return;
+        }
         q->timer.emplace(impl->io, deadline);
         q->timer->async_wait([impl, q, projects, keys, config](boost::system::error_code ec) {
-            if (ec) return;
+            if (ec) {
+                return;
+            }
             for (std::size_t i = 0; i < projects.size(); ++i) {
                 Impl::fill(q, i, impl->failure_part(keys[i], projects[i], *config, cards::FailureKind::timeout, ""));
             }
@@ -374,7 +439,9 @@ std::optional<std::string> QueryEngine::peek(const mapping::Resolution& resoluti
                                              const std::shared_ptr<const config::Config>& config) {
     std::optional<mapping::Resolution> patched;
     const auto& resolution = impl_->with_known_slugs(resolution_in, patched);
-    if (resolution.projects.empty()) return std::string("[]");
+    if (resolution.projects.empty()) {
+        return std::string("[]");
+    }
     std::vector<std::string> keys;
     std::vector<cache::ResultCache::Hit> hits;
     return impl_->look(resolution.projects, *config, Clock::now(), false, keys, hits);
@@ -391,7 +458,9 @@ bool key_concerns(const std::string& key, std::string_view slug, std::string_vie
     for (std::size_t at = 0; at < key.size();) {
         const char tag = key[at];
         const auto colon = key.find(':', at + 1);
-        if (colon == std::string::npos) break;
+        if (colon == std::string::npos) {
+            break;
+        }
         std::size_t len = 0;
         const auto digits = std::string_view(key).substr(at + 1, colon - at - 1);
         if (digits.empty() || std::from_chars(digits.data(), digits.data() + digits.size(), len).ec != std::errc{} ||
@@ -400,10 +469,10 @@ bool key_concerns(const std::string& key, std::string_view slug, std::string_vie
         }
         const auto value = std::string_view(key).substr(colon + 1, len);
         if (tag == 's') {
-            slug_matches = value.size() == slug.size() &&
-                           std::equal(value.begin(), value.end(), slug.begin(), [](char a, char b) {
-                               return std::tolower(static_cast<unsigned char>(a)) == static_cast<unsigned char>(b);
-                           });
+            slug_matches =
+                value.size() == slug.size() && std::equal(value.begin(), value.end(), slug.begin(), [](char a, char b) {
+                    return std::tolower(static_cast<unsigned char>(a)) == static_cast<unsigned char>(b);
+                });
         } else if (tag == 'b') {
             has_branch = !value.empty();
             branch_matches = branch_matches || value == branch;
@@ -418,7 +487,8 @@ bool key_concerns(const std::string& key, std::string_view slug, std::string_vie
 }  // namespace
 
 std::size_t QueryEngine::invalidate_project(std::string_view slug, std::string_view branch) {
-    return impl_->results.invalidate_if([slug, branch](const std::string& key) { return key_concerns(key, slug, branch); });
+    return impl_->results.invalidate_if(
+        [slug, branch](const std::string& key) { return key_concerns(key, slug, branch); });
 }
 
 QueryEngine::Stats QueryEngine::stats() const {

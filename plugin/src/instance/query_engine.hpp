@@ -50,8 +50,8 @@ public:
     // [any-thread] The answer now when every project's cards are cached (fresh or stale);
     // otherwise nullopt, and `done` runs later with the answer, by the deadline.
     std::optional<std::string> start(const mapping::Resolution& resolution,
-                                     const std::shared_ptr<const config::Config>& config,
-                                     std::uint32_t timeout_ms, Done done);
+                                     const std::shared_ptr<const config::Config>& config, std::uint32_t timeout_ms,
+                                     Done done);
 
     // [any-thread] The answer when every project's cards are cached and fresh, else nullopt;
     // starts nothing.

@@ -19,7 +19,8 @@ net::HttpClientOptions http_client_options(const config::Config& config) {
     return o;
 }
 
-std::shared_ptr<Runtime> Runtime::make(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config,
+std::shared_ptr<Runtime> Runtime::make(boost::asio::any_io_executor executor,
+                                       std::shared_ptr<const config::Config> config,
                                        const std::shared_ptr<PluginStats>& counters) {
     auto rt = std::make_shared<Runtime>();
     rt->config = std::move(config);

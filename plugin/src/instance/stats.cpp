@@ -9,9 +9,13 @@ std::string PluginStats::to_json() const {
     auto load = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
     boost::json::object requests;
     for (unsigned s = kMinStatus; s <= kMaxStatus; ++s) {
-        if (const auto n = load(statuses[s - kMinStatus])) requests[std::to_string(s)] = n;
+        if (const auto n = load(statuses[s - kMinStatus])) {
+            requests[std::to_string(s)] = n;
+        }
     }
-    if (const auto n = load(other_statuses)) requests["other"] = n;
+    if (const auto n = load(other_statuses)) {
+        requests["other"] = n;
+    }
     boost::json::object out;
     out["queries"] = load(queries);
     out["cache"] = {{"hits", load(cache_hits)}, {"misses", load(cache_misses)}, {"stale", load(cache_stale)}};

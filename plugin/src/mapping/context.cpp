@@ -121,8 +121,8 @@ Expected<bool> read_tags(const boost::json::value& context, ContextFacts& f) {
 // Top-level repository/service/env/team strings, and service.name except on aws pages, where
 // it is the AWS service (lambda, s3, ...), never a service tag.
 Expected<bool> read_context_keys(const boost::json::value& context, ContextFacts& f) {
-    for (auto [key, fact] : {std::pair{"repository", &f.repository_tag}, std::pair{"env", &f.env},
-                             std::pair{"team", &f.team}}) {
+    for (auto [key, fact] :
+         {std::pair{"repository", &f.repository_tag}, std::pair{"env", &f.env}, std::pair{"team", &f.team}}) {
         auto r = string_at(context, {key}, key);
         if (!r) {
             return Error{r.error()};

@@ -98,8 +98,10 @@ boost::json::object project_json(const ProjectTarget& p) {
         o["links"] = std::move(links);
     }
     if (!p.lookup.empty()) {
-        o["lookup"] = boost::json::object{{"orgId", p.lookup.org_id}, {"host", p.lookup.host},
-                                          {"org", p.lookup.org}, {"repo", p.lookup.repo},
+        o["lookup"] = boost::json::object{{"orgId", p.lookup.org_id},
+                                          {"host", p.lookup.host},
+                                          {"org", p.lookup.org},
+                                          {"repo", p.lookup.repo},
                                           {"nameSlug", p.lookup.name_slug}};
     }
     return o;

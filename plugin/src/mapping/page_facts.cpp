@@ -15,7 +15,8 @@ bool repository_host(const config::MappingConfig& mapping, std::string_view host
     if (!vcs_prefix(mapping, host).empty()) {
         return true;
     }
-    return std::any_of(mapping.rules.begin(), mapping.rules.end(), [&](const config::Rule& r) { return r.host == host; }) ||
+    return std::any_of(mapping.rules.begin(), mapping.rules.end(),
+                       [&](const config::Rule& r) { return r.host == host; }) ||
            std::any_of(mapping.organizations.begin(), mapping.organizations.end(),
                        [&](const config::Organization& o) { return o.host == host; });
 }
@@ -147,7 +148,8 @@ Page read_page(const config::MappingConfig& mapping, const ContextFacts& facts) 
         from_repository_tag(mapping, facts, page);
     }
     if (!page.repo && page.repo_error.empty()) {
-        page.repo_error = "the context names no repository (page.repository, a repository page's URL or a repository tag)";
+        page.repo_error =
+            "the context names no repository (page.repository, a repository page's URL or a repository tag)";
     }
     if (page.repo) {
         page.ref = page_ref(mapping, facts, page);

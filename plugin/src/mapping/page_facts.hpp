@@ -13,7 +13,7 @@
 namespace tjc::mapping {
 
 struct Page {
-    std::optional<RepoRef> repo;   // with its host filled in
+    std::optional<RepoRef> repo;  // with its host filled in
     FactSource repo_source = FactSource::none;
     std::string repo_error;        // when repo is empty: why
     bool repository_page = false;  // the repo is the page's own (not a tag's)

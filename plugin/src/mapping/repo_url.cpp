@@ -21,12 +21,12 @@ constexpr std::size_t kMaxName = 100;  // GitHub's limit for org and repo names
 // ones: a name missing here maps to a project CircleCI does not know (a quiet 404 under the
 // convention); a name wrongly here would hide a real organization.
 constexpr std::string_view kGithubReserved[] = {
-    "about",    "account",      "apps",     "blog",          "codespaces",       "collections", "contact",
-    "copilot",  "customer-stories", "dashboard", "discussions", "enterprise",    "enterprises", "events",
-    "explore",  "features",     "issues",   "join",          "login",            "logout",      "marketplace",
-    "new",      "notifications", "orgs",    "organizations", "password_reset",   "pricing",     "pulls",
-    "search",   "security",     "sessions", "settings",      "signup",           "sponsors",    "stars",
-    "topics",   "trending",     "users",    "watching",
+    "about",   "account",          "apps",      "blog",          "codespaces",     "collections", "contact",
+    "copilot", "customer-stories", "dashboard", "discussions",   "enterprise",     "enterprises", "events",
+    "explore", "features",         "issues",    "join",          "login",          "logout",      "marketplace",
+    "new",     "notifications",    "orgs",      "organizations", "password_reset", "pricing",     "pulls",
+    "search",  "security",         "sessions",  "settings",      "signup",         "sponsors",    "stars",
+    "topics",  "trending",         "users",     "watching",
 };
 
 constexpr std::string_view kBitbucketReserved[] = {
@@ -37,8 +37,8 @@ constexpr std::string_view kBitbucketReserved[] = {
 template <std::size_t N>
 bool listed(const std::string_view (&names)[N], std::string_view segment) noexcept {
     return std::any_of(std::begin(names), std::end(names), [segment](std::string_view name) {
-        return name.size() == segment.size() &&
-               std::equal(name.begin(), name.end(), segment.begin(), [](char a, char b) { return a == ascii_lower(b); });
+        return name.size() == segment.size() && std::equal(name.begin(), name.end(), segment.begin(),
+                                                           [](char a, char b) { return a == ascii_lower(b); });
     });
 }
 
@@ -139,7 +139,8 @@ std::string scp_to_url(const std::string& text) {
 // the host that no port follows becomes the path's '/'.
 std::string ssh_scp_path(const std::string& text, std::size_t authority_start) {
     const auto end = text.find('/', authority_start);
-    const auto authority = text.substr(authority_start, end == std::string::npos ? std::string::npos : end - authority_start);
+    const auto authority =
+        text.substr(authority_start, end == std::string::npos ? std::string::npos : end - authority_start);
     const auto at = authority.rfind('@');
     const auto host_start = at == std::string::npos ? 0 : at + 1;
     if (host_start < authority.size() && authority[host_start] == '[') {
@@ -175,8 +176,8 @@ const char* const kLocalMessage =
 
 // npm's shorthands: "github:org/repo" and the like -> the host and the rest.
 std::optional<std::pair<std::string, std::string>> shorthand(const std::string& text) {
-    static constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kHosts{{
-        {"github:", "github.com"}, {"bitbucket:", "bitbucket.org"}, {"gitlab:", "gitlab.com"}}};
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kHosts{
+        {{"github:", "github.com"}, {"bitbucket:", "bitbucket.org"}, {"gitlab:", "gitlab.com"}}};
     const auto lower = ascii_lower(text.substr(0, std::min<std::size_t>(text.size(), 10)));
     for (const auto& [prefix, host] : kHosts) {
         if (lower.starts_with(prefix) && text.compare(prefix.size(), 2, "//") != 0) {
@@ -227,17 +228,14 @@ Expected<std::string> host_of(const boost::urls::url_view& url) {
             host += ascii_lower(url.encoded_host_address());
             host += ']';
             break;
-        case boost::urls::host_type::ipv4:
-            host = std::string(url.encoded_host());
-            break;
+        case boost::urls::host_type::ipv4: host = std::string(url.encoded_host()); break;
         case boost::urls::host_type::name:
             host = ascii_lower(url.host());  // decoded: "%2E" is a '.'
             if (!host.empty() && !valid_reg_name(host)) {
                 return Error{"repository: invalid host name"};
             }
             break;
-        default:
-            break;
+        default: break;
     }
     if (host.empty()) {
         return Error{"repository: URL has no host"};

@@ -18,9 +18,8 @@ using Captures = RepoPattern::Captures;
 
 bool valid_segment(std::string_view s) {
     return !s.empty() && s.size() <= 100 && s != "." && s != ".." &&
-           std::all_of(s.begin(), s.end(), [](unsigned char c) {
-               return std::isalnum(c) || c == '-' || c == '_' || c == '.';
-           });
+           std::all_of(s.begin(), s.end(),
+                       [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.'; });
 }
 
 // An expanded slug must still be <vcs>/<org>/<repo>: a context value such as env may not
@@ -310,8 +309,8 @@ bool by_service(const config::MappingConfig& mapping, const std::string& default
     };
     auto slug = mapping.service_project.expand(lookup);
     if (!slug || !valid_slug(*slug)) {
-        out.reason = "the service convention '" + mapping.service_project.source() + "' gives no project slug for service '" +
-                     facts.service.value + "'";
+        out.reason = "the service convention '" + mapping.service_project.source() +
+                     "' gives no project slug for service '" + facts.service.value + "'";
         return true;
     }
     ProjectTarget t;

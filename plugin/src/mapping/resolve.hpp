@@ -25,9 +25,9 @@ namespace tjc::mapping {
 // An opt-in question for CircleCI: which circleci/<org-id>/<project-id> is this repo?
 // Set only when an organization has `lookup: true` and does not list the repo.
 struct SlugLookup {
-    std::string org_id;     // CircleCI organization id
-    std::string host;       // VCS host of the repo
-    std::string org;        // names as the page gave them
+    std::string org_id;  // CircleCI organization id
+    std::string host;    // VCS host of the repo
+    std::string org;     // names as the page gave them
     std::string repo;
     std::string name_slug;  // "<vcs prefix>/<org>/<repo>": what to ask GET /project/{slug} about
     [[nodiscard]] bool empty() const noexcept { return org_id.empty(); }
@@ -78,20 +78,20 @@ struct ProjectTarget {
     // commits/, longest first, one segment last, at most 8. The plan shows the first one
     // CircleCI knows (has pipelines of), else the default branch, labelled as such.
     std::vector<std::string> branch_candidates;
-    std::string commit;  // commit to show (a /commit/<sha> page)
-    std::string pull;    // the pull request's number on a PR page; the default branch is shown,
-                         // labelled "(PR #N)", unless CircleCI's answer proves the PR's pipelines
+    std::string commit;            // commit to show (a /commit/<sha> page)
+    std::string pull;              // the pull request's number on a PR page; the default branch is shown,
+                                   // labelled "(PR #N)", unless CircleCI's answer proves the PR's pipelines
     bool repository_page = false;  // the page is the repository itself (GitHub, a VCS host),
                                    // not another tool's page that names it or a service
 
     std::string token_secret;  // secret holding the token for this project (never the token)
     std::string service;       // service filter ("" = none)
     std::string env;
-    std::string team;          // the owning team (a tag, a rule's `team`), shown in the status tooltip
-    std::vector<std::string> workflows;                          // workflow names to keep ("" = all)
+    std::string team;                    // the owning team (a tag, a rule's `team`), shown in the status tooltip
+    std::vector<std::string> workflows;  // workflow names to keep ("" = all)
     std::vector<std::pair<std::string, std::string>> parameters;  // pipeline parameter == value
-    std::vector<std::string> cards;                              // cards to show (empty = all)
-    std::vector<Link> links;   // the Links card's links; on the first project of a page only
+    std::vector<std::string> cards;                               // cards to show (empty = all)
+    std::vector<Link> links;  // the Links card's links; on the first project of a page only
     SlugLookup lookup;
 
     // Every field that can change the cards, as one string: the results cache keys on it, so
@@ -113,7 +113,7 @@ struct ResolvedFacts {
 
 struct Resolution {
     std::vector<ProjectTarget> projects;
-    std::string reason;  // when projects is empty: why nothing maps
+    std::string reason;     // when projects is empty: why nothing maps
     bool excluded = false;  // an exclude rule matched: show nothing, and it is not an error
     ResolvedFacts facts;
 };

@@ -15,8 +15,7 @@ std::string_view to_string(MappedBy by) noexcept {
 }
 
 bool is_convention(MappedBy by) noexcept {
-    return by == MappedBy::organization_lookup || by == MappedBy::host_convention ||
-           by == MappedBy::service_convention;
+    return by == MappedBy::organization_lookup || by == MappedBy::host_convention || by == MappedBy::service_convention;
 }
 
 std::string ProjectTarget::identity() const {

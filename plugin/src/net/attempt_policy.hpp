@@ -22,12 +22,12 @@ struct Attempt {
         response,        // an HTTP response
     };
     Kind kind = Kind::response;
-    NetError error;                // connect_error, exchange_error
-    bool reused = false;           // exchange_error: the connection came from the idle pool
-    bool received_any = false;     // exchange_error: some bytes of an answer arrived
-    unsigned status = 0;           // response
+    NetError error;                                  // connect_error, exchange_error
+    bool reused = false;                             // exchange_error: the connection came from the idle pool
+    bool received_any = false;                       // exchange_error: some bytes of an answer arrived
+    unsigned status = 0;                             // response
     std::optional<std::chrono::seconds> asked_wait;  // response 429: what the server asked for
-    std::string location;          // response 3xx: its Location
+    std::string location;                            // response 3xx: its Location
 };
 
 // What to do next.
@@ -41,17 +41,17 @@ struct Step {
         fail,         // `error` is the answer
     };
     Action action = Action::answer;
-    Clock::duration wait{};            // retry_after
+    Clock::duration wait{};                 // retry_after
     std::chrono::seconds throttle_host{0};  // a 429: nothing goes to this host for so long (0: none)
-    std::string target;        // follow
-    NetError error;            // fail
-    bool counts = true;        // the attempt is one to report (HttpClientOptions::on_attempt)
-    bool fallback = false;     // keep this response: it is the answer if no later attempt gets one
+    std::string target;                     // follow
+    NetError error;                         // fail
+    bool counts = true;                     // the attempt is one to report (HttpClientOptions::on_attempt)
+    bool fallback = false;                  // keep this response: it is the answer if no later attempt gets one
 };
 
 struct AttemptLimits {
-    unsigned max_retries = 2;       // backoffs and throttle waits
-    unsigned free_retries = 5;      // dead keep-alive connections retried at once
+    unsigned max_retries = 2;   // backoffs and throttle waits
+    unsigned free_retries = 5;  // dead keep-alive connections retried at once
     BackoffPolicy backoff;
     std::chrono::seconds default_throttle{5};  // a 429 that names no wait
 };

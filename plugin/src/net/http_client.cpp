@@ -52,7 +52,9 @@ std::chrono::seconds ceil_seconds(Clock::duration d) {
 
 struct HttpClient::Impl {
     Impl(asio::any_io_executor e, HttpClientOptions o)
-        : ex(std::move(e)), opt(std::move(o)), tls(TlsContext::shared(opt.use_system_trust, opt.ca_file)),
+        : ex(std::move(e)),
+          opt(std::move(o)),
+          tls(TlsContext::shared(opt.use_system_trust, opt.ca_file)),
           rng(std::random_device{}()) {}
 
     asio::any_io_executor ex;
@@ -72,7 +74,9 @@ struct HttpClient::Impl {
 
     // A connection (or its slot) comes back: to the first waiter, else idle or freed.
     void release(Pool& p, std::unique_ptr<HttpsConnection> conn) {
-        if (conn && (!conn->reusable() || closed)) conn.reset();
+        if (conn && (!conn->reusable() || closed)) {
+            conn.reset();
+        }
         if (!p.waiters.empty()) {
             Waiter* w = p.waiters.front();
             p.waiters.pop_front();
@@ -109,7 +113,10 @@ public:
     Lease(std::shared_ptr<Impl> impl, Pool* pool, std::unique_ptr<HttpsConnection> conn)
         : impl_(std::move(impl)), pool_(pool), conn(std::move(conn)), reused(this->conn != nullptr) {}
     Lease(Lease&& o) noexcept
-        : impl_(std::move(o.impl_)), pool_(std::exchange(o.pool_, nullptr)), conn(std::move(o.conn)), reused(o.reused) {}
+        : impl_(std::move(o.impl_)),
+          pool_(std::exchange(o.pool_, nullptr)),
+          conn(std::move(o.conn)),
+          reused(o.reused) {}
     Lease& operator=(Lease&& o) noexcept {
         if (this != &o) {
             give_back();
@@ -122,7 +129,9 @@ public:
     }
     ~Lease() { give_back(); }
     void give_back() {
-        if (pool_) impl_->release(*pool_, std::move(conn));
+        if (pool_) {
+            impl_->release(*pool_, std::move(conn));
+        }
         pool_ = nullptr;
     }
 
@@ -140,7 +149,9 @@ struct WaiterGuard {
     Pool& pool;
     Waiter& w;
     ~WaiterGuard() {
-        if (!w.granted) pool.waiters.erase(std::remove(pool.waiters.begin(), pool.waiters.end(), &w), pool.waiters.end());
+        if (!w.granted) {
+            pool.waiters.erase(std::remove(pool.waiters.begin(), pool.waiters.end(), &w), pool.waiters.end());
+        }
     }
 };
 
@@ -178,9 +189,12 @@ asio::awaitable<std::optional<NetError>> acquire(std::shared_ptr<Impl> self, Poo
         lease = Lease(self, &pool, std::move(w.conn));
         co_return std::nullopt;
     }
-    if (ec) co_return cancelled_error();
+    if (ec) {
+        co_return cancelled_error();
+    }
     co_return NetError{NetErrorKind::timeout,
-                       "timed out waiting " + std::to_string(duration_cast<milliseconds>(Clock::now() - started).count()) +
+                       "timed out waiting " +
+                           std::to_string(duration_cast<milliseconds>(Clock::now() - started).count()) +
                            " ms for a free connection to " + server.authority(),
                        {}};
 }
@@ -190,15 +204,19 @@ asio::awaitable<std::optional<NetError>> wait_throttle(Pool& pool, const Endpoin
     while (true) {
         const auto now = Clock::now();
         const auto until = pool.throttled_until;
-        if (until <= now) co_return std::nullopt;
+        if (until <= now) {
+            co_return std::nullopt;
+        }
         if (until + kMinAttemptTime > deadline) {
             const auto wait = ceil_seconds(until - now);
             co_return NetError{NetErrorKind::rate_limited,
-                               "CircleCI rate limit: " + server.host + " asked to wait " + std::to_string(wait.count()) +
-                                   " s more, past this query's deadline",
+                               "CircleCI rate limit: " + server.host + " asked to wait " +
+                                   std::to_string(wait.count()) + " s more, past this query's deadline",
                                wait};
         }
-        if (!co_await sleep_until(until)) co_return cancelled_error();
+        if (!co_await sleep_until(until)) {
+            co_return cancelled_error();
+        }
     }
 }
 
@@ -209,8 +227,12 @@ struct WipeRequest {
     RequestSpec& spec;
     ~WipeRequest() {
         wipe(req.secret);
-        for (auto& h : req.headers) wipe(h.value);
-        for (auto& h : spec.headers) wipe(h.value);
+        for (auto& h : req.headers) {
+            wipe(h.value);
+        }
+        for (auto& h : spec.headers) {
+            wipe(h.value);
+        }
     }
 };
 
@@ -227,7 +249,8 @@ asio::awaitable<std::optional<NetError>> open_connection(const std::shared_ptr<I
 // One attempt: a connection from the pool (or a new one), one exchange on it. The connection
 // goes back to the pool (or is closed) before this returns.
 asio::awaitable<std::variant<Attempt, NetError>> attempt_once(std::shared_ptr<Impl> self, Pool& pool,
-                                                              const GetRequest& req, const std::optional<ProxyRoute>& proxy,
+                                                              const GetRequest& req,
+                                                              const std::optional<ProxyRoute>& proxy,
                                                               const RequestSpec& spec, Clock::time_point deadline,
                                                               std::optional<RawResponse>& raw) {
     Lease lease;
@@ -270,9 +293,13 @@ asio::awaitable<HttpResult> run_get(std::shared_ptr<Impl> self, GetRequest req, 
         e.message = redact(std::move(e.message), req.secret);
         return e;
     };
-    if (!self->tls.has_value()) co_return fail({NetErrorKind::tls, self->tls.error(), {}});
+    if (!self->tls.has_value()) {
+        co_return fail({NetErrorKind::tls, self->tls.error(), {}});
+    }
     auto proxy = choose_proxy(self->opt.proxy_url, self->opt.proxy_env, req.server.host, req.server.port);
-    if (!proxy.has_value()) co_return fail({NetErrorKind::unreachable, proxy.error(), {}});
+    if (!proxy.has_value()) {
+        co_return fail({NetErrorKind::unreachable, proxy.error(), {}});
+    }
 
     spec.headers = req.headers;
     spec.headers.push_back({"User-Agent", self->opt.user_agent});
@@ -289,40 +316,51 @@ asio::awaitable<HttpResult> run_get(std::shared_ptr<Impl> self, GetRequest req, 
         while (true) {
             if (Clock::now() >= deadline) {
                 co_return fallback ? std::move(*fallback)
-                                   : fail({NetErrorKind::timeout, "deadline passed before " + req.server.authority() + " answered", {}});
+                                   : fail({NetErrorKind::timeout,
+                                           "deadline passed before " + req.server.authority() + " answered",
+                                           {}});
             }
-            if (auto e = co_await wait_throttle(pool, req.server, deadline)) co_return fail(std::move(*e));
+            if (auto e = co_await wait_throttle(pool, req.server, deadline)) {
+                co_return fail(std::move(*e));
+            }
             spec.target = policy.target();
             std::optional<RawResponse> raw;
             auto outcome = co_await attempt_once(self, pool, req, proxy.value(), spec, deadline, raw);
-            if (auto* e = std::get_if<NetError>(&outcome)) co_return fail(std::move(*e));
+            if (auto* e = std::get_if<NetError>(&outcome)) {
+                co_return fail(std::move(*e));
+            }
             const Attempt& a = std::get<Attempt>(outcome);
             const Step step = policy.next(a, Clock::now(), jitter());
-            if (step.counts) self->attempted(a.kind == Attempt::Kind::response ? a.status : 0u, req.secret_name);
+            if (step.counts) {
+                self->attempted(a.kind == Attempt::Kind::response ? a.status : 0u, req.secret_name);
+            }
             if (step.throttle_host.count() > 0) {
                 pool.throttled_until = std::max(pool.throttled_until, Clock::now() + step.throttle_host);
                 raw->response.retry_after = step.throttle_host;
             }
             switch (step.action) {
                 case Step::Action::retry_now:
-                case Step::Action::follow:
-                    continue;
+                case Step::Action::follow: continue;
                 case Step::Action::throttle:  // wait_throttle does the waiting, with everyone else
                     fallback = std::move(raw->response);
                     continue;
                 case Step::Action::retry_after:
-                    if (step.fallback) fallback = std::move(raw->response);
-                    if (!co_await sleep_until(Clock::now() + step.wait)) co_return fail(cancelled_error());
+                    if (step.fallback) {
+                        fallback = std::move(raw->response);
+                    }
+                    if (!co_await sleep_until(Clock::now() + step.wait)) {
+                        co_return fail(cancelled_error());
+                    }
                     continue;
-                case Step::Action::answer:
-                    co_return std::move(raw->response);
-                case Step::Action::fail:
-                    co_return fail(step.error);
+                case Step::Action::answer: co_return std::move(raw->response);
+                case Step::Action::fail: co_return fail(step.error);
             }
         }
     } catch (const boost::system::system_error& e) {
         // co_await throws operation_aborted once the caller's slot has fired.
-        if (e.code() == asio::error::operation_aborted) co_return fail(cancelled_error());
+        if (e.code() == asio::error::operation_aborted) {
+            co_return fail(cancelled_error());
+        }
         co_return fail({NetErrorKind::unreachable, std::string("request failed: ") + e.code().message(), {}});
     }
 }
@@ -346,26 +384,38 @@ asio::awaitable<HttpResult> HttpClient::get(GetRequest request, Clock::time_poin
 HostStats HttpClient::host_stats(const Endpoint& server) const {
     HostStats s;
     auto it = impl_->pools.find(server.authority());
-    if (it == impl_->pools.end()) return s;
+    if (it == impl_->pools.end()) {
+        return s;
+    }
     const Pool& p = it->second;
     s.open = p.open;
     s.idle = static_cast<unsigned>(p.idle.size());
     s.waiting = static_cast<unsigned>(p.waiters.size());
     const auto now = Clock::now();
-    if (p.throttled_until > now) s.throttled_for = duration_cast<milliseconds>(p.throttled_until - now);
+    if (p.throttled_until > now) {
+        s.throttled_for = duration_cast<milliseconds>(p.throttled_until - now);
+    }
     return s;
 }
 
 asio::awaitable<void> HttpClient::prewarm(Endpoint server, Clock::time_point deadline) {
     auto self = impl_;  // the client may go away meanwhile: the shared state may not
-    if (!self->tls.has_value()) co_return;
+    if (!self->tls.has_value()) {
+        co_return;
+    }
     auto proxy = choose_proxy(self->opt.proxy_url, self->opt.proxy_env, server.host, server.port);
-    if (!proxy.has_value()) co_return;
+    if (!proxy.has_value()) {
+        co_return;
+    }
     Pool& pool = self->pool(server);
-    if (pool.open > 0) co_return;  // a connection exists or is being made: nothing to warm
+    if (pool.open > 0) {
+        co_return;  // a connection exists or is being made: nothing to warm
+    }
     try {
         Lease lease;
-        if (auto e = co_await acquire(self, pool, server, deadline, lease)) co_return;
+        if (auto e = co_await acquire(self, pool, server, deadline, lease)) {
+            co_return;
+        }
         if (!lease.conn) {
             if (auto err = co_await open_connection(self, lease, server, proxy.value(), deadline)) {
                 lease.conn.reset();  // silent: the first request connects as it would have

@@ -29,14 +29,14 @@ struct HttpClientOptions {
     std::chrono::milliseconds request_timeout{3000};    // one request, send to last byte
     unsigned max_connections_per_host = 16;             // busy + idle + connecting
     std::uint64_t max_response_bytes = 4u << 20;
-    unsigned max_retries = 2;                           // resets and 5xx, GET only
-    std::string ca_file;                                // extra PEM anchors ("" = none)
-    bool use_system_trust = true;                       // the system store as well
-    std::string proxy_url;                              // "" = proxy_env
-    ProxyEnv proxy_env;                                 // HTTPS_PROXY / NO_PROXY as read at creation
+    unsigned max_retries = 2;      // resets and 5xx, GET only
+    std::string ca_file;           // extra PEM anchors ("" = none)
+    bool use_system_trust = true;  // the system store as well
+    std::string proxy_url;         // "" = proxy_env
+    ProxyEnv proxy_env;            // HTTPS_PROXY / NO_PROXY as read at creation
     BackoffPolicy backoff;
-    std::chrono::seconds default_throttle{5};           // a 429 that names no wait
-    std::chrono::seconds idle_timeout{30};              // idle connections older than this are dropped
+    std::chrono::seconds default_throttle{5};  // a 429 that names no wait
+    std::chrono::seconds idle_timeout{30};     // idle connections older than this are dropped
     std::string user_agent = "tooljump-circleci/0.1.0";
     // Told of every attempt on the client's executor (retries and redirects each count):
     // its HTTP status, or 0 when none came (connect, TLS, reset, timeout; not a cancellation,
@@ -55,9 +55,9 @@ struct GetRequest {
 
 // What a host's pool looks like right now (for tests and metrics).
 struct HostStats {
-    unsigned open = 0;     // connections that exist (busy, idle or connecting)
+    unsigned open = 0;  // connections that exist (busy, idle or connecting)
     unsigned idle = 0;
-    unsigned waiting = 0;  // get() calls queued for a connection
+    unsigned waiting = 0;                                    // get() calls queued for a connection
     std::optional<std::chrono::milliseconds> throttled_for;  // remaining 429 throttle
 };
 

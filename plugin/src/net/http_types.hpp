@@ -16,10 +16,10 @@ using Clock = std::chrono::steady_clock;
 
 // scheme://host:port of a server plus the path prefix every target starts with.
 struct Endpoint {
-    std::string scheme;          // "https" (the only scheme the client speaks)
-    std::string host;            // lower-case; IPv6 without brackets
+    std::string scheme;  // "https" (the only scheme the client speaks)
+    std::string host;    // lower-case; IPv6 without brackets
     std::uint16_t port = 443;
-    std::string base_path;       // e.g. "/api/v2", no trailing slash
+    std::string base_path;  // e.g. "/api/v2", no trailing slash
 
     // "host:port", the key of the connection pool and the throttle.
     [[nodiscard]] std::string authority() const;
@@ -51,7 +51,7 @@ enum class NetErrorKind {
 
 struct NetError {
     NetErrorKind kind = NetErrorKind::unreachable;
-    std::string message;  // one line; never holds the token
+    std::string message;                              // one line; never holds the token
     std::optional<std::chrono::seconds> retry_after;  // set for rate_limited
 };
 

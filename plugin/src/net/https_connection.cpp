@@ -60,17 +60,22 @@ Expected<std::shared_ptr<TlsContext>> TlsContext::create(bool use_system_trust, 
     auto& ctx = impl->ctx;
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-    if (SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION) != 1)
+    if (SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION) != 1) {
         return Error{"TLS: cannot require TLS 1.2"};
+    }
     ctx.set_verify_mode(ssl::verify_peer);
     error_code ec;
     if (use_system_trust) {
         ctx.set_default_verify_paths(ec);
-        if (ec && ca_file.empty()) return Error{"TLS: cannot load the system trust store: " + ec.message()};
+        if (ec && ca_file.empty()) {
+            return Error{"TLS: cannot load the system trust store: " + ec.message()};
+        }
     }
     if (!ca_file.empty()) {
         ctx.load_verify_file(ca_file, ec);
-        if (ec) return Error{"TLS: cannot load tls.ca_file '" + ca_file + "': " + ec.message()};
+        if (ec) {
+            return Error{"TLS: cannot load tls.ca_file '" + ca_file + "': " + ec.message()};
+        }
     }
     return std::shared_ptr<TlsContext>(new TlsContext(std::move(impl)));
 }
@@ -154,7 +159,9 @@ asio::awaitable<std::pair<Stop, error_code>> guarded(HttpsConnection::Impl& c, C
     };
     auto dog = [&]() -> asio::awaitable<void> {
         auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (done) co_return;
+        if (done) {
+            co_return;
+        }
         stop = ec ? Stop::cancelled : Stop::timeout;
         c.abort();
     };
@@ -165,7 +172,9 @@ asio::awaitable<std::pair<Stop, error_code>> guarded(HttpsConnection::Impl& c, C
             .async_wait(asio::experimental::wait_for_one(), asio::deferred);
     (void)order;
     (void)ex1;
-    if (ex0) result = asio::error::operation_aborted;
+    if (ex0) {
+        result = asio::error::operation_aborted;
+    }
     co_return std::pair{stop, result};
 }
 
@@ -184,7 +193,9 @@ std::string base64(const std::string& in) {
 }
 
 NetError stopped(Stop s, const std::string& what) {
-    if (s == Stop::cancelled) return {NetErrorKind::cancelled, "cancelled while " + what, {}};
+    if (s == Stop::cancelled) {
+        return {NetErrorKind::cancelled, "cancelled while " + what, {}};
+    }
     return {NetErrorKind::timeout, "timed out " + what, {}};
 }
 
@@ -201,7 +212,9 @@ asio::awaitable<error_code> tcp_connect(HttpsConnection::Impl& c, std::string ho
     phase = "resolving";
     auto [rec, results] =
         co_await c.resolver.async_resolve(host, std::to_string(port), asio::as_tuple(asio::use_awaitable));
-    if (rec) co_return rec;
+    if (rec) {
+        co_return rec;
+    }
     phase = "connecting to";
     auto [cec, ep] = co_await asio::async_connect(c.stream.next_layer(), results, asio::as_tuple(asio::use_awaitable));
     (void)ep;
@@ -213,17 +226,22 @@ asio::awaitable<error_code> proxy_connect(HttpsConnection::Impl& c, unsigned& pr
     const std::string authority = c.where();
     http::request<http::empty_body> req{http::verb::connect, authority, 11};
     req.set(http::field::host, authority);
-    if (!c.target.proxy->user_pass.empty())
+    if (!c.target.proxy->user_pass.empty()) {
         req.set(http::field::proxy_authorization, "Basic " + base64(c.target.proxy->user_pass));
+    }
     auto [wec, wn] = co_await http::async_write(c.stream.next_layer(), req, asio::as_tuple(asio::use_awaitable));
     (void)wn;
-    if (wec) co_return wec;
+    if (wec) {
+        co_return wec;
+    }
     http::response_parser<http::empty_body> parser;
     parser.skip(true);  // a 2xx answer to CONNECT has no body: the tunnel starts right after it
     auto [rec, rn] =
         co_await http::async_read(c.stream.next_layer(), c.buffer, parser, asio::as_tuple(asio::use_awaitable));
     (void)rn;
-    if (rec) co_return rec;
+    if (rec) {
+        co_return rec;
+    }
     proxy_status = parser.get().result_int();
     c.buffer.consume(c.buffer.size());
     co_return error_code{};
@@ -231,14 +249,17 @@ asio::awaitable<error_code> proxy_connect(HttpsConnection::Impl& c, unsigned& pr
 
 asio::awaitable<error_code> tls_handshake(HttpsConnection::Impl& c) {
     const std::string& host = c.target.host;
-    if (!is_ip_literal(host) && SSL_set_tlsext_host_name(c.stream.native_handle(), host.c_str()) != 1)
+    if (!is_ip_literal(host) && SSL_set_tlsext_host_name(c.stream.native_handle(), host.c_str()) != 1) {
         co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
-    c.stream.set_verify_callback([&c, check = ssl::host_name_verification(host)](bool preverified,
-                                                                                  ssl::verify_context& ctx) {
-        const bool ok = check(preverified, ctx);
-        if (preverified && !ok) c.host_mismatch = true;
-        return ok;
-    });
+    }
+    c.stream.set_verify_callback(
+        [&c, check = ssl::host_name_verification(host)](bool preverified, ssl::verify_context& ctx) {
+            const bool ok = check(preverified, ctx);
+            if (preverified && !ok) {
+                c.host_mismatch = true;
+            }
+            return ok;
+        });
     auto [ec] = co_await c.stream.async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
     co_return ec;
 }
@@ -254,15 +275,21 @@ asio::awaitable<error_code> write_and_read(HttpsConnection::Impl& c, const Reque
     struct WipeFields {
         http::fields& fields;
         ~WipeFields() {
-            for (auto& f : fields) OPENSSL_cleanse(const_cast<char*>(f.value().data()), f.value().size());
+            for (auto& f : fields) {
+                OPENSSL_cleanse(const_cast<char*>(f.value().data()), f.value().size());
+            }
         }
     } wipe_fields{req};
     req.set(http::field::host, c.target.port == 443 ? c.target.host : c.where());
-    for (const auto& h : spec.headers) req.set(h.name, h.value);
+    for (const auto& h : spec.headers) {
+        req.set(h.name, h.value);
+    }
     req.keep_alive(true);
     auto [wec, wn] = co_await http::async_write(c.stream, req, asio::as_tuple(asio::use_awaitable));
     (void)wn;
-    if (wec) co_return wec;
+    if (wec) {
+        co_return wec;
+    }
     st.wrote = true;
     const std::uint64_t body_limit = spec.body_limit;
     error_code ec = co_await read_response(c.stream, c.buffer, st.parser, body_limit);
@@ -299,31 +326,54 @@ asio::awaitable<std::optional<NetError>> HttpsConnection::connect(Clock::time_po
 
     std::string phase = "connecting to";
     auto [stop, ec] = co_await guarded(c, connect_deadline, tcp_connect(c, host, port, phase));
-    if (stop != Stop::none) co_return stopped(stop, phase + " " + hop + " (after " + ms_between(started, Clock::now()) + ")");
-    if (ec) co_return NetError{NetErrorKind::unreachable, phase == "resolving" ? "cannot resolve " + host + ": " + ec.message()
-                                                                               : "cannot connect to " + hop + ": " + ec.message(), {}};
+    if (stop != Stop::none) {
+        co_return stopped(stop, phase + " " + hop + " (after " + ms_between(started, Clock::now()) + ")");
+    }
+    if (ec) {
+        co_return NetError{NetErrorKind::unreachable,
+                           phase == "resolving" ? "cannot resolve " + host + ": " + ec.message()
+                                                : "cannot connect to " + hop + ": " + ec.message(),
+                           {}};
+    }
     if (via_proxy) {
         unsigned status = 0;
         auto [pstop, pec] = co_await guarded(c, connect_deadline, proxy_connect(c, status));
-        if (pstop != Stop::none) co_return stopped(pstop, "waiting for " + hop + " to open a tunnel to " + c.where());
-        if (pec) co_return NetError{NetErrorKind::unreachable, hop + " failed during CONNECT: " + pec.message(), {}};
-        if (status / 100 != 2)
-            co_return NetError{NetErrorKind::unreachable, hop + " answered " + std::to_string(status) + " to CONNECT " + c.where(), {}};
+        if (pstop != Stop::none) {
+            co_return stopped(pstop, "waiting for " + hop + " to open a tunnel to " + c.where());
+        }
+        if (pec) {
+            co_return NetError{NetErrorKind::unreachable, hop + " failed during CONNECT: " + pec.message(), {}};
+        }
+        if (status / 100 != 2) {
+            co_return NetError{NetErrorKind::unreachable,
+                               hop + " answered " + std::to_string(status) + " to CONNECT " + c.where(),
+                               {}};
+        }
     }
 
     const auto hs_started = Clock::now();
     auto [hstop, hec] = co_await guarded(c, std::min(deadline, hs_started + handshake_timeout), tls_handshake(c));
-    if (hstop != Stop::none)
-        co_return stopped(hstop, "in the TLS handshake with " + c.where() + " (after " + ms_between(hs_started, Clock::now()) + ")");
+    if (hstop != Stop::none) {
+        co_return stopped(
+            hstop, "in the TLS handshake with " + c.where() + " (after " + ms_between(hs_started, Clock::now()) + ")");
+    }
     if (hec) {
         c.abort();
-        if (c.host_mismatch)
-            co_return NetError{NetErrorKind::tls, "TLS: the certificate of " + c.where() + " is not valid for host " + c.target.host, {}};
+        if (c.host_mismatch) {
+            co_return NetError{NetErrorKind::tls,
+                               "TLS: the certificate of " + c.where() + " is not valid for host " + c.target.host,
+                               {}};
+        }
         const long vr = SSL_get_verify_result(c.stream.native_handle());
-        if (vr != X509_V_OK)
-            co_return NetError{NetErrorKind::tls, "TLS: certificate of " + c.where() + " rejected: " + X509_verify_cert_error_string(vr), {}};
-        if (hec.category() != asio::error::get_ssl_category() && is_connection_loss(hec))
-            co_return NetError{NetErrorKind::unreachable, c.where() + " closed the connection during the TLS handshake", {}};
+        if (vr != X509_V_OK) {
+            co_return NetError{NetErrorKind::tls,
+                               "TLS: certificate of " + c.where() + " rejected: " + X509_verify_cert_error_string(vr),
+                               {}};
+        }
+        if (hec.category() != asio::error::get_ssl_category() && is_connection_loss(hec)) {
+            co_return NetError{
+                NetErrorKind::unreachable, c.where() + " closed the connection during the TLS handshake", {}};
+        }
         co_return NetError{NetErrorKind::tls, "TLS handshake with " + c.where() + " failed: " + hec.message(), {}};
     }
     c.reusable = true;
@@ -341,7 +391,8 @@ asio::awaitable<ExchangeOutcome> HttpsConnection::exchange(const RequestSpec& sp
     out.received_any = st.parser.got_some() || c.buffer.size() > 0;
     c.last_used = Clock::now();
     if (stop != Stop::none) {
-        out.error = stopped(stop, "waiting for " + c.where() + " to answer (after " + ms_between(started, Clock::now()) + ")");
+        out.error =
+            stopped(stop, "waiting for " + c.where() + " to answer (after " + ms_between(started, Clock::now()) + ")");
         co_return out;
     }
     if (ec) {
@@ -351,7 +402,9 @@ asio::awaitable<ExchangeOutcome> HttpsConnection::exchange(const RequestSpec& sp
     }
 
     out.response = take_response(st.parser, c.buffer.size(), c.reusable);
-    if (!c.reusable) c.abort();
+    if (!c.reusable) {
+        c.abort();
+    }
     co_return out;
 }
 

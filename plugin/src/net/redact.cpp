@@ -28,10 +28,13 @@ std::string strip_tags(std::string_view s) {
 }  // namespace
 
 std::string redact(std::string text, std::string_view secret) {
-    if (secret.empty()) return text;
+    if (secret.empty()) {
+        return text;
+    }
     static constexpr std::string_view kMark = "[redacted]";
-    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + kMark.size()))
+    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + kMark.size())) {
         text.replace(pos, secret.size(), kMark);
+    }
     return text;
 }
 
@@ -43,10 +46,13 @@ std::string summarize_body(std::string_view body, std::size_t max_len) {
     if (const auto t = low.find("<title"); t != std::string::npos) {
         const auto open_end = low.find('>', t);
         const auto close = low.find("</title", t);
-        if (open_end != std::string::npos && close != std::string::npos && close > open_end)
+        if (open_end != std::string::npos && close != std::string::npos && close > open_end) {
             text = std::string(body.substr(open_end + 1, close - open_end - 1));
+        }
     }
-    if (text.empty()) text = low.find('<') != std::string::npos ? strip_tags(body) : std::string(body);
+    if (text.empty()) {
+        text = low.find('<') != std::string::npos ? strip_tags(body) : std::string(body);
+    }
 
     std::string out;
     bool space = false;
@@ -55,15 +61,21 @@ std::string summarize_body(std::string_view body, std::size_t max_len) {
             space = !out.empty();
             continue;
         }
-        if (space) out += ' ';
+        if (space) {
+            out += ' ';
+        }
         space = false;
         out += static_cast<char>(c);
     }
     if (out.size() > max_len) {
         out.resize(max_len);
         // Do not cut a UTF-8 sequence in half.
-        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
-        if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80)) out.pop_back();
+        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) {
+            out.pop_back();
+        }
+        if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80)) {
+            out.pop_back();
+        }
         out += "...";
     }
     return out.empty() ? std::string("(empty body)") : out;
@@ -71,9 +83,15 @@ std::string summarize_body(std::string_view body, std::size_t max_len) {
 
 bool is_json_content_type(std::string_view content_type) {
     std::string ct = ascii_lower(content_type.substr(0, content_type.find(';')));
-    while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.pop_back();
-    while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t')) ct.erase(0, 1);
-    if (ct == "application/json") return true;
+    while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) {
+        ct.pop_back();
+    }
+    while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t')) {
+        ct.erase(0, 1);
+    }
+    if (ct == "application/json") {
+        return true;
+    }
     return ct.rfind("application/", 0) == 0 && ct.size() > 5 && ct.substr(ct.size() - 5) == "+json";
 }
 

@@ -10,10 +10,10 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -33,7 +33,8 @@ boost::asio::awaitable<boost::system::error_code> read_response(AsyncReadStream&
     namespace asio = boost::asio;
     parser.header_limit(kMaxResponseHeaderBytes);
     parser.body_limit(body_limit);
-    auto [rec, rn] = co_await boost::beast::http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    auto [rec, rn] =
+        co_await boost::beast::http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     (void)rn;
     boost::system::error_code ec = rec;
     // A server that ends an EOF-delimited body by closing without close_notify: the only
@@ -51,26 +52,33 @@ inline bool is_connection_loss(const boost::system::error_code& ec) {
     namespace http = boost::beast::http;
     return ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
            ec == asio::error::connection_aborted || ec == asio::ssl::error::stream_truncated ||
-           ec == http::error::partial_message || ec == http::error::end_of_stream ||
-           ec == asio::error::not_connected || ec == asio::error::bad_descriptor ||
-           ec == asio::error::operation_aborted || ec.category() == asio::error::get_ssl_category();
+           ec == http::error::partial_message || ec == http::error::end_of_stream || ec == asio::error::not_connected ||
+           ec == asio::error::bad_descriptor || ec == asio::error::operation_aborted ||
+           ec.category() == asio::error::get_ssl_category();
 }
 
 // The error a failed read stands for; where is "host:port", received_any whether a byte came.
 inline NetError read_error(const boost::system::error_code& ec, const std::string& where, bool received_any,
                            std::uint64_t body_limit) {
     namespace http = boost::beast::http;
-    if (ec == http::error::body_limit)
-        return {NetErrorKind::bad_response, "response from " + where + " is larger than " + std::to_string(body_limit) + " bytes", {}};
-    if (ec == http::error::header_limit)
+    if (ec == http::error::body_limit) {
+        return {NetErrorKind::bad_response,
+                "response from " + where + " is larger than " + std::to_string(body_limit) + " bytes",
+                {}};
+    }
+    if (ec == http::error::header_limit) {
         return {NetErrorKind::bad_response, "response headers from " + where + " are too large", {}};
-    if (is_connection_loss(ec))
+    }
+    if (is_connection_loss(ec)) {
         return {NetErrorKind::unreachable,
-                where + (received_any ? " closed the connection mid-response" : " closed the connection before answering") +
+                where +
+                    (received_any ? " closed the connection mid-response" : " closed the connection before answering") +
                     " (" + ec.message() + ")",
                 {}};
-    if (ec.category() == http::make_error_code(http::error::bad_version).category())
+    }
+    if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
         return {NetErrorKind::bad_response, "malformed HTTP response from " + where + ": " + ec.message(), {}};
+    }
     return {NetErrorKind::unreachable, "connection to " + where + " failed: " + ec.message(), {}};
 }
 

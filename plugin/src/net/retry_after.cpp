@@ -12,16 +12,24 @@ namespace tjc::net {
 namespace {
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+        s.remove_suffix(1);
+    }
     return s;
 }
 
 std::optional<long long> parse_uint(std::string_view s) {
-    if (s.empty() || s.size() > 18) return std::nullopt;
+    if (s.empty() || s.size() > 18) {
+        return std::nullopt;
+    }
     long long v = 0;
     const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || v < 0) return std::nullopt;
+    if (ec != std::errc() || p != s.data() + s.size() || v < 0) {
+        return std::nullopt;
+    }
     return v;
 }
 
@@ -38,9 +46,13 @@ std::optional<std::time_t> parse_http_date(std::string_view s) {
         std::istringstream in{std::string(s)};
         in.imbue(std::locale::classic());
         in >> std::get_time(&tm, fmt);
-        if (in.fail()) continue;
+        if (in.fail()) {
+            continue;
+        }
         in >> std::ws;
-        if (!in.eof()) continue;  // trailing junk
+        if (!in.eof()) {
+            continue;  // trailing junk
+        }
         return timegm(&tm);
     }
     return std::nullopt;
@@ -56,9 +68,15 @@ std::chrono::seconds until(std::time_t when, std::chrono::system_clock::time_poi
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
                                                       std::chrono::system_clock::time_point now) {
     value = trim(value);
-    if (value.empty()) return std::nullopt;
-    if (auto n = parse_uint(value)) return std::chrono::seconds(*n);
-    if (auto t = parse_http_date(value)) return until(*t, now);
+    if (value.empty()) {
+        return std::nullopt;
+    }
+    if (auto n = parse_uint(value)) {
+        return std::chrono::seconds(*n);
+    }
+    if (auto t = parse_http_date(value)) {
+        return until(*t, now);
+    }
     return std::nullopt;
 }
 
@@ -66,16 +84,24 @@ std::optional<std::chrono::seconds> parse_ratelimit_reset(std::string_view value
                                                           std::chrono::system_clock::time_point now) {
     value = trim(value);
     auto n = parse_uint(value);
-    if (!n) return std::nullopt;
-    if (*n >= 1'000'000'000) return until(static_cast<std::time_t>(*n), now);
+    if (!n) {
+        return std::nullopt;
+    }
+    if (*n >= 1'000'000'000) {
+        return until(static_cast<std::time_t>(*n), now);
+    }
     return std::chrono::seconds(*n);
 }
 
 std::optional<std::chrono::seconds> throttle_wait(std::string_view retry_after, std::string_view ratelimit_reset,
                                                   std::string_view x_ratelimit_reset,
                                                   std::chrono::system_clock::time_point now) {
-    if (auto w = parse_retry_after(retry_after, now)) return w;
-    if (auto w = parse_ratelimit_reset(ratelimit_reset, now)) return w;
+    if (auto w = parse_retry_after(retry_after, now)) {
+        return w;
+    }
+    if (auto w = parse_ratelimit_reset(ratelimit_reset, now)) {
+        return w;
+    }
     return parse_ratelimit_reset(x_ratelimit_reset, now);
 }
 

@@ -8,7 +8,9 @@ std::chrono::milliseconds backoff_delay(const BackoffPolicy& policy, unsigned re
     using std::chrono::milliseconds;
     // Doubling stops at the cap; the shift is bounded so it never overflows.
     milliseconds d = policy.base;
-    for (unsigned i = 0; i < retry && d < policy.cap; ++i) d *= 2;
+    for (unsigned i = 0; i < retry && d < policy.cap; ++i) {
+        d *= 2;
+    }
     d = std::min(d, policy.cap);
     const double j = std::clamp(jitter01, 0.0, 1.0);
     const auto half = d / 2;
@@ -23,7 +25,9 @@ bool is_retryable_error(NetErrorKind kind) noexcept { return kind == NetErrorKin
 
 bool should_retry(unsigned retries_done, unsigned max_retries, Clock::duration wait, Clock::time_point now,
                   Clock::time_point deadline) noexcept {
-    if (retries_done >= max_retries) return false;
+    if (retries_done >= max_retries) {
+        return false;
+    }
     return now + wait + kMinAttemptTime < deadline;
 }
 

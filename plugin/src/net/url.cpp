@@ -32,12 +32,19 @@ const char* to_string(NetErrorKind kind) noexcept {
 
 Expected<Endpoint> parse_endpoint(std::string_view text) {
     auto parsed = urls::parse_absolute_uri(text);
-    if (!parsed) return Error{"not an absolute URL: " + std::string(text)};
+    if (!parsed) {
+        return Error{"not an absolute URL: " + std::string(text)};
+    }
     const urls::url_view& u = *parsed;
-    if (u.scheme_id() != urls::scheme::https)
+    if (u.scheme_id() != urls::scheme::https) {
         return Error{"only https URLs are supported, got scheme '" + std::string(u.scheme()) + "'"};
-    if (u.has_userinfo()) return Error{"the API URL must not carry credentials"};
-    if (u.has_query() || u.has_fragment()) return Error{"the API URL must not have a query or fragment"};
+    }
+    if (u.has_userinfo()) {
+        return Error{"the API URL must not carry credentials"};
+    }
+    if (u.has_query() || u.has_fragment()) {
+        return Error{"the API URL must not have a query or fragment"};
+    }
     Endpoint e;
     e.scheme = "https";
     if (u.host_type() == urls::host_type::ipv6) {
@@ -45,22 +52,26 @@ Expected<Endpoint> parse_endpoint(std::string_view text) {
     } else {
         e.host = std::string(u.host());
     }
-    if (e.host.empty()) return Error{"the API URL has no host"};
+    if (e.host.empty()) {
+        return Error{"the API URL has no host"};
+    }
     std::transform(e.host.begin(), e.host.end(), e.host.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (u.has_port()) {
         const auto port = u.port_number();
-        if (port == 0) return Error{"the API URL has an invalid port"};
+        if (port == 0) {
+            return Error{"the API URL has an invalid port"};
+        }
         e.port = port;
     }
     e.base_path = std::string(u.encoded_path());
-    while (!e.base_path.empty() && e.base_path.back() == '/') e.base_path.pop_back();
+    while (!e.base_path.empty() && e.base_path.back() == '/') {
+        e.base_path.pop_back();
+    }
     return e;
 }
 
-std::string encode_segment(std::string_view raw) {
-    return urls::encode(raw, urls::unreserved_chars);
-}
+std::string encode_segment(std::string_view raw) { return urls::encode(raw, urls::unreserved_chars); }
 
 Expected<std::string> encode_slug(std::string_view slug) {
     std::string out;
@@ -69,15 +80,22 @@ Expected<std::string> encode_slug(std::string_view slug) {
     while (true) {
         const auto slash = slug.find('/', start);
         const auto part = slug.substr(start, slash == std::string_view::npos ? slug.npos : slash - start);
-        if (part.empty() || part == "." || part == "..")
+        if (part.empty() || part == "." || part == "..") {
             return Error{"not a project slug (want vcs/org/repo): '" + std::string(slug) + "'"};
-        if (!out.empty()) out += '/';
+        }
+        if (!out.empty()) {
+            out += '/';
+        }
         out += encode_segment(part);
         ++parts;
-        if (slash == std::string_view::npos) break;
+        if (slash == std::string_view::npos) {
+            break;
+        }
         start = slash + 1;
     }
-    if (parts != 3) return Error{"not a project slug (want vcs/org/repo): '" + std::string(slug) + "'"};
+    if (parts != 3) {
+        return Error{"not a project slug (want vcs/org/repo): '" + std::string(slug) + "'"};
+    }
     return out;
 }
 
@@ -89,8 +107,9 @@ std::string build_target(std::string_view base_path, std::string_view encoded_pa
     u.set_encoded_path(path);
     // Keys and values escaped down to unreserved characters: "+", "=", "&" and "/" in a page
     // token survive any server's query decoding.
-    for (const auto& p : query)
+    for (const auto& p : query) {
         u.encoded_params().append(urls::param_pct_view(encode_segment(p.key), encode_segment(p.value)));
+    }
     return std::string(u.encoded_target());
 }
 

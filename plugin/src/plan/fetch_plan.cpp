@@ -51,12 +51,17 @@ std::vector<circleci::Workflow> kept_copy(const std::vector<circleci::Workflow>&
 
 // True when every workflow has stopped: from then on the pipeline's workflows never change.
 bool all_finished(const std::vector<circleci::Workflow>& workflows) {
-    if (workflows.empty()) return false;
+    if (workflows.empty()) {
+        return false;
+    }
     for (const auto& w : workflows) {
-        if (!w.stopped_at && w.status != circleci::WorkflowStatus::not_run) return false;
-        if (w.status == circleci::WorkflowStatus::on_hold || w.status == circleci::WorkflowStatus::running ||
-            w.status == circleci::WorkflowStatus::failing)
+        if (!w.stopped_at && w.status != circleci::WorkflowStatus::not_run) {
             return false;
+        }
+        if (w.status == circleci::WorkflowStatus::on_hold || w.status == circleci::WorkflowStatus::running ||
+            w.status == circleci::WorkflowStatus::failing) {
+            return false;
+        }
     }
     return true;
 }
@@ -166,10 +171,14 @@ private:
 };
 
 asio::awaitable<void> Run::ensure_project() {
-    if (project_done_ || project_) co_return;
+    if (project_done_ || project_) {
+        co_return;
+    }
     if (project_started_) {
         boost::system::error_code ec;
-        while (!project_done_) co_await project_event_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        while (!project_done_) {
+            co_await project_event_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
         co_return;
     }
     project_started_ = true;
@@ -192,8 +201,12 @@ asio::awaitable<void> Run::ensure_project() {
 }
 
 KnownDefault Run::known_default() const {
-    if (project_) return {project_->vcs_info.default_branch, true};
-    if (auto hint = stores_.default_branches.get(target_.slug)) return {*hint, false};
+    if (project_) {
+        return {project_->vcs_info.default_branch, true};
+    }
+    if (auto hint = stores_.default_branches.get(target_.slug)) {
+        return {*hint, false};
+    }
     return {};
 }
 
@@ -203,10 +216,18 @@ std::vector<circleci::Pipeline> Run::select(const std::vector<circleci::Pipeline
                                             const std::string* only_branch) const {
     std::vector<circleci::Pipeline> out;
     for (const auto& p : page) {
-        if (out.size() >= limit) break;
-        if (!pipeline_selected(target_, p)) continue;
-        if (only_branch && (!p.vcs || p.vcs->branch != *only_branch)) continue;
-        if (commit_page_ && (!p.vcs || !p.vcs->revision || !p.vcs->revision->starts_with(target_.commit))) continue;
+        if (out.size() >= limit) {
+            break;
+        }
+        if (!pipeline_selected(target_, p)) {
+            continue;
+        }
+        if (only_branch && (!p.vcs || p.vcs->branch != *only_branch)) {
+            continue;
+        }
+        if (commit_page_ && (!p.vcs || !p.vcs->revision || !p.vcs->revision->starts_with(target_.commit))) {
+            continue;
+        }
         out.push_back(p);
     }
     return out;
@@ -229,7 +250,9 @@ asio::awaitable<Selection> Run::pipelines_of(std::string branch, std::size_t lim
 // The default branch's pipelines, asked for beside the project rather than after it.
 asio::awaitable<Selection> Run::default_branch_pipelines(std::size_t limit) {
     const auto known = known_default();
-    if (known.certain) co_return co_await pipelines_of(known.name, limit);
+    if (known.certain) {
+        co_return co_await pipelines_of(known.name, limit);
+    }
     Selection guess, newest;
     std::string guessed = known.name.empty() ? std::string(kLikelyDefault) : known.name;
     std::vector<Task> wave;
@@ -242,13 +265,19 @@ asio::awaitable<Selection> Run::default_branch_pipelines(std::size_t limit) {
         });
     }
     co_await when_all(std::move(wave));
-    if (!project_) co_return Selection{};  // the project failed: the plan fails with it
+    if (!project_) {
+        co_return Selection{};  // the project failed: the plan fails with it
+    }
     const std::string actual = default_branch();
-    if (actual == guessed) co_return guess;
+    if (actual == guessed) {
+        co_return guess;
+    }
     if (!newest.failure) {
         Selection found;
         found.pipelines = select(newest.pipelines, limit, &actual);
-        if (!found.pipelines.empty()) co_return found;
+        if (!found.pipelines.empty()) {
+            co_return found;
+        }
     }
     co_return co_await pipelines_of(actual, limit);  // the third wave: nothing of it so far
 }
@@ -257,7 +286,9 @@ asio::awaitable<Selection> Run::default_branch_pipelines(std::size_t limit) {
 asio::awaitable<void> Run::fetch_workflows(const std::vector<circleci::Pipeline>& pipelines) {
     std::vector<Task> tasks;
     for (const auto& p : pipelines) {
-        if (workflows_.contains(p.id)) continue;
+        if (workflows_.contains(p.id)) {
+            continue;
+        }
         if (auto kept = stores_.finished_workflows.get(p.id)) {
             workflows_[p.id].workflows = *kept;
             continue;
@@ -273,7 +304,8 @@ asio::awaitable<void> Run::fetch_workflows(const std::vector<circleci::Pipeline>
             }
             auto items = std::move(r.value().items);
             if (all_finished(items)) {
-                stores_.finished_workflows.put(id, std::make_shared<const std::vector<circleci::Workflow>>(kept_copy(items)));
+                stores_.finished_workflows.put(
+                    id, std::make_shared<const std::vector<circleci::Workflow>>(kept_copy(items)));
             }
             entry.workflows = std::move(items);
         });
@@ -288,7 +320,9 @@ asio::awaitable<void> Run::shown_branch_chain() {
         shown_ = co_await pipelines_of(std::string(), kCommitPipelines);
     } else if (on_default_) {
         std::size_t limit = cards_cfg.recent_pipelines;
-        if (want_deploys_) limit = std::max<std::size_t>(limit, cards_cfg.deploy_scan_pipelines);
+        if (want_deploys_) {
+            limit = std::max<std::size_t>(limit, cards_cfg.deploy_scan_pipelines);
+        }
         shown_ = co_await default_branch_pipelines(limit);
         shown_branch_ = default_branch();
         default_is_shown_ = true;
@@ -342,7 +376,9 @@ asio::awaitable<void> Run::pick_candidate_branch() {
         }
     }
     std::size_t limit = config_.cards.recent_pipelines;
-    if (want_deploys_) limit = std::max<std::size_t>(limit, config_.cards.deploy_scan_pipelines);
+    if (want_deploys_) {
+        limit = std::max<std::size_t>(limit, config_.cards.deploy_scan_pipelines);
+    }
     shown_ = co_await default_branch_pipelines(limit);
     shown_branch_ = default_branch();
     default_is_shown_ = true;
@@ -354,11 +390,17 @@ asio::awaitable<void> Run::pull_chain() {
     auto newest = co_await pipelines_of(std::string(), std::numeric_limits<std::size_t>::max());
     const std::string url_tail = "/pull/" + target_.pull;
     for (const auto& p : newest.pipelines) {
-        if (pull_pipelines_.size() >= config_.cards.recent_pipelines) break;
-        if (!p.vcs) continue;
+        if (pull_pipelines_.size() >= config_.cards.recent_pipelines) {
+            break;
+        }
+        if (!p.vcs) {
+            continue;
+        }
         const bool by_id = p.vcs->review_id && *p.vcs->review_id == target_.pull;
         const bool by_url = p.vcs->review_url && p.vcs->review_url->ends_with(url_tail);
-        if (by_id || by_url) pull_pipelines_.push_back(p);
+        if (by_id || by_url) {
+            pull_pipelines_.push_back(p);
+        }
     }
     co_await fetch_workflows(pull_pipelines_);
 }
@@ -367,12 +409,18 @@ asio::awaitable<void> Run::pull_chain() {
 // (403, 404) drops the card quietly; passing trouble does too (the card is a convenience).
 asio::awaitable<void> Run::contexts_chain() {
     co_await ensure_project();
-    if (!project_ || !project_->organization_id) co_return;
+    if (!project_ || !project_->organization_id) {
+        co_return;
+    }
     const std::string org = *project_->organization_id;
-    if ((contexts_ = stores_.contexts.get(org))) co_return;
+    if ((contexts_ = stores_.contexts.get(org))) {
+        co_return;
+    }
     std::string owner = org;
     auto page = co_await api_.contexts(credential_, owner, deadline_);
-    if (!page) co_return;
+    if (!page) {
+        co_return;
+    }
     contexts_ = std::make_shared<const std::vector<circleci::Context>>(std::move(page.value().items));
     stores_.contexts.put(org, contexts_);
 }
@@ -386,7 +434,9 @@ asio::awaitable<void> Run::default_branch_chain() {
         // The shown chain asks for this branch already; the project says whether it is the default.
         if (!known.certain) {
             co_await ensure_project();
-            if (!project_) co_return;
+            if (!project_) {
+                co_return;
+            }
         }
         if (known.certain || default_branch() == target_.branch) {
             default_is_shown_ = true;
@@ -407,7 +457,9 @@ asio::awaitable<void> Run::default_branch_chain() {
 asio::awaitable<void> Run::insights_chain(std::string branch) {
     const auto& window = config_.cards.reporting_window;
     const auto key = insights_key(target_.slug, branch, window);
-    if ((insights_ = stores_.insights.get(key))) co_return;
+    if ((insights_ = stores_.insights.get(key))) {
+        co_return;
+    }
     auto data = std::make_shared<cards::InsightsData>();
     std::optional<ApiError> metrics_error;
     std::vector<Task> parts;
@@ -423,10 +475,14 @@ asio::awaitable<void> Run::insights_chain(std::string branch) {
     });
     parts.push_back([&]() -> asio::awaitable<void> {
         std::vector<std::string> branches;
-        if (!branch.empty()) branches.push_back(branch);
+        if (!branch.empty()) {
+            branches.push_back(branch);
+        }
         std::string slug = target_.slug, reporting_window = window;
         auto s = co_await api_.pages_summary(credential_, slug, reporting_window, branches, deadline_);
-        if (s) data->trends = cards::trends_of(s.value());  // optional: the card does without
+        if (s) {
+            data->trends = cards::trends_of(s.value());  // optional: the card does without
+        }
     });
     co_await when_all(std::move(parts));
     if (metrics_error) {
@@ -438,16 +494,23 @@ asio::awaitable<void> Run::insights_chain(std::string branch) {
 }
 
 asio::awaitable<std::optional<FetchFailure>> Run::lookup_slug() {
-    if (!target_.slug.empty()) co_return std::nullopt;
+    if (!target_.slug.empty()) {
+        co_return std::nullopt;
+    }
     // An organization with `lookup: true`: ask CircleCI which project this repo is.
     const auto& lookup = target_.lookup;
-    if (lookup.empty()) co_return FetchFailure{cards::FailureKind::not_found, "the mapping gave no slug"};
+    if (lookup.empty()) {
+        co_return FetchFailure{cards::FailureKind::not_found, "the mapping gave no slug"};
+    }
     std::string name_slug = lookup.name_slug;
     auto found = co_await api_.project(credential_, name_slug, deadline_);
-    if (!found) co_return FetchFailure{failure_kind(found.error().kind), found.error().message};
+    if (!found) {
+        co_return FetchFailure{failure_kind(found.error().kind), found.error().message};
+    }
     const auto& p = found.value();
     if (!p.id || !p.organization_id || *p.organization_id != lookup.org_id) {
-        co_return FetchFailure{cards::FailureKind::not_found, name_slug + " is not a project of organization " + lookup.org_id};
+        co_return FetchFailure{cards::FailureKind::not_found,
+                               name_slug + " is not a project of organization " + lookup.org_id};
     }
     target_.slug = "circleci/" + lookup.org_id + "/" + *p.id;
     stores_.slugs.put(lookup, target_.slug, mapping::SlugCache::Clock::now());
@@ -491,7 +554,9 @@ std::vector<cards::PipelineRun> Run::runs(const std::vector<circleci::Pipeline>&
             if (run.workflows_known) {
                 run.workflows = select_workflows(target_, it->second.workflows);
                 // A service's filter leaves out pipelines that ran none of its workflows.
-                if (has_workflow_filter(target_) && run.workflows.empty() && !it->second.workflows.empty()) continue;
+                if (has_workflow_filter(target_) && run.workflows.empty() && !it->second.workflows.empty()) {
+                    continue;
+                }
             }
         }
         out.push_back(std::move(run));
@@ -501,10 +566,14 @@ std::vector<cards::PipelineRun> Run::runs(const std::vector<circleci::Pipeline>&
 
 std::optional<FetchFailure> Run::first_passing_trouble() const {
     for (const auto* part : {&shown_.failure, &defaults_.failure, &insights_failure_}) {
-        if (*part && passing((*part)->kind)) return FetchFailure{(*part)->kind, (*part)->detail};
+        if (*part && passing((*part)->kind)) {
+            return FetchFailure{(*part)->kind, (*part)->detail};
+        }
     }
     for (const auto& [id, entry] : workflows_) {
-        if (entry.failure && passing(entry.failure->kind)) return FetchFailure{entry.failure->kind, entry.failure->detail};
+        if (entry.failure && passing(entry.failure->kind)) {
+            return FetchFailure{entry.failure->kind, entry.failure->detail};
+        }
     }
     return std::nullopt;
 }
@@ -526,7 +595,9 @@ FetchResult Run::assemble() {
     snap.target = target_;
     snap.branch = shown_branch_;
     snap.branch_is_default = !commit_page_ && (on_default_ || shown_branch_ == default_branch());
-    if (project_) snap.project = *project_;
+    if (project_) {
+        snap.project = *project_;
+    }
     snap.pipelines = runs(shown_.pipelines);
     snap.pipelines_failure = shown_.failure;
     // On the default branch the shown chain looked as far back as deploys need; the
@@ -548,7 +619,9 @@ FetchResult Run::assemble() {
     }
     snap.insights_failure = insights_failure_;
     snap.pull_pipelines = runs(pull_pipelines_);
-    if (contexts_) snap.contexts = *contexts_;
+    if (contexts_) {
+        snap.contexts = *contexts_;
+    }
     if (project_ && project_->vcs_info.vcs_url.starts_with("https://")) {
         snap.repo_web_url = project_->vcs_info.vcs_url;
     } else if (!shown_.pipelines.empty() && shown_.pipelines.front().vcs &&
@@ -597,7 +670,9 @@ asio::awaitable<FetchResult> fetch_project(circleci::Client& api, Stores& stores
                                            mapping::ProjectTarget target, circleci::Credential credential,
                                            circleci::Deadline deadline) {
     WipeOnExit wipe_token(credential.token);
-    if (credential.token.empty()) co_return FetchResult::failed({cards::FailureKind::no_token, ""});
+    if (credential.token.empty()) {
+        co_return FetchResult::failed({cards::FailureKind::no_token, ""});
+    }
     // The slug, then its other spellings (mixed case under a convention) while CircleCI says 404.
     std::vector<std::string> slugs{target.slug};
     slugs.insert(slugs.end(), target.slug_fallbacks.begin(), target.slug_fallbacks.end());
@@ -615,7 +690,9 @@ asio::awaitable<FetchResult> fetch_project(circleci::Client& api, Stores& stores
             co_await run.fetch_all();
             result = run.assemble();
         }
-        if (!result.failure || result.failure->kind != cards::FailureKind::not_found) break;
+        if (!result.failure || result.failure->kind != cards::FailureKind::not_found) {
+            break;
+        }
         // Under a convention a 404 is the normal case: remembered. Under an explicit mapping it
         // is the admin's to fix, and the fix shows at the next view.
         if (!slug.empty() && mapping::is_convention(target.mapped_by)) {

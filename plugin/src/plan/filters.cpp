@@ -19,7 +19,9 @@ bool glob_match(std::string_view p, std::string_view t) noexcept {
             return false;
         }
     }
-    while (pi < p.size() && p[pi] == '*') ++pi;
+    while (pi < p.size() && p[pi] == '*') {
+        ++pi;
+    }
     return pi == p.size();
 }
 
@@ -28,15 +30,21 @@ bool has_workflow_filter(const mapping::ProjectTarget& target) noexcept { return
 bool pipeline_selected(const mapping::ProjectTarget& target, const circleci::Pipeline& pipeline) {
     for (const auto& [name, value] : target.parameters) {
         auto it = pipeline.trigger_parameters.find(name);
-        if (it == pipeline.trigger_parameters.end() || it->second != value) return false;
+        if (it == pipeline.trigger_parameters.end() || it->second != value) {
+            return false;
+        }
     }
     return true;
 }
 
 bool workflow_selected(const mapping::ProjectTarget& target, const circleci::Workflow& workflow) {
-    if (target.workflows.empty()) return true;
+    if (target.workflows.empty()) {
+        return true;
+    }
     for (const auto& pattern : target.workflows) {
-        if (glob_match(pattern, workflow.name)) return true;
+        if (glob_match(pattern, workflow.name)) {
+            return true;
+        }
     }
     return false;
 }
@@ -45,7 +53,9 @@ std::vector<circleci::Workflow> select_workflows(const mapping::ProjectTarget& t
                                                  const std::vector<circleci::Workflow>& workflows) {
     std::vector<circleci::Workflow> out;
     for (const auto& w : workflows) {
-        if (workflow_selected(target, w)) out.push_back(w);
+        if (workflow_selected(target, w)) {
+            out.push_back(w);
+        }
     }
     return out;
 }

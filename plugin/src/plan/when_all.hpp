@@ -19,10 +19,13 @@ namespace tjc::plan {
 using Task = std::function<boost::asio::awaitable<void>()>;
 
 inline boost::asio::awaitable<void> when_all(std::vector<Task> tasks) {
-    if (tasks.empty()) co_return;
+    if (tasks.empty()) {
+        co_return;
+    }
     auto ex = co_await boost::asio::this_coro::executor;
     struct State {
-        explicit State(boost::asio::any_io_executor ex) : done(std::move(ex), boost::asio::steady_timer::time_point::max()) {}
+        explicit State(boost::asio::any_io_executor ex)
+            : done(std::move(ex), boost::asio::steady_timer::time_point::max()) {}
         std::size_t remaining = 0;
         boost::asio::steady_timer done;
     };
@@ -30,7 +33,9 @@ inline boost::asio::awaitable<void> when_all(std::vector<Task> tasks) {
     state->remaining = tasks.size();
     for (auto& task : tasks) {
         boost::asio::co_spawn(ex, std::move(task), [state](const std::exception_ptr&) {
-            if (--state->remaining == 0) state->done.cancel();
+            if (--state->remaining == 0) {
+                state->done.cancel();
+            }
         });
     }
     boost::system::error_code ec;

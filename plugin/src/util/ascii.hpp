@@ -11,7 +11,9 @@ constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? stat
 
 inline std::string ascii_lower(std::string_view s) {
     std::string out(s);
-    for (auto& c : out) c = ascii_lower(c);
+    for (auto& c : out) {
+        c = ascii_lower(c);
+    }
     return out;
 }
 

@@ -7,12 +7,12 @@
 #include <string.h>
 
 int main(void) {
-    void *lib = dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
+    void* lib = dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
         fprintf(stderr, "dlopen %s: %s\n", PLUGIN_PATH, dlerror());
         return 1;
     }
-    const tj_plugin_entry *entry = (const tj_plugin_entry *)dlsym(lib, TJ_PLUGIN_ENTRY_SYMBOL);
+    const tj_plugin_entry* entry = (const tj_plugin_entry*)dlsym(lib, TJ_PLUGIN_ENTRY_SYMBOL);
     if (!entry || entry->abi_version.major != TJ_ABI_VERSION_MAJOR) {
         fprintf(stderr, "no entry, or another ABI major\n");
         return 1;
@@ -22,7 +22,7 @@ int main(void) {
         fprintf(stderr, "init refused\n");
         return 1;
     }
-    const tj_plugin_api_v1 *api = (const tj_plugin_api_v1 *)entry->get_api(TJ_PLUGIN_API_V1);
+    const tj_plugin_api_v1* api = (const tj_plugin_api_v1*)entry->get_api(TJ_PLUGIN_API_V1);
     tj_plugin_owned_str out = {NULL, 0};
     int rc = 1;
     if (api && api->describe(NULL, &out) == TJ_STATUS_OK && out.ptr_plugin_owned) {

@@ -6,8 +6,7 @@ namespace tjhost::redis {
 
 bool Breaker::allow(Clock::time_point now) {
     switch (state_) {
-        case State::closed:
-            return true;
+        case State::closed: return true;
         case State::open:
             if (now < reopen_at_) {
                 return false;
@@ -53,12 +52,9 @@ void Breaker::failure(Clock::time_point now) {
 
 const char* to_string(Breaker::State s) noexcept {
     switch (s) {
-        case Breaker::State::closed:
-            return "closed";
-        case Breaker::State::open:
-            return "open";
-        case Breaker::State::half_open:
-            return "half_open";
+        case Breaker::State::closed: return "closed";
+        case Breaker::State::open: return "open";
+        case Breaker::State::half_open: return "half_open";
     }
     return "unknown";
 }

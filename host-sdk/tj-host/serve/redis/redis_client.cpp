@@ -118,15 +118,18 @@ struct Client::Impl {
                                           c->connect_timer.cancel();
                                           return then(ec ? ec : asio::error::operation_aborted);
                                       }
-                                      asio::async_connect(c->socket, results, [c, then](error_code ec2, const tcp::endpoint&) mutable {
-                                          c->connect_timer.cancel();
-                                          if (!ec2 && c->closed) ec2 = asio::error::operation_aborted;
-                                          if (!ec2) {
-                                              error_code ignored;
-                                              c->socket.set_option(tcp::no_delay(true), ignored);
-                                          }
-                                          then(ec2);
-                                      });
+                                      asio::async_connect(c->socket, results,
+                                                          [c, then](error_code ec2, const tcp::endpoint&) mutable {
+                                                              c->connect_timer.cancel();
+                                                              if (!ec2 && c->closed) {
+                                                                  ec2 = asio::error::operation_aborted;
+                                                              }
+                                                              if (!ec2) {
+                                                                  error_code ignored;
+                                                                  c->socket.set_option(tcp::no_delay(true), ignored);
+                                                              }
+                                                              then(ec2);
+                                                          });
                                   });
     }
 
@@ -480,7 +483,9 @@ void Client::call(std::vector<std::string> args, Done done) {
     auto bytes = format_command(args);
     auto* impl = impl_.get();
     asio::post(impl->io, [impl, bytes = std::move(bytes), what = args.empty() ? std::string() : args.front(),
-                          done = std::move(done)]() mutable { impl->submit(std::move(bytes), std::move(what), std::move(done)); });
+                          done = std::move(done)]() mutable {
+        impl->submit(std::move(bytes), std::move(what), std::move(done));
+    });
 }
 
 void Client::after(std::chrono::milliseconds delay, std::function<void()> fn) {

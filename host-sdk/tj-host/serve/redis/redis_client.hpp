@@ -39,13 +39,13 @@ namespace tjhost::redis {
 
 struct ClientOptions {
     Endpoint endpoint;
-    std::string password;                              // AUTH when not empty
-    std::chrono::milliseconds call_timeout{100};       // a reply later than this fails the call
+    std::string password;                         // AUTH when not empty
+    std::chrono::milliseconds call_timeout{100};  // a reply later than this fails the call
     std::chrono::milliseconds connect_timeout{300};
     Breaker::Settings breaker{};
     std::chrono::milliseconds backoff_first{50};
     std::chrono::milliseconds backoff_cap{2000};
-    std::vector<std::string> channels;                 // subscribed on the second connection
+    std::vector<std::string> channels;  // subscribed on the second connection
 };
 
 // A call's outcome: a reply (which may be a Redis error reply), or why there is none.
@@ -56,8 +56,8 @@ struct Result {
 };
 
 struct Health {
-    bool connected = false;    // the command connection is up
-    bool subscribed = false;   // the pub/sub connection is up
+    bool connected = false;   // the command connection is up
+    bool subscribed = false;  // the pub/sub connection is up
     Breaker::State breaker = Breaker::State::closed;
     std::uint64_t breaker_trips = 0;
     std::uint64_t errors = 0;  // calls that failed (any reason but shutdown)

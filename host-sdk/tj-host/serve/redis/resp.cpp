@@ -32,9 +32,7 @@ Value convert(const redisReply& r) {
                 v.elements.push_back(convert(*r.element[i]));
             }
             break;
-        default:
-            v.type = Value::Type::nil;
-            break;
+        default: v.type = Value::Type::nil; break;
     }
     return v;
 }

@@ -17,8 +17,8 @@ namespace tjhost::redis {
 struct Value {
     enum class Type { nil, string, integer, array, status, error };
     Type type = Type::nil;
-    std::string str;         // string, status, error
-    long long integer = 0;   // integer
+    std::string str;              // string, status, error
+    long long integer = 0;        // integer
     std::vector<Value> elements;  // array
 
     [[nodiscard]] bool is_nil() const noexcept { return type == Type::nil; }

@@ -116,7 +116,8 @@ void SharedCache::declare_metrics(Metrics& m) {
     m.gauge("tj_host_redis_up", "1 while the command connection to Redis is up and its breaker closed.");
     m.gauge("tj_host_redis_breaker_state", "The Redis breaker: 0 closed, 1 half-open (one probe), 2 open.");
     m.counter("tj_host_redis_breaker_trips_total", "Times the Redis breaker opened.");
-    m.counter("tj_host_redis_errors_total", "Redis calls that failed or were not tried (timeout, connection, breaker open).");
+    m.counter("tj_host_redis_errors_total",
+              "Redis calls that failed or were not tried (timeout, connection, breaker open).");
     m.counter("tj_host_redis_purges_total", "Tag purges: sent (this replica's plugins asked) or received (another's).");
 }
 
@@ -127,7 +128,8 @@ SharedCache::SharedCache(ClientOptions options, SharedCacheHandlers handlers, Me
     event_channel_ = "tj:" + db + ":ev";
     options.channels = {purge_channel_, event_channel_};
     client_ = std::make_unique<Client>(
-        std::move(options), [this](const std::string& channel, const std::string& payload) { on_message(channel, payload); },
+        std::move(options),
+        [this](const std::string& channel, const std::string& payload) { on_message(channel, payload); },
         [this] {
             if (handlers_.on_resync) {
                 handlers_.on_resync();
@@ -145,7 +147,9 @@ void SharedCache::record_health() {
     const auto h = client_->health();
     metrics_.set("tj_host_redis_up", {}, h.usable() ? 1 : 0);
     metrics_.set("tj_host_redis_breaker_state", {},
-                 h.breaker == Breaker::State::closed ? 0 : h.breaker == Breaker::State::half_open ? 1 : 2);
+                 h.breaker == Breaker::State::closed      ? 0
+                 : h.breaker == Breaker::State::half_open ? 1
+                                                          : 2);
     metrics_.set("tj_host_redis_breaker_trips_total", {}, static_cast<double>(h.breaker_trips));
     metrics_.set("tj_host_redis_errors_total", {}, static_cast<double>(h.errors));
 }
@@ -153,8 +157,8 @@ void SharedCache::record_health() {
 void SharedCache::acquire(const std::string& key, std::vector<std::string> tags, Clock::time_point deadline,
                           std::function<void(SharedAnswer)> done) {
     const auto now = Clock::now();
-    auto f = std::make_shared<Flight>(Flight{key, std::move(tags), {}, deadline, SharedFlight(now, deadline),
-                                             std::move(done), {}, {}, false});
+    auto f = std::make_shared<Flight>(
+        Flight{key, std::move(tags), {}, deadline, SharedFlight(now, deadline), std::move(done), {}, {}, false});
     f->keys.push_back(entry_key(key));
     for (const auto& t : f->tags) {
         f->keys.push_back(generation_key(t));
@@ -186,13 +190,9 @@ void SharedCache::step(const std::shared_ptr<Flight>& f, SharedFlight::Step s) {
                 lookup(f);
             }
             return;
-        case Action::lock:
-            return lock(f);
-        case Action::serve_hit:
-            return finish(SharedAnswer::Kind::hit, "hit");
-        case Action::lead:
-            f->answer.lease.lock_id = f->lock_id;
-            return finish(SharedAnswer::Kind::lead, "miss");
+        case Action::lock: return lock(f);
+        case Action::serve_hit: return finish(SharedAnswer::Kind::hit, "hit");
+        case Action::lead: f->answer.lease.lock_id = f->lock_id; return finish(SharedAnswer::Kind::lead, "miss");
         case Action::alone:
             f->answer.lease = {};
             return finish(SharedAnswer::Kind::alone, f->machine.polls() > 0 ? "miss" : "error");

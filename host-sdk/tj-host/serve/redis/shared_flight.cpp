@@ -9,10 +9,8 @@ SharedFlight::SharedFlight(Clock::time_point now, Clock::time_point deadline, Se
 
 SharedFlight::Step SharedFlight::on_lookup(Lookup result, Clock::time_point) {
     switch (result) {
-        case Lookup::hit:
-            return {Action::serve_hit, {}};
-        case Lookup::error:
-            return {Action::alone, {}};
+        case Lookup::hit: return {Action::serve_hit, {}};
+        case Lookup::error: return {Action::alone, {}};
         case Lookup::miss:
             // Not there (yet): the lock says whether someone is on it; its holder may also
             // have given up, and then we take over.
@@ -23,10 +21,8 @@ SharedFlight::Step SharedFlight::on_lookup(Lookup result, Clock::time_point) {
 
 SharedFlight::Step SharedFlight::on_lock(Lock result, Clock::time_point now) {
     switch (result) {
-        case Lock::acquired:
-            return {Action::lead, {}};
-        case Lock::error:
-            return {Action::alone, {}};
+        case Lock::acquired: return {Action::lead, {}};
+        case Lock::error: return {Action::alone, {}};
         case Lock::held: {
             const auto wait = next_poll_;
             if (now + wait >= give_up_at_) {
