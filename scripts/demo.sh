@@ -32,7 +32,7 @@ work=$(mktemp -d)
 server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-"$build/tests/support/circleci-test-server" --world tests/support/fixtures/world.json --port 0 \
+"$build/tests/support/circleci-test-server" --world tests/fixtures/worlds/world.json --port 0 \
   --shift-times --cert-dir "$work" >"$work/ready" 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$work/ready" ] && break; sleep 0.05; done

@@ -1,5 +1,5 @@
 // A host must refuse a broken plugin with a message that names the problem. Each fixture
-// plugin (tests/abi/fixtures/*.c) breaks one rule; tj-host (run as a subprocess, as a user
+// plugin (tests/fixtures/plugins/*.c) breaks one rule; tj-host (run as a subprocess, as a user
 // would) and the C++ loader it is built on (tjhost::Plugin) must both refuse it clearly.
 // Also: the real plugin exports its entry and nothing else.
 #include <doctest/doctest.h>
@@ -7,6 +7,7 @@
 #include "loader.hpp"
 #include "session.hpp"
 #include "subprocess.hpp"
+#include "text.hpp"
 
 #include <boost/json.hpp>
 
@@ -15,6 +16,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+using tjtest::contains;
 
 namespace {
 
@@ -31,10 +34,6 @@ std::string load_error(const std::string& path) {
         return e.what();
     }
     return {};
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "closed_port.hpp"
 #include "subprocess.hpp"
+#include "text.hpp"
 
 #include <boost/json.hpp>
 
@@ -16,6 +17,8 @@
 #include <string>
 #include <vector>
 
+using tjtest::contains;
+
 namespace {
 
 using tjtest::ProcessResult;
@@ -23,10 +26,6 @@ using tjtest::ProcessResult;
 ProcessResult tj_host(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
     args.insert(args.begin(), TJ_HOST_PATH);
     return tjtest::run_process(args, env);
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 boost::json::value parse(const std::string& text) {

@@ -62,7 +62,7 @@ check "Depends come from the binaries' shared libraries; the config is a conffil
 dpkg-deb -x "$deb" "$work/root" 2>/dev/null
 check "unpacked tj-host describe --plugin circleci" bash -c \
   "'$work/root/usr/bin/tj-host' describe --plugin circleci | tee '$work/describe.json' && grep -q '\"name\":\"circleci\"' '$work/describe.json'"
-"$build/tests/support/circleci-test-server" --world tests/support/fixtures/world.json --port 0 --shift-times \
+"$build/tests/support/circleci-test-server" --world tests/fixtures/worlds/world.json --port 0 --shift-times \
   --cert-dir "$work" >"$work/ready" 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$work/ready" ] && break; sleep 0.05; done

@@ -1,4 +1,4 @@
-// Card rendering against the scenario world (tests/support/fixtures/world.json): the exact
+// Card rendering against the scenario world (tests/fixtures/worlds/world.json): the exact
 // cards for each scenario, and ToolJump's schema for every card rendered.
 #include "cards_world.hpp"
 

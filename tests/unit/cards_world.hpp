@@ -1,4 +1,4 @@
-// Snapshots of the scenario world (tests/support/fixtures/world.json) as the fetch plan would
+// Snapshots of the scenario world (tests/fixtures/worlds/world.json) as the fetch plan would
 // gather them, without a network: the input of the card tests. Header-only, for the card tests.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "config/config.hpp"
+#include "text.hpp"
 
 #include <unistd.h>
 
@@ -13,6 +14,8 @@
 using tjc::config::Diagnostic;
 using tjc::config::load_config_file;
 using tjc::config::load_config_text;
+
+using tjtest::contains;
 
 namespace {
 
@@ -25,10 +28,6 @@ Diagnostic only_error(const std::string& yaml) {
     REQUIRE(r.diagnostics.all().size() == 1);
     REQUIRE(r.diagnostics.all()[0].severity == Diagnostic::Severity::error);
     return r.diagnostics.all()[0];
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 std::string temp_file(const std::string& name, const std::string& content) {

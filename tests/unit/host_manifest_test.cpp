@@ -5,6 +5,7 @@
 
 #include "loader.hpp"
 #include "manifest.hpp"
+#include "text.hpp"
 
 #include <boost/json.hpp>
 
@@ -15,6 +16,9 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+using tjtest::contains;
+using tjtest::has_position_after;
 
 namespace {
 
@@ -50,29 +54,6 @@ std::string load_error(const std::string& text, std::string* path_out = nullptr)
     }
     std::remove(path.c_str());
     return error;
-}
-
-// True when text has `prefix` followed by "<digits>:<digits>: " (at its start when anchored; a
-// file:line:column position). Plain code rather than <regex>: GCC 12's <regex> trips a false
-// -Wmaybe-uninitialized in some sanitizer builds.
-bool has_position_after(const std::string& text, const std::string& prefix, bool anchored) {
-    for (std::size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
-        if (anchored && at != 0) {
-            return false;
-        }
-        std::size_t i = at + prefix.size();
-        auto digits = [&] {
-            const auto start = i;
-            while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-                ++i;
-            }
-            return i > start;
-        };
-        if (digits() && i < text.size() && text[i++] == ':' && digits() && text.compare(i, 2, ": ") == 0) {
-            return true;
-        }
-    }
-    return false;
 }
 
 boost::json::value describe(const tjhost::Plugin& plugin, const tj_instance* instance = nullptr) {

@@ -3,7 +3,7 @@
 // Optionality rule: a field is a plain value when the spec (openapi-v2.json) requires it AND
 // every documented example carries it; anything else is std::optional (the guide's examples
 // omit some spec-required fields, see docs/circleci-api.md and
-// tests/data/circleci/SOURCE.md).
+// tests/fixtures/circleci/SOURCE.md).
 // Parsers (circleci/parse.hpp) are strict about types and ignore unknown fields; unknown enum
 // strings become `unknown`, never an error.
 #pragma once

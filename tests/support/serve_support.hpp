@@ -8,6 +8,7 @@
 
 #include "test_certs.hpp"
 #include "test_server.hpp"
+#include "text.hpp"
 
 #include <boost/json.hpp>
 
@@ -39,6 +40,8 @@ extern char** environ;
 
 namespace serve_support {
 
+using tjtest::contains;
+
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
@@ -61,10 +64,6 @@ inline std::string read_file(const std::string& path) {
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
-}
-
-inline bool contains(const std::string& hay, const std::string& needle) {
-    return hay.find(needle) != std::string::npos;
 }
 
 // ---- a blocking HTTP/1.1 client ----

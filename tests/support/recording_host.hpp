@@ -5,6 +5,7 @@
 #pragma once
 
 #include "loader.hpp"
+#include "text.hpp"
 
 #include <tooljump/plugin.h>
 
@@ -27,10 +28,6 @@ namespace tjtest {
 inline constexpr std::string_view kSecretToken = "tok-SECRET-7f3a9c";
 
 inline tj_str_view view(const std::string& s) { return {s.data(), s.size()}; }
-
-inline bool contains(std::string_view haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string_view::npos;
-}
 
 inline std::string repo_context(const std::string& org_repo, const std::string& service = "") {
     boost::json::object ctx{
