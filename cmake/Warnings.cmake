@@ -14,6 +14,11 @@ function(tjc_warnings target)
     # GCC warns that TSan does not model atomic_thread_fence, which Asio uses.
     target_compile_options(${target} PRIVATE -Wno-tsan)
   endif()
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    # Checks the locking rules written in code (common/include/tjc/mutex.hpp): a field
+    # TJC_GUARDED_BY a mutex is touched only with that mutex held.
+    target_compile_options(${target} PRIVATE -Wthread-safety)
+  endif()
 endfunction()
 
 # For sources that include <regex>: GCC 12 reports -Wmaybe-uninitialized inside libstdc++'s

@@ -68,12 +68,15 @@ PluginAnswer PluginInstance::describe() const {
     return a;
 }
 
-std::string PluginInstance::reload(const std::string& config_path) const {
+tjc::Expected<tjc::Done> PluginInstance::reload(const std::string& config_path) const {
     const auto source = file_source(config_path);
     tj_plugin_owned_str error{};
     const auto st = plugin_.api().reload(instance_, &source, &error);
     auto message = plugin_.take(error);
-    return st == TJ_STATUS_OK ? std::string() : message;
+    if (st == TJ_STATUS_OK) {
+        return tjc::Done{};
+    }
+    return tjc::Error{message.empty() ? "reload refused (status " + std::to_string(st) + ")" : message};
 }
 
 std::optional<std::string> PluginInstance::stats() const {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "loader.hpp"
+#include "tjc/expected.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -54,9 +55,8 @@ public:
     [[nodiscard]] PluginAnswer resolve(std::string_view context_json) const;
     // describe() with this instance: the secrets its config names are listed too.
     [[nodiscard]] PluginAnswer describe() const;
-    // reload() from a config file: "" on success, else the plugin's message (the running
-    // config is kept).
-    [[nodiscard]] std::string reload(const std::string& config_path) const;
+    // reload() from a config file; on error the plugin's message (the running config is kept).
+    [[nodiscard]] tjc::Expected<tjc::Done> reload(const std::string& config_path) const;
     // The stats api's JSON; nullopt when the plugin has none (ABI 1.0) or it failed.
     [[nodiscard]] std::optional<std::string> stats() const;
     // The events api's notify(); TJ_STATUS_UNSUPPORTED when the plugin has none (before 1.2).

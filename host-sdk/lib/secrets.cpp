@@ -83,13 +83,13 @@ SecretStore::Entry SecretStore::read(const std::string& name, std::string& probl
 std::string SecretStore::declare(const std::string& name) {
     std::string problem;
     {
-        std::lock_guard lock(mutex_);
+        tjc::MutexLock lock(mutex_);
         if (entries_.contains(name)) {
             return {};
         }
     }
     Entry e = read(name, problem);
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     auto [it, inserted] = entries_.emplace(name, std::move(e));
     if (!inserted) {
         wipe(e.value);
@@ -100,7 +100,7 @@ std::string SecretStore::declare(const std::string& name) {
 std::vector<std::string> SecretStore::reload() {
     std::vector<std::string> names;
     {
-        std::lock_guard lock(mutex_);
+        tjc::MutexLock lock(mutex_);
         for (const auto& [name, e] : entries_) {
             names.push_back(name);
         }
@@ -112,7 +112,7 @@ std::vector<std::string> SecretStore::reload() {
         if (!problem.empty()) {
             problems.push_back(std::move(problem));
         }
-        std::lock_guard lock(mutex_);
+        tjc::MutexLock lock(mutex_);
         auto& e = entries_[name];
         wipe(e.value);
         e = std::move(fresh);
@@ -121,7 +121,7 @@ std::vector<std::string> SecretStore::reload() {
 }
 
 std::optional<std::string> SecretStore::get(std::string_view name) const {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     auto it = entries_.find(name);
     if (it == entries_.end() || it->second.value.empty()) {
         return std::nullopt;
@@ -130,7 +130,7 @@ std::optional<std::string> SecretStore::get(std::string_view name) const {
 }
 
 std::string SecretStore::source_of(std::string_view name) const {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     auto it = entries_.find(name);
     return it == entries_.end() ? std::string() : it->second.source;
 }

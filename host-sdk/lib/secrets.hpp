@@ -9,11 +9,12 @@
 // Thread-safe. Values are wiped from memory when replaced or dropped.
 #pragma once
 
+#include "tjc/mutex.hpp"
+
 #include <tooljump/plugin.h>
 
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,8 +59,8 @@ private:
     Entry read(const std::string& name, std::string& problem) const;
 
     Environment env_;
-    mutable std::mutex mutex_;
-    std::map<std::string, Entry, std::less<>> entries_;  // guarded by mutex_
+    mutable tjc::Mutex mutex_;
+    std::map<std::string, Entry, std::less<>> entries_ TJC_GUARDED_BY(mutex_);
 };
 
 }  // namespace tjhost

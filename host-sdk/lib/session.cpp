@@ -111,15 +111,15 @@ void Session::declare_secret(const std::string& name) {
 
 Session::~Session() = default;
 
-std::string Session::reload() {
+tjc::Expected<tjc::Done> Session::reload() {
     for (const auto& problem : secrets.reload()) {
         log_line(manifest.name, "warn", problem);
     }
-    auto error = instance->reload(config_path);
-    if (error.empty()) {
+    auto reloaded = instance->reload(config_path);
+    if (reloaded) {
         (void)declare_described_secrets();  // the new config may name new secrets
     }
-    return error;
+    return reloaded;
 }
 
 bool Session::has_required_secrets() const {

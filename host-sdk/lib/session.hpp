@@ -42,9 +42,9 @@ struct Session {
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    // reload() with the config file again, and every secret read again: "" on success, else
-    // the plugin's message (the running config is kept). [any-thread]
-    [[nodiscard]] std::string reload();
+    // reload() with the config file again, and every secret read again; on error the plugin's
+    // message (the running config is kept). [any-thread]
+    [[nodiscard]] tjc::Expected<tjc::Done> reload();
 
     // True when every secret the manifest requires has a value.
     [[nodiscard]] bool has_required_secrets() const;

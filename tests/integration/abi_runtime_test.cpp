@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "closed_port.hpp"
+#include "text.hpp"
 
 #include <tooljump/plugin.h>
 
@@ -24,6 +25,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+using tjtest::contains;
+using tjtest::has_position_after;
 
 namespace {
 
@@ -53,33 +57,6 @@ tj_status test_secret(void*, tj_str_view, tj_secret_sink sink, void* sink_data) 
 }
 
 const tj_host_callbacks kTestHost{nullptr, nullptr, test_secret, nullptr};
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
-// True when text has `prefix` followed by "<digits>:<digits>: " (at its start when anchored; a
-// file:line:column position). Plain code rather than <regex>: GCC 12's <regex> trips a false
-// -Wmaybe-uninitialized in some sanitizer builds.
-bool has_position_after(const std::string& text, const std::string& prefix, bool anchored) {
-    for (std::size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
-        if (anchored && at != 0) {
-            return false;
-        }
-        std::size_t i = at + prefix.size();
-        auto digits = [&] {
-            const auto start = i;
-            while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-                ++i;
-            }
-            return i > start;
-        };
-        if (digits() && i < text.size() && text[i++] == ':' && digits() && text.compare(i, 2, ": ") == 0) {
-            return true;
-        }
-    }
-    return false;
-}
 
 std::string github_context(const std::string& repo) {
     return R"({"type":"github","url":"https://github.com/)" + repo + R"(","page":{"name":"repository","repository":")" +
@@ -598,6 +575,30 @@ TEST_CASE("bad context JSON is INVALID_ARGUMENT with a clear message, through qu
         CHECK(done.calls[0].payload == out);
     }
     p.api().destroy(inst);
+}
+
+TEST_CASE("submit and notify, which have no out string, say in the host's log why they refused an argument") {
+    Loaded p;
+    LogSink sink;
+    const tj_host_callbacks cb{&sink, LogSink::log, test_secret, nullptr};
+    tj_instance* inst = p.create(offline_config(), &cb);
+    const std::string context = github_context("acme/webshop");
+    Completions c;
+    std::uint64_t ticket = 7;
+    CHECK(p.api().submit(inst, view(context), 0, nullptr, &c, &ticket) == TJ_STATUS_INVALID_ARGUMENT);
+    CHECK(p.api().submit(inst, view(context), 0, Completions::on_done, &c, nullptr) == TJ_STATUS_INVALID_ARGUMENT);
+    CHECK(p.api().submit(inst, {nullptr, 3}, 0, Completions::on_done, &c, &ticket) == TJ_STATUS_INVALID_ARGUMENT);
+    const auto* events = static_cast<const tj_plugin_events_v1*>(p.entry().get_api(TJ_PLUGIN_EVENTS_V1));
+    REQUIRE(events);
+    CHECK(events->notify(inst, view(std::string("{not json"))) == TJ_STATUS_INVALID_ARGUMENT);
+    CHECK(events->notify(inst, {nullptr, 4}) == TJ_STATUS_INVALID_ARGUMENT);
+    p.api().destroy(inst);  // delivers the queued log lines
+    CHECK(sink.has(TJ_LOG_WARN, "submit() refused: done is NULL"));
+    CHECK(sink.has(TJ_LOG_WARN, "submit() refused: out_ticket is NULL"));
+    CHECK(sink.has(TJ_LOG_WARN, "submit() refused: context is not a valid string view"));
+    CHECK(sink.has(TJ_LOG_WARN, "notify() refused: "));
+    CHECK(sink.has(TJ_LOG_WARN, "notify() refused: event is not a valid string view"));
+    CHECK(c.calls.empty());
 }
 
 TEST_CASE("null and overlong arguments give an error status, never a crash") {

@@ -8,6 +8,7 @@
 using namespace std::chrono_literals;
 using tjc::cache::CacheSettings;
 using tjc::cache::Clock;
+using tjc::cache::Refresh;
 using tjc::cache::ResultCache;
 
 namespace {
@@ -144,7 +145,7 @@ TEST_CASE("a look without a claim leaves the refresh to the next caller") {
     ResultCache cache(CacheSettings{1s, 3600s, 100, 1 << 20});
     const auto t0 = Clock::now();
     cache.complete("k", v("x"), t0);
-    auto peek = cache.lookup("k", t0 + 2s, false);
+    auto peek = cache.lookup("k", t0 + 2s, Refresh::leave);
     CHECK(peek.state == ResultCache::State::stale);
     CHECK_FALSE(peek.refresh);
     CHECK(cache.lookup("k", t0 + 2s).refresh);

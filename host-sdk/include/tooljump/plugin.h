@@ -171,13 +171,15 @@ typedef struct tj_plugin_api_v1 {
      * not JSON, or lacks what it must hold, completes with TJ_STATUS_INVALID_ARGUMENT and a
      * message naming what is wrong. On a non-OK return (TJ_STATUS_BUSY when the config's
      * limits.max_queued_queries are in flight, TJ_STATUS_INVALID_ARGUMENT for NULL arguments)
-     * done is never called and *out_ticket is 0.
+     * done is never called and *out_ticket is 0; INVALID_ARGUMENT's reason goes to the host's
+     * log (warn) when the instance is not NULL.
      * Secrets are looked up (get_secret) on the calling thread. */
     tj_status (*submit)(tj_instance* instance, tj_str_view context_json, uint32_t timeout_ms, tj_completion_fn done,
                         void* user_data, uint64_t* out_ticket);
 
     /* [any-thread] Asks a query to stop; its completion then carries TJ_STATUS_CANCELLED
-     * (or its result, if it won the race). */
+     * (or its result, if it won the race). TJ_STATUS_INVALID_ARGUMENT only for a NULL
+     * instance; TJ_STATUS_UNKNOWN_TICKET when the query already completed. */
     tj_status (*cancel)(tj_instance* instance, uint64_t ticket);
 
     /* [any-thread] Blocking query for simple hosts: *out holds the results JSON on
@@ -223,7 +225,8 @@ typedef struct tj_plugin_events_v1 {
      * The host has checked the delivery's signature and dropped repeated ids before it calls.
      * Returns TJ_STATUS_OK when the plugin took the event, TJ_STATUS_NO_MATCH when nothing of
      * this plugin is concerned (another source, a type it does not use), and
-     * TJ_STATUS_INVALID_ARGUMENT for NULL arguments or JSON that is not of that shape. */
+     * TJ_STATUS_INVALID_ARGUMENT for NULL arguments or JSON that is not of that shape (the
+     * reason goes to the host's log, warn, when the instance is not NULL). */
     tj_status (*notify)(tj_instance* instance, tj_str_view event_json);
 } tj_plugin_events_v1;
 

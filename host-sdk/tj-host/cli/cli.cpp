@@ -29,13 +29,15 @@ CLI::Validator quiet(CLI::Validator v) {
     return v;
 }
 
-void add_plugin_options(CLI::App& sub, Command& c, bool with_config) {
+enum class ConfigFlag { none, accepted };  // --config: describe has none
+
+void add_plugin_options(CLI::App& sub, Command& c, ConfigFlag config_flag) {
     sub.add_option("--plugin", c.plugin, "plugin library (a path) or an installed plugin's name, e.g. circleci")
         ->type_name("SO|NAME")
         ->required();
     sub.add_option("--manifest", c.manifest, "the plugin's manifest.yaml (default: beside the library)")
         ->type_name("FILE");
-    if (with_config) {
+    if (config_flag == ConfigFlag::accepted) {
         sub.add_option("--config", c.config, "the plugin's YAML config (default: its built-in defaults)")
             ->type_name("YAML");
     }
@@ -150,14 +152,14 @@ Parsed parse(int argc, const char* const* argv, std::ostream& out, std::ostream&
     app.footer(kFooter);
 
     auto* describe = app.add_subcommand("describe", "print the plugin's description, checked against its manifest");
-    add_plugin_options(*describe, c, false);
+    add_plugin_options(*describe, c, ConfigFlag::none);
 
     auto* resolve = app.add_subcommand("resolve", "map a context to CircleCI projects, without network (exit 3: none)");
-    add_plugin_options(*resolve, c, true);
+    add_plugin_options(*resolve, c, ConfigFlag::accepted);
     add_context_options(*resolve, c);
 
     auto* query = app.add_subcommand("query", "run a context through the plugin and print its cards");
-    add_plugin_options(*query, c, true);
+    add_plugin_options(*query, c, ConfigFlag::accepted);
     add_context_options(*query, c);
     query->add_option("--format", c.format, "json (ToolJump's results) or text (a table)")
         ->type_name("json|text")

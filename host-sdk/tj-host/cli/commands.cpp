@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "tjc/mutex.hpp"
 
 #include "context_args.hpp"
 #include "loader.hpp"
@@ -15,7 +16,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <mutex>
 
 namespace tjhost::cli {
 
@@ -101,18 +101,18 @@ int run_query(const Command& c) {
         return static_cast<int>(Exit::ok);
     }
     struct Wait {
-        std::mutex m;
+        tjc::Mutex m;
         std::condition_variable cv;
-        bool done = false;
-        tj_status status = TJ_STATUS_INTERNAL;
-        std::string payload;
+        bool done TJC_GUARDED_BY(m) = false;
+        tj_status status TJC_GUARDED_BY(m) = TJ_STATUS_INTERNAL;
+        std::string payload TJC_GUARDED_BY(m);
     };
     auto w = std::make_shared<Wait>();
     std::uint64_t ticket = 0;
     const auto st = session->instance->submit(
         boost::json::serialize(context), c.timeout_ms,
         [w](std::uint64_t, tj_status status, std::string_view payload) {
-            std::lock_guard lock(w->m);
+            tjc::MutexLock lock(w->m);
             w->status = status;
             w->payload.assign(payload);
             w->done = true;
@@ -122,27 +122,39 @@ int run_query(const Command& c) {
     if (st != TJ_STATUS_OK) {
         throw std::runtime_error("submit() refused the query (status " + std::to_string(st) + ")");
     }
+    tj_status status = TJ_STATUS_INTERNAL;
+    std::string payload;
     {
         // ToolJump gives an integration 5 s; the host enforces its own limit too.
-        const auto limit =
-            std::chrono::milliseconds(c.timeout_ms ? c.timeout_ms : 5000) + std::chrono::milliseconds(500);
-        std::unique_lock lock(w->m);
-        if (!w->cv.wait_for(lock, limit, [&] { return w->done; })) {
+        const auto until = std::chrono::steady_clock::now() +
+                           std::chrono::milliseconds(c.timeout_ms ? c.timeout_ms : 5000) +
+                           std::chrono::milliseconds(500);
+        tjc::MutexLock lock(w->m);
+        while (!w->done) {
+            if (lock.wait_until(w->cv, until) == std::cv_status::timeout) {
+                break;
+            }
+        }
+        if (!w->done) {
             lock.unlock();
             session->instance->cancel(ticket);
             lock.lock();
-            w->cv.wait(lock, [&] { return w->done; });
+            while (!w->done) {
+                lock.wait(w->cv);
+            }
         }
+        status = w->status;
+        payload = std::move(w->payload);
     }
-    if (w->status == TJ_STATUS_INVALID_ARGUMENT) {
-        throw BadInput(w->payload);
+    if (status == TJ_STATUS_INVALID_ARGUMENT) {
+        throw BadInput(payload);
     }
-    if (w->status == TJ_STATUS_OK) {
-        print_results(c, boost::json::parse(w->payload));
+    if (status == TJ_STATUS_OK) {
+        print_results(c, boost::json::parse(payload));
         return static_cast<int>(Exit::ok);
     }
     // As ToolJump does for a failed integration: one important text card.
-    const std::string message = w->status == TJ_STATUS_CANCELLED ? "timed out" : w->payload;
+    const std::string message = status == TJ_STATUS_CANCELLED ? "timed out" : payload;
     print_results(
         c, boost::json::array{boost::json::object{
                {"type", "text"}, {"content", session->manifest.name + ": " + message}, {"status", "important"}}});

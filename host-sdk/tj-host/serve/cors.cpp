@@ -56,7 +56,7 @@ void CorsPolicy::set_custom_domains(std::vector<std::string> hosts) {
     for (auto& h : hosts) {
         origins.push_back("https://" + h);
     }
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     custom_origins_ = std::move(origins);
 }
 
@@ -69,7 +69,7 @@ bool CorsPolicy::allows(std::string_view origin) const {
             return true;
         }
     }
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     for (const auto& o : custom_origins_) {
         if (o == origin) {
             return true;

@@ -7,7 +7,8 @@
 // a public page calling a server on a private address) is granted for allowed origins.
 #pragma once
 
-#include <mutex>
+#include "tjc/mutex.hpp"
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,8 +46,8 @@ public:
 
 private:
     std::vector<std::string> origins_;
-    mutable std::mutex mutex_;
-    std::vector<std::string> custom_origins_;  // "https://<host>"; guarded by mutex_
+    mutable tjc::Mutex mutex_;
+    std::vector<std::string> custom_origins_ TJC_GUARDED_BY(mutex_);  // "https://<host>"
 };
 
 }  // namespace tjhost

@@ -6,7 +6,7 @@ DeadlineTimer::DeadlineTimer() : thread_([this] { loop(); }) {}
 
 DeadlineTimer::~DeadlineTimer() {
     {
-        std::lock_guard lock(mutex_);
+        tjc::MutexLock lock(mutex_);
         stop_ = true;
     }
     cv_.notify_all();
@@ -16,7 +16,7 @@ DeadlineTimer::~DeadlineTimer() {
 std::uint64_t DeadlineTimer::at(TimePoint when, std::function<void()> fn) {
     std::uint64_t id = 0;
     {
-        std::lock_guard lock(mutex_);
+        tjc::MutexLock lock(mutex_);
         id = next_id_++;
         queue_.emplace(std::make_pair(when, id), std::move(fn));
         when_.emplace(id, when);
@@ -27,7 +27,7 @@ std::uint64_t DeadlineTimer::at(TimePoint when, std::function<void()> fn) {
 
 void DeadlineTimer::cancel(std::uint64_t id) {
     std::function<void()> dropped;  // destroyed outside the lock: it may own the last reference to a query
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     auto it = when_.find(id);
     if (it == when_.end()) {
         return;
@@ -41,15 +41,15 @@ void DeadlineTimer::cancel(std::uint64_t id) {
 }
 
 void DeadlineTimer::loop() {
-    std::unique_lock lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     while (!stop_) {
         if (queue_.empty()) {
-            cv_.wait(lock);
+            lock.wait(cv_);
             continue;
         }
         const auto first = queue_.begin()->first.first;
         if (std::chrono::steady_clock::now() < first) {
-            cv_.wait_until(lock, first);
+            lock.wait_until(cv_, first);
             continue;
         }
         auto fn = std::move(queue_.begin()->second);

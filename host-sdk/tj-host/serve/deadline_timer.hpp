@@ -3,12 +3,13 @@
 // one at a time; they must be short (they settle a query and call cancel()).
 #pragma once
 
+#include "tjc/mutex.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -29,12 +30,12 @@ public:
 
 private:
     void loop();
-    std::mutex mutex_;
+    tjc::Mutex mutex_;
     std::condition_variable cv_;
-    std::map<std::pair<TimePoint, std::uint64_t>, std::function<void()>> queue_;
-    std::map<std::uint64_t, TimePoint> when_;
-    std::uint64_t next_id_ = 1;
-    bool stop_ = false;
+    std::map<std::pair<TimePoint, std::uint64_t>, std::function<void()>> queue_ TJC_GUARDED_BY(mutex_);
+    std::map<std::uint64_t, TimePoint> when_ TJC_GUARDED_BY(mutex_);
+    std::uint64_t next_id_ TJC_GUARDED_BY(mutex_) = 1;
+    bool stop_ TJC_GUARDED_BY(mutex_) = false;
     std::thread thread_;
 };
 

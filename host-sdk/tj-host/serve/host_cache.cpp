@@ -41,7 +41,7 @@ HostResultCache::HostResultCache(std::size_t max_entries, Clock clock)
 
 std::optional<boost::json::array> HostResultCache::get(const std::string& key) {
     const auto now = clock_();
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     auto it = entries_.find(key);
     if (it == entries_.end()) {
         return std::nullopt;
@@ -54,7 +54,7 @@ std::optional<boost::json::array> HostResultCache::get(const std::string& key) {
 }
 
 std::uint64_t HostResultCache::epoch() const {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     return epoch_;
 }
 
@@ -76,7 +76,7 @@ void HostResultCache::put(const std::string& key, const boost::json::array& resu
         return;
     }
     const auto now = clock_();
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     if (since < forgotten_before_) {
         return;
     }
@@ -109,7 +109,7 @@ void HostResultCache::put(const std::string& key, const boost::json::array& resu
 }
 
 std::size_t HostResultCache::purge(const std::string& tag) {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     ++epoch_;
     if (purged_at_.size() >= kMaxPurgedTags) {
         purged_at_.clear();
@@ -133,7 +133,7 @@ std::size_t HostResultCache::purge(const std::string& tag) {
 }
 
 void HostResultCache::clear() {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     entries_.clear();
     tagged_.clear();
     // Answers in flight were computed before the clear: not stored after it.
@@ -143,12 +143,12 @@ void HostResultCache::clear() {
 }
 
 std::size_t HostResultCache::size() const {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     return entries_.size();
 }
 
 bool HostResultCache::join(const std::string& key, Waiter waiter) {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     auto [it, inserted] = flights_.try_emplace(key);
     if (inserted) {
         return true;
@@ -158,7 +158,7 @@ bool HostResultCache::join(const std::string& key, Waiter waiter) {
 }
 
 std::vector<HostResultCache::Waiter> HostResultCache::finish(const std::string& key) {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     auto it = flights_.find(key);
     if (it == flights_.end()) {
         return {};

@@ -7,6 +7,8 @@
 // is injected.
 #pragma once
 
+#include "tjc/mutex.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
@@ -14,7 +16,6 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -66,17 +67,17 @@ private:
         boost::json::array results;
         std::vector<std::string> tags;
     };
-    void drop_locked(std::map<std::string, Entry>::iterator it);
+    void drop_locked(std::map<std::string, Entry>::iterator it) TJC_REQUIRES(mutex_);
 
     std::size_t max_entries_;
     Clock clock_;
-    mutable std::mutex mutex_;
-    std::map<std::string, Entry> entries_;                           // guarded by mutex_
-    std::unordered_map<std::string, std::set<std::string>> tagged_;  // tag -> keys; guarded by mutex_
-    std::unordered_map<std::string, std::uint64_t> purged_at_;  // tag -> epoch of its last purge; guarded by mutex_
-    std::uint64_t epoch_ = 0;                                   // purges so far; guarded by mutex_
-    std::uint64_t forgotten_before_ = 0;  // purged_at_ was emptied at this epoch; guarded by mutex_
-    std::unordered_map<std::string, std::vector<Waiter>> flights_;  // guarded by mutex_
+    mutable tjc::Mutex mutex_;
+    std::map<std::string, Entry> entries_ TJC_GUARDED_BY(mutex_);
+    std::unordered_map<std::string, std::set<std::string>> tagged_ TJC_GUARDED_BY(mutex_);  // tag -> keys
+    std::unordered_map<std::string, std::uint64_t> purged_at_ TJC_GUARDED_BY(mutex_);  // tag -> epoch of its last purge
+    std::uint64_t epoch_ TJC_GUARDED_BY(mutex_) = 0;                                   // purges so far
+    std::uint64_t forgotten_before_ TJC_GUARDED_BY(mutex_) = 0;  // purged_at_ was emptied at this epoch
+    std::unordered_map<std::string, std::vector<Waiter>> flights_ TJC_GUARDED_BY(mutex_);
 };
 
 }  // namespace tjhost

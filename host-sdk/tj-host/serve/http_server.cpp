@@ -72,21 +72,27 @@ struct HttpServer::Impl {
         return rejection(status, message, origin);
     }
 
+    // How write() sends a response: keep the connection open after it; the header only (HEAD).
+    struct WriteAs {
+        bool keep_alive = false;
+        bool head = false;
+    };
+
     template <class Stream>
-    asio::awaitable<bool> write(Stream& stream, Watchdog& dog, const HttpResponse& r, bool keep_alive, bool head) {
+    asio::awaitable<bool> write(Stream& stream, Watchdog& dog, const HttpResponse& r, WriteAs as) {
         http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
         res.set(http::field::server, "tj-host");
         for (const auto& [k, v] : r.headers) {
             res.set(k, v);
         }
         res.body() = r.body;
-        res.keep_alive(keep_alive);
+        res.keep_alive(as.keep_alive);
         if (r.status != 204 && r.status != 304) {
             res.prepare_payload();
         }
         beast::error_code ec;
         dog.arm(beast::get_lowest_layer(stream).socket(), kWriteTimeout);
-        if (head) {
+        if (as.head) {
             // HEAD: the GET's header, Content-Length included, and no body (RFC 9110 9.3.2).
             http::response_serializer<http::string_body> sr{res};
             co_await http::async_write_header(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
@@ -105,7 +111,7 @@ struct HttpServer::Impl {
         beast::flat_buffer buffer;
         if (connections > options.max_connections) {
             const HttpResponse busy = reject(503, "Too many connections", "");
-            co_await write(stream, dog, busy, false, false);
+            co_await write(stream, dog, busy, WriteAs{.keep_alive = false, .head = false});
             co_return;
         }
         for (;;) {
@@ -146,7 +152,7 @@ struct HttpServer::Impl {
                 // A named local: GCC 12 mishandles temporaries bound to coroutine parameters.
                 if (error) {
                     const HttpResponse& response = *error;
-                    co_await write(stream, dog, response, false, false);
+                    co_await write(stream, dog, response, WriteAs{.keep_alive = false, .head = false});
                 }
                 co_return;
             }
@@ -184,7 +190,7 @@ struct HttpServer::Impl {
             HttpResponse response = co_await asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
                 initiation, asio::use_awaitable);
             const bool keep_alive = wants_keep_alive && !response.close && !draining;
-            const bool ok = co_await write(stream, dog, response, keep_alive, head);
+            const bool ok = co_await write(stream, dog, response, WriteAs{.keep_alive = keep_alive, .head = head});
             --in_flight;
             if (!ok || !keep_alive) {
                 co_return;

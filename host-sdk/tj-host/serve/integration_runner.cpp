@@ -1,4 +1,5 @@
 #include "integration_runner.hpp"
+#include "tjc/mutex.hpp"
 
 #include "match.hpp"
 #include "merge.hpp"
@@ -6,7 +7,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <mutex>
 
 namespace tjhost {
 
@@ -53,23 +53,23 @@ IntegrationOutcome cached_outcome(boost::json::array results) {
 // One /context request. Per integration (index i): its outcome slot and what its way there
 // holds. Every field is guarded by `mutex`, except those set before the job is shared.
 struct IntegrationRunner::Job {
-    std::mutex mutex;
-    std::vector<IntegrationOutcome> outcomes;
-    std::vector<bool> settled;
-    std::vector<std::uint64_t> tickets;
-    std::vector<bool> submitted;
+    tjc::Mutex mutex;
+    std::vector<IntegrationOutcome> outcomes TJC_GUARDED_BY(mutex);
+    std::vector<bool> settled TJC_GUARDED_BY(mutex);
+    std::vector<std::uint64_t> tickets TJC_GUARDED_BY(mutex);
+    std::vector<bool> submitted TJC_GUARDED_BY(mutex);
     std::vector<std::string> keys;        // set before sharing
     std::vector<std::size_t> session_of;  // outcome index -> session index; set before sharing
-    std::vector<std::uint64_t> timers;
-    std::vector<bool> leads;                     // this request runs the local flight of keys[i]
-    std::vector<std::vector<std::string>> tags;  // scoped tags of keys[i], once resolved
-    std::vector<bool> tagged;
-    std::vector<std::uint64_t> epochs;  // the local cache's purge count when tags were taken
-    std::vector<SharedLease> leases;    // a shared lock held for keys[i]
-    std::string context_text;           // set before sharing
-    std::chrono::steady_clock::time_point started;
-    std::size_t pending = 0;
-    std::function<void(boost::json::object)> done;
+    std::vector<std::uint64_t> timers TJC_GUARDED_BY(mutex);
+    std::vector<bool> leads TJC_GUARDED_BY(mutex);                     // this request runs the local flight of keys[i]
+    std::vector<std::vector<std::string>> tags TJC_GUARDED_BY(mutex);  // scoped tags of keys[i], once resolved
+    std::vector<bool> tagged TJC_GUARDED_BY(mutex);
+    std::vector<std::uint64_t> epochs TJC_GUARDED_BY(mutex);  // the local cache's purge count when tags were taken
+    std::vector<SharedLease> leases TJC_GUARDED_BY(mutex);    // a shared lock held for keys[i]
+    std::string context_text;                                 // set before sharing
+    std::chrono::steady_clock::time_point started;            // set before sharing
+    std::size_t pending TJC_GUARDED_BY(mutex) = 0;
+    std::function<void(boost::json::object)> done TJC_GUARDED_BY(mutex);
 };
 
 void IntegrationRunner::declare_metrics(Metrics& m) {
@@ -97,7 +97,7 @@ void IntegrationRunner::settle(const std::shared_ptr<Job>& job, std::size_t inde
     std::optional<boost::json::array> for_waiters;
     std::uint64_t timer = 0;
     {
-        std::lock_guard lock(job->mutex);
+        tjc::MutexLock lock(job->mutex);
         if (job->settled[index]) {
             return;
         }
@@ -152,7 +152,7 @@ void IntegrationRunner::settle(const std::shared_ptr<Job>& job, std::size_t inde
 void IntegrationRunner::run(const boost::json::value& context, std::function<void(boost::json::object)> done) {
     auto job = std::make_shared<Job>();
     job->started = std::chrono::steady_clock::now();
-    job->done = std::move(done);
+    std::vector<IntegrationOutcome> outcomes;
     for (std::size_t i = 0; i < sessions_.size(); ++i) {
         const auto& s = *sessions_[i];
         if (!matches(s.manifest.match, context) || !s.has_required_secrets()) {
@@ -162,25 +162,29 @@ void IntegrationRunner::run(const boost::json::value& context, std::function<voi
         o.name = s.manifest.name;
         o.priority = s.manifest.priority;
         o.order = i;
-        job->outcomes.push_back(std::move(o));
+        outcomes.push_back(std::move(o));
         job->session_of.push_back(i);
         job->keys.push_back(cache_key(s.manifest.name, s.manifest.cache_key, context));
     }
-    const auto n = job->outcomes.size();
-    job->settled.assign(n, false);
-    job->tickets.assign(n, 0);
-    job->submitted.assign(n, false);
-    job->timers.assign(n, 0);
-    job->leads.assign(n, false);
-    job->tags.assign(n, {});
-    job->tagged.assign(n, false);
-    job->epochs.assign(n, 0);
-    job->leases.assign(n, {});
-    job->pending = n;
+    const auto n = outcomes.size();
     if (n == 0) {
-        auto fn = std::move(job->done);
-        fn(merge_outcomes({}, iso8601_utc(std::chrono::system_clock::now())));
+        done(merge_outcomes({}, iso8601_utc(std::chrono::system_clock::now())));
         return;
+    }
+    {
+        tjc::MutexLock lock(job->mutex);  // not shared yet: taken for the analysis, never contended
+        job->outcomes = std::move(outcomes);
+        job->done = std::move(done);
+        job->settled.assign(n, false);
+        job->tickets.assign(n, 0);
+        job->submitted.assign(n, false);
+        job->timers.assign(n, 0);
+        job->leads.assign(n, false);
+        job->tags.assign(n, {});
+        job->tagged.assign(n, false);
+        job->epochs.assign(n, 0);
+        job->leases.assign(n, {});
+        job->pending = n;
     }
     job->context_text = boost::json::serialize(context);
     for (std::size_t i = 0; i < n; ++i) {
@@ -207,7 +211,7 @@ void IntegrationRunner::run(const boost::json::value& context, std::function<voi
         });
         if (leads) {
             {
-                std::lock_guard lock(job->mutex);
+                tjc::MutexLock lock(job->mutex);
                 job->leads[i] = true;
             }
             lead(job, i);
@@ -217,12 +221,12 @@ void IntegrationRunner::run(const boost::json::value& context, std::function<voi
 
 // The watchdog first: a completion may arrive before submit() returns to us.
 void IntegrationRunner::arm_watchdog(const std::shared_ptr<Job>& job, std::size_t i) {
-    std::lock_guard lock(job->mutex);
+    tjc::MutexLock lock(job->mutex);
     job->timers[i] = timer_.at(job->started + deadline_ + kGrace, [this, job, i] {
         std::uint64_t ticket_to_cancel = 0;
         bool cancel = false;
         {
-            std::lock_guard lock(job->mutex);
+            tjc::MutexLock lock(job->mutex);
             cancel = job->submitted[i] && !job->settled[i];
             ticket_to_cancel = job->tickets[i];
         }
@@ -238,36 +242,37 @@ void IntegrationRunner::arm_watchdog(const std::shared_ptr<Job>& job, std::size_
 
 // The tags of keys[i] and the local purge count before the plugin is asked. Called once per
 // integration, on the way to the plugin (never on a hit).
-void IntegrationRunner::take_tags(Job& job, std::size_t i) {
+IntegrationRunner::TakenTags IntegrationRunner::take_tags(Job& job, std::size_t i) {
     const auto epoch = cache_.epoch();
     auto tags = tags_of(*sessions_[job.session_of[i]], job.context_text);
-    std::lock_guard lock(job.mutex);
-    if (job.tagged[i]) {
-        return;
+    tjc::MutexLock lock(job.mutex);
+    if (!job.tagged[i]) {
+        job.tagged[i] = true;
+        job.epochs[i] = epoch;
+        job.tags[i] = std::move(tags);
     }
-    job.tagged[i] = true;
-    job.epochs[i] = epoch;
-    job.tags[i] = std::move(tags);
+    return {job.tags[i], job.epochs[i]};
 }
 
 // This request leads the local flight of keys[i]: the shared cache next, then the plugin.
 void IntegrationRunner::lead(const std::shared_ptr<Job>& job, std::size_t i) {
-    take_tags(*job, i);
+    auto taken = take_tags(*job, i);
     auto* shared = shared_.load();
     if (!shared) {
         return submit(job, i);
     }
     const auto ttl = std::chrono::seconds(sessions_[job->session_of[i]]->manifest.cache);
-    shared->acquire(job->keys[i], job->tags[i], job->started + deadline_, [this, job, i, ttl](SharedAnswer a) {
+    const auto tags = taken.tags;
+    shared->acquire(job->keys[i], tags, job->started + deadline_, [this, job, i, ttl, taken](SharedAnswer a) {
         switch (a.kind) {
             case SharedAnswer::Kind::hit: {
                 const auto keep = std::min<std::chrono::milliseconds>(a.ttl_left, ttl);
-                cache_.put(job->keys[i], a.results, keep, job->tags[i], job->epochs[i]);
+                cache_.put(job->keys[i], a.results, keep, taken.tags, taken.epoch);
                 settle(job, i, cached_outcome(std::move(a.results)));
                 return;
             }
             case SharedAnswer::Kind::lead: {
-                std::lock_guard lock(job->mutex);
+                tjc::MutexLock lock(job->mutex);
                 job->leases[i] = std::move(a.lease);
                 break;
             }
@@ -280,7 +285,7 @@ void IntegrationRunner::lead(const std::shared_ptr<Job>& job, std::size_t i) {
 void IntegrationRunner::submit(const std::shared_ptr<Job>& job, std::size_t i) {
     auto* session = sessions_[job->session_of[i]];
     {
-        std::lock_guard lock(job->mutex);
+        tjc::MutexLock lock(job->mutex);
         if (job->settled[i]) {
             return;  // timed out while it waited
         }
@@ -318,7 +323,7 @@ void IntegrationRunner::submit(const std::shared_ptr<Job>& job, std::size_t i) {
         settle(job, i, std::move(o));
         return;
     }
-    std::lock_guard lock(job->mutex);
+    tjc::MutexLock lock(job->mutex);
     job->tickets[i] = ticket;
     job->submitted[i] = true;
 }
@@ -415,8 +420,8 @@ bool IntegrationRunner::serves_context_type(const std::string& type) const {
 std::vector<std::string> IntegrationRunner::reload_all() {
     std::vector<std::string> errors;
     for (auto* s : sessions_) {
-        if (auto e = s->reload(); !e.empty()) {
-            errors.push_back(s->manifest.name + ": " + e);
+        if (const auto reloaded = s->reload(); !reloaded) {
+            errors.push_back(s->manifest.name + ": " + reloaded.error());
         }
     }
     cache_.clear();

@@ -83,7 +83,13 @@ private:
     void arm_watchdog(const std::shared_ptr<Job>& job, std::size_t index);
     void lead(const std::shared_ptr<Job>& job, std::size_t index);
     void submit(const std::shared_ptr<Job>& job, std::size_t index);
-    void take_tags(Job& job, std::size_t index);
+    // The tags (and the local cache's purge count when they were taken) of keys[index],
+    // resolved once per job: a copy, safe to use outside the job's lock.
+    struct TakenTags {
+        std::vector<std::string> tags;
+        std::uint64_t epoch = 0;
+    };
+    TakenTags take_tags(Job& job, std::size_t index);
     std::vector<std::string> tags_of(const Session& session, const std::string& context_text) const;
 
     std::vector<Session*> sessions_;

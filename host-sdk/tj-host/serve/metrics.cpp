@@ -88,36 +88,36 @@ Metrics::Family& Metrics::family(const std::string& name) {
 }
 
 void Metrics::counter(const std::string& name, const std::string& help) {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     families_[name] = Family{Type::counter, help, {}, {}};
 }
 
 void Metrics::gauge(const std::string& name, const std::string& help) {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     families_[name] = Family{Type::gauge, help, {}, {}};
 }
 
 void Metrics::histogram(const std::string& name, const std::string& help, std::vector<double> upper_bounds) {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     families_[name] = Family{Type::histogram, help, std::move(upper_bounds), {}};
 }
 
 void Metrics::add(const std::string& name, const Labels& labels, double v) {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     auto& s = family(name).series[render_labels(labels)];
     s.first = labels;
     s.second.value += v;
 }
 
 void Metrics::set(const std::string& name, const Labels& labels, double v) {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     auto& s = family(name).series[render_labels(labels)];
     s.first = labels;
     s.second.value = v;
 }
 
 void Metrics::observe(const std::string& name, const Labels& labels, double v) {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     auto& f = family(name);
     auto& s = f.series[render_labels(labels)];
     s.first = labels;
@@ -135,7 +135,7 @@ void Metrics::observe(const std::string& name, const Labels& labels, double v) {
 }
 
 double Metrics::value(const std::string& name, const Labels& labels) const {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     auto it = families_.find(name);
     if (it == families_.end()) {
         return 0;
@@ -148,7 +148,7 @@ double Metrics::value(const std::string& name, const Labels& labels) const {
 }
 
 std::string Metrics::render() const {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     std::string out;
     for (const auto& [name, f] : families_) {
         out += "# HELP " + name + " " + escape_help(f.help) + "\n";

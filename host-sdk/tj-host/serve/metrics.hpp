@@ -3,9 +3,10 @@
 // values, histograms as cumulative _bucket{le=...}, _sum and _count). Thread-safe.
 #pragma once
 
+#include "tjc/mutex.hpp"
+
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,9 +46,9 @@ private:
         std::vector<double> bounds;
         std::map<std::string, std::pair<Labels, Series>> series;  // by rendered labels
     };
-    Family& family(const std::string& name);
-    mutable std::mutex mutex_;
-    std::map<std::string, Family> families_;
+    Family& family(const std::string& name) TJC_REQUIRES(mutex_);
+    mutable tjc::Mutex mutex_;
+    std::map<std::string, Family> families_ TJC_GUARDED_BY(mutex_);
 };
 
 // Label value escaping of the text format: backslash, double quote and newline.

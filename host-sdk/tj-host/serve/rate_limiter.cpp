@@ -10,7 +10,7 @@ RateLimiter::Decision RateLimiter::check(const std::string& client) {
         return {true, 0, 0};
     }
     const auto now = clock_();
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     // Forget finished windows once per window, so that the map holds recent clients only.
     if (now - last_sweep_ >= window_) {
         std::erase_if(windows_, [&](const auto& kv) { return now - kv.second.start >= window_; });
@@ -30,7 +30,7 @@ RateLimiter::Decision RateLimiter::check(const std::string& client) {
 }
 
 std::size_t RateLimiter::clients() const {
-    std::lock_guard lock(mutex_);
+    tjc::MutexLock lock(mutex_);
     return windows_.size();
 }
 

@@ -3,10 +3,11 @@
 // clock is injected so that tests move time instead of waiting.
 #pragma once
 
+#include "tjc/mutex.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -37,9 +38,9 @@ private:
     std::uint32_t limit_;
     std::chrono::seconds window_;
     Clock clock_;
-    mutable std::mutex mutex_;
-    std::unordered_map<std::string, Window> windows_;
-    std::chrono::steady_clock::time_point last_sweep_{};
+    mutable tjc::Mutex mutex_;
+    std::unordered_map<std::string, Window> windows_ TJC_GUARDED_BY(mutex_);
+    std::chrono::steady_clock::time_point last_sweep_ TJC_GUARDED_BY(mutex_){};
 };
 
 }  // namespace tjhost

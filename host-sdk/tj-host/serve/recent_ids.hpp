@@ -4,9 +4,10 @@
 // and alone when Redis cannot. Thread-safe.
 #pragma once
 
+#include "tjc/mutex.hpp"
+
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <string>
 #include <unordered_set>
 
@@ -18,7 +19,7 @@ public:
 
     // True the first time an id is seen (it is then remembered), false for a repeat.
     bool insert(const std::string& id) {
-        std::lock_guard lock(mutex_);
+        tjc::MutexLock lock(mutex_);
         if (!ids_.insert(id).second) {
             return false;
         }
@@ -31,15 +32,15 @@ public:
     }
 
     [[nodiscard]] bool contains(const std::string& id) const {
-        std::lock_guard lock(mutex_);
+        tjc::MutexLock lock(mutex_);
         return ids_.contains(id);
     }
 
 private:
     std::size_t capacity_;
-    mutable std::mutex mutex_;
-    std::unordered_set<std::string> ids_;  // guarded by mutex_
-    std::deque<std::string> order_;        // guarded by mutex_: oldest first
+    mutable tjc::Mutex mutex_;
+    std::unordered_set<std::string> ids_ TJC_GUARDED_BY(mutex_);
+    std::deque<std::string> order_ TJC_GUARDED_BY(mutex_);  // oldest first
 };
 
 }  // namespace tjhost

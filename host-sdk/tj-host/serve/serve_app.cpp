@@ -119,12 +119,12 @@ void ServeApp::refresh_custom_domains() {
     }
     hosts = merge_custom_domains(std::move(hosts), {});
     cors_.set_custom_domains(hosts);
-    std::lock_guard lock(domains_mutex_);
+    tjc::MutexLock lock(domains_mutex_);
     custom_domains_ = std::move(hosts);
 }
 
 std::vector<std::string> ServeApp::custom_domains() const {
-    std::lock_guard lock(domains_mutex_);
+    tjc::MutexLock lock(domains_mutex_);
     return custom_domains_;
 }
 

@@ -13,10 +13,10 @@
 #include "rate_limiter.hpp"
 #include "recent_ids.hpp"
 #include "shared_results.hpp"
+#include "tjc/mutex.hpp"
 
 #include <atomic>
 #include <functional>
-#include <mutex>
 #include <optional>
 
 namespace tjhost {
@@ -85,8 +85,8 @@ private:
     RateLimiter limiter_;
     RecentIds seen_events_;
     std::atomic<bool> draining_{false};
-    mutable std::mutex domains_mutex_;
-    std::vector<std::string> custom_domains_;  // guarded by domains_mutex_
+    mutable tjc::Mutex domains_mutex_;
+    std::vector<std::string> custom_domains_ TJC_GUARDED_BY(domains_mutex_);
 };
 
 // The endpoint label of a path: one of the routes, or "other" (bounded label values).

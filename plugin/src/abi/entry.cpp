@@ -2,6 +2,7 @@
 // every call so that nothing throws into the host.
 #include "abi/description.hpp"
 #include "instance/instance.hpp"
+#include "tjc/mutex.hpp"
 
 #include <tooljump/plugin.h>
 
@@ -9,7 +10,6 @@
 
 #include <atomic>
 #include <cstring>
-#include <mutex>
 #include <new>
 
 struct tj_instance {
@@ -20,16 +20,30 @@ namespace {
 
 constexpr std::size_t kMaxArgumentBytes = 16u << 20;  // no legitimate argument comes close
 
-std::mutex g_init_mutex;
-int g_init_count = 0;
+tjc::Mutex g_init_mutex;
+int g_init_count TJC_GUARDED_BY(g_init_mutex) = 0;
 // The lowest ABI minor a host gave init(): tj_host_callbacks.get_extension exists only from
 // 1.2 on, so an older host's struct ends before it and must not be read past get_secret.
 std::atomic<std::uint32_t> g_host_minor{0};
 
 bool initialized() {
-    std::lock_guard lock(g_init_mutex);
+    tjc::MutexLock lock(g_init_mutex);
     return g_init_count > 0;
 }
+
+// tjc::Status is tj_status by value: each pinned here, so that neither can drift.
+constexpr bool same(tjc::Status s, tj_status abi) { return static_cast<int>(s) == static_cast<int>(abi); }
+static_assert(same(tjc::Status::ok, TJ_STATUS_OK));
+static_assert(same(tjc::Status::invalid_argument, TJ_STATUS_INVALID_ARGUMENT));
+static_assert(same(tjc::Status::bad_config, TJ_STATUS_BAD_CONFIG));
+static_assert(same(tjc::Status::no_match, TJ_STATUS_NO_MATCH));
+static_assert(same(tjc::Status::cancelled, TJ_STATUS_CANCELLED));
+static_assert(same(tjc::Status::timeout, TJ_STATUS_TIMEOUT));
+static_assert(same(tjc::Status::busy, TJ_STATUS_BUSY));
+static_assert(same(tjc::Status::unsupported, TJ_STATUS_UNSUPPORTED));
+static_assert(same(tjc::Status::not_initialized, TJ_STATUS_NOT_INITIALIZED));
+static_assert(same(tjc::Status::unknown_ticket, TJ_STATUS_UNKNOWN_TICKET));
+static_assert(same(tjc::Status::internal, TJ_STATUS_INTERNAL));
 
 tj_status to_abi(tjc::Status s) { return static_cast<tj_status>(s); }
 
@@ -206,9 +220,9 @@ tj_status reload(tj_instance* instance, const tj_config_source* config, tj_plugi
         if (!source) {
             return give(out_error, source.error()), TJ_STATUS_INVALID_ARGUMENT;
         }
-        auto error = instance->impl->reload(source.value());
-        if (!error.empty()) {
-            return give(out_error, error), TJ_STATUS_BAD_CONFIG;
+        const auto reloaded = instance->impl->reload(source.value());
+        if (!reloaded) {
+            return give(out_error, reloaded.error()), TJ_STATUS_BAD_CONFIG;
         }
         return TJ_STATUS_OK;
     });
@@ -220,7 +234,14 @@ tj_status submit(tj_instance* instance, tj_str_view context_json, uint32_t timeo
         if (out_ticket) {
             *out_ticket = 0;
         }
-        if (!instance || !done || !out_ticket || !valid_view(context_json)) {
+        if (!instance) {
+            return TJ_STATUS_INVALID_ARGUMENT;  // no instance: no host log to say it in
+        }
+        if (!done || !out_ticket || !valid_view(context_json)) {
+            instance->impl->report_invalid_call(!done         ? "submit() refused: done is NULL"
+                                                : !out_ticket ? "submit() refused: out_ticket is NULL"
+                                                              : "submit() refused: context is not a valid string view "
+                                                                "(NULL with a length, or over 16 MiB)");
             return TJ_STATUS_INVALID_ARGUMENT;
         }
         return to_abi(instance->impl->submit(
@@ -309,11 +330,20 @@ constexpr tj_plugin_stats_v1 kStatsV1{stats};
 
 tj_status notify(tj_instance* instance, tj_str_view event_json) {
     return guarded(nullptr, [&]() -> tj_status {
-        if (!instance || !valid_view(event_json)) {
+        if (!instance) {
+            return TJ_STATUS_INVALID_ARGUMENT;  // no instance: no host log to say it in
+        }
+        if (!valid_view(event_json)) {
+            instance->impl->report_invalid_call(
+                "notify() refused: event is not a valid string view (NULL with a length, or over 16 MiB)");
             return TJ_STATUS_INVALID_ARGUMENT;
         }
-        std::string problem;  // no out parameter in events v1: the status says it
-        return to_abi(instance->impl->notify(as_sv(event_json), problem));
+        std::string problem;  // no out parameter in events v1: the host's log says it
+        const auto status = instance->impl->notify(as_sv(event_json), problem);
+        if (status == tjc::Status::invalid_argument) {
+            instance->impl->report_invalid_call("notify() refused: " + problem);
+        }
+        return to_abi(status);
     });
 }
 
@@ -323,7 +353,7 @@ tj_status entry_init(tj_abi_version host) {
     if (host.major != TJ_ABI_VERSION_MAJOR) {
         return TJ_STATUS_UNSUPPORTED;
     }
-    std::lock_guard lock(g_init_mutex);
+    tjc::MutexLock lock(g_init_mutex);
     if (g_init_count == 0 || host.minor < g_host_minor.load()) {
         g_host_minor.store(host.minor);
     }
@@ -332,7 +362,7 @@ tj_status entry_init(tj_abi_version host) {
 }
 
 void entry_deinit() {
-    std::lock_guard lock(g_init_mutex);
+    tjc::MutexLock lock(g_init_mutex);
     if (g_init_count > 0) {
         --g_init_count;
     }

@@ -3,10 +3,11 @@
 // workflows (no expiry: they never change), projects (default branch) and insights.
 #pragma once
 
+#include "tjc/mutex.hpp"
+
 #include <chrono>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -24,7 +25,7 @@ public:
         : max_entries_(max_entries), ttl_(ttl) {}
 
     Ptr get(const std::string& key, Clock::time_point now = Clock::now()) {
-        std::lock_guard lock(mutex_);
+        MutexLock lock(mutex_);
         auto it = index_.find(key);
         if (it == index_.end()) {
             return nullptr;
@@ -39,7 +40,7 @@ public:
     }
 
     void put(const std::string& key, Ptr value, Clock::time_point now = Clock::now()) {
-        std::lock_guard lock(mutex_);  // before reading the bound: a reload may set it meanwhile
+        MutexLock lock(mutex_);  // before reading the bound: a reload may set it meanwhile
         if (max_entries_ == 0) {
             return;
         }
@@ -56,13 +57,13 @@ public:
     }
 
     void set_limits(std::size_t max_entries, std::chrono::milliseconds ttl) {
-        std::lock_guard lock(mutex_);
+        MutexLock lock(mutex_);
         max_entries_ = max_entries;
         ttl_ = ttl;
     }
 
     [[nodiscard]] std::size_t size() const {
-        std::lock_guard lock(mutex_);
+        MutexLock lock(mutex_);
         return lru_.size();
     }
 
@@ -72,11 +73,11 @@ private:
         Ptr value;
         Clock::time_point stored_at;
     };
-    mutable std::mutex mutex_;
-    std::list<Entry> lru_;
-    std::unordered_map<std::string, typename std::list<Entry>::iterator> index_;
-    std::size_t max_entries_;
-    std::chrono::milliseconds ttl_;
+    mutable Mutex mutex_;
+    std::list<Entry> lru_ TJC_GUARDED_BY(mutex_);
+    std::unordered_map<std::string, typename std::list<Entry>::iterator> index_ TJC_GUARDED_BY(mutex_);
+    std::size_t max_entries_ TJC_GUARDED_BY(mutex_);
+    std::chrono::milliseconds ttl_ TJC_GUARDED_BY(mutex_);
 };
 
 }  // namespace tjc::cache

@@ -4,8 +4,8 @@ namespace tjc::cache {
 
 ResultCache::ResultCache(CacheSettings settings) : settings_(settings) {}
 
-ResultCache::Hit ResultCache::lookup(const std::string& key, Clock::time_point now, bool claim_refresh) {
-    std::lock_guard lock(mutex_);
+ResultCache::Hit ResultCache::lookup(const std::string& key, Clock::time_point now, Refresh refresh) {
+    MutexLock lock(mutex_);
     auto it = index_.find(key);
     if (it == index_.end()) {
         return {};
@@ -19,7 +19,7 @@ ResultCache::Hit ResultCache::lookup(const std::string& key, Clock::time_point n
     Hit hit{State::fresh, e.value, e.fetched_at, false};
     if (age > settings_.ttl) {
         hit.state = State::stale;
-        if (claim_refresh && !e.refreshing && !inflight_.contains(key)) {
+        if (refresh == Refresh::claim && !e.refreshing && !inflight_.contains(key)) {
             e.refreshing = true;
             hit.refresh = true;
         }
@@ -28,7 +28,7 @@ ResultCache::Hit ResultCache::lookup(const std::string& key, Clock::time_point n
 }
 
 ResultCache::Hit ResultCache::last_good(const std::string& key) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto it = index_.find(key);
     if (it == index_.end()) {
         return {};
@@ -40,7 +40,7 @@ bool ResultCache::join(const std::string& key, Waiter waiter, Clock::time_point 
     Value ready;
     Clock::time_point fetched_at;
     {
-        std::lock_guard lock(mutex_);
+        MutexLock lock(mutex_);
         auto [it, inserted] = inflight_.try_emplace(key);
         if (!inserted) {
             it->second.push_back(std::move(waiter));
@@ -63,7 +63,7 @@ bool ResultCache::join(const std::string& key, Waiter waiter, Clock::time_point 
 }
 
 ResultCache::Completion ResultCache::complete(const std::string& key, Value value, Clock::time_point now) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     Completion out;
     if (auto w = inflight_.find(key); w != inflight_.end()) {
         out.waiters = std::move(w->second);
@@ -101,7 +101,7 @@ void ResultCache::evict_locked() {
 }
 
 std::size_t ResultCache::invalidate_if(const std::function<bool(const std::string& key)>& concerns) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     std::size_t marked = 0;
     for (auto& e : lru_) {
         if (!e.outdated && concerns(e.key)) {
@@ -113,25 +113,25 @@ std::size_t ResultCache::invalidate_if(const std::function<bool(const std::strin
 }
 
 void ResultCache::set_settings(CacheSettings settings) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     settings_ = settings;
     evict_locked();
 }
 
 void ResultCache::clear() {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     lru_.clear();
     index_.clear();
     bytes_ = 0;
 }
 
 std::size_t ResultCache::size() const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return lru_.size();
 }
 
 std::size_t ResultCache::bytes() const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return bytes_;
 }
 

@@ -4,12 +4,13 @@
 // caller fetches when told to, and reports back with complete().
 #pragma once
 
+#include "tjc/mutex.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -25,6 +26,10 @@ struct CacheSettings {
     std::size_t max_entries = 20'000;
     std::size_t max_bytes = 64u << 20;
 };
+
+// What lookup() may do with a stale entry: claim its one refresh (the caller then runs it), or
+// leave it to another caller (a peek that never fetches).
+enum class Refresh { claim, leave };
 
 class ResultCache {
 public:
@@ -42,7 +47,7 @@ public:
     // exactly one caller until complete() is called for the key. Miss: nothing.
     // claim_refresh false: only look (the caller will not refresh), leaving the claim to the
     // next caller that can.
-    Hit lookup(const std::string& key, Clock::time_point now, bool claim_refresh = true);
+    Hit lookup(const std::string& key, Clock::time_point now, Refresh refresh = Refresh::claim);
 
     // Single flight for misses: returns true when the caller leads (must fetch and then call
     // complete()); false when a fetch is already running, and then `waiter` is called by
@@ -85,18 +90,18 @@ private:
     };
     using List = std::list<Entry>;
 
-    void evict_locked();
+    void evict_locked() TJC_REQUIRES(mutex_);
     // What an entry holds in memory: the strings' capacity (not their size) and the nodes.
     static std::size_t cost(const Entry& e) {
         return e.key.capacity() + (e.value ? e.value->capacity() : 0) + sizeof(Entry) + 96;
     }
 
-    CacheSettings settings_;
-    mutable std::mutex mutex_;
-    List lru_;  // most recently used first
-    std::unordered_map<std::string, List::iterator> index_;
-    std::unordered_map<std::string, std::vector<Waiter>> inflight_;
-    std::size_t bytes_ = 0;
+    mutable Mutex mutex_;
+    CacheSettings settings_ TJC_GUARDED_BY(mutex_);
+    List lru_ TJC_GUARDED_BY(mutex_);  // most recently used first
+    std::unordered_map<std::string, List::iterator> index_ TJC_GUARDED_BY(mutex_);
+    std::unordered_map<std::string, std::vector<Waiter>> inflight_ TJC_GUARDED_BY(mutex_);
+    std::size_t bytes_ TJC_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace tjc::cache

@@ -2,12 +2,13 @@
 // of every client call. No I/O types here: the cards stage includes it freely.
 #pragma once
 
+#include "tjc/expected.hpp"
+
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 
 namespace tjc::circleci {
 
@@ -47,28 +48,13 @@ struct ApiError {
     int http_status = 0;                              // 0 when no HTTP status was involved
     std::string message;                              // one line, safe to show: never holds the token
     std::optional<std::chrono::seconds> retry_after;  // rate_limited: when to try again
+
+    // What a default-constructed ApiResult holds (a call that threw before it answered).
+    static ApiError no_result() { return {ApiErrorKind::bad_response, 0, "no result", {}}; }
 };
 
-// A value or an ApiError (the std::expected subset we use).
+// A value or an ApiError: the one result type with the API client's error.
 template <typename T>
-class ApiResult {
-public:
-    // co_spawn hands a default-constructed result to its handler when the call threw.
-    ApiResult() : v_(std::in_place_index<1>, ApiError{ApiErrorKind::bad_response, 0, "no result", {}}) {}
-    ApiResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}         // NOLINT: implicit by design
-    ApiResult(ApiError error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
-
-    [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }
-    explicit operator bool() const noexcept { return has_value(); }
-    [[nodiscard]] T& value() & { return std::get<0>(v_); }
-    [[nodiscard]] const T& value() const& { return std::get<0>(v_); }
-    [[nodiscard]] T&& value() && { return std::get<0>(std::move(v_)); }
-    [[nodiscard]] const ApiError& error() const { return std::get<1>(v_); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-
-private:
-    std::variant<T, ApiError> v_;
-};
+using ApiResult = Expected<T, ApiError>;
 
 }  // namespace tjc::circleci

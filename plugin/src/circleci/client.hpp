@@ -19,7 +19,7 @@
 #include "circleci/parse.hpp"
 #include "net/http_client.hpp"
 #include "net/http_types.hpp"
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <boost/asio/awaitable.hpp>
 

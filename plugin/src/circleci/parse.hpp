@@ -3,7 +3,7 @@
 #pragma once
 
 #include "circleci/model.hpp"
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <cstddef>
 #include <optional>

@@ -15,7 +15,9 @@ namespace {
 
 // A base URL the plugin builds requests or links from: absolute http(s), a host, no query or
 // fragment. Trailing slashes are dropped so that joining paths stays simple.
-void check_base_url(MapReader& reader, std::string_view key, std::string& value, bool https_only) {
+enum class Schemes { https_only, http_or_https };
+
+void check_base_url(MapReader& reader, std::string_view key, std::string& value, Schemes schemes) {
     const auto node = reader.child(key);
     auto where = [&](const std::string& msg) {
         reader.diagnostics().error(line_of(node), column_of(node), reader.path_of(key), msg);
@@ -25,6 +27,7 @@ void check_base_url(MapReader& reader, std::string_view key, std::string& value,
         return where("'" + value + "' is not an absolute URL (" + parsed.error().message() + ")");
     }
     const auto scheme = parsed->scheme();
+    const bool https_only = schemes == Schemes::https_only;
     if (scheme != "https" && (https_only || scheme != "http")) {
         return where("'" + value + "' must use https" + std::string(https_only ? "" : " or http"));
     }
@@ -93,10 +96,10 @@ void parse_root(const YAML::Node& root, Config& cfg, Diagnostics& diag) {
     {
         MapReader r(top.child("circleci"), "circleci", diag);
         if (r.read("api_url", cfg.circleci.api_url)) {
-            check_base_url(r, "api_url", cfg.circleci.api_url, true);
+            check_base_url(r, "api_url", cfg.circleci.api_url, Schemes::https_only);
         }
         if (r.read("app_url", cfg.circleci.app_url)) {
-            check_base_url(r, "app_url", cfg.circleci.app_url, false);
+            check_base_url(r, "app_url", cfg.circleci.app_url, Schemes::http_or_https);
         }
         if (r.read("token_secret", cfg.circleci.token_secret)) {
             check_secret_name(r, "token_secret", cfg.circleci.token_secret);

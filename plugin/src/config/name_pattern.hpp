@@ -6,7 +6,7 @@
 // states, so hostile input costs parts x length^2 steps at most. Pure.
 #pragma once
 
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <set>
 #include <string>

@@ -4,7 +4,7 @@
 // keep the case of the input. Compiled at load; matching is a small backtracking walk. Pure.
 #pragma once
 
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <string>
 #include <string_view>

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "config/repo_pattern.hpp"
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <memory>
 #include <string>

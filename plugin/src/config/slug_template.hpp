@@ -2,7 +2,7 @@
 // so that a placeholder nobody provides is a load error, not a runtime surprise. Pure.
 #pragma once
 
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <functional>
 #include <optional>

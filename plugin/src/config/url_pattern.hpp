@@ -6,7 +6,7 @@
 #pragma once
 
 #include "config/name_pattern.hpp"
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <string>
 #include <string_view>

@@ -16,7 +16,7 @@ bool CallbackThread::on_this_thread() noexcept { return t_on_callback_thread; }
 
 void CallbackThread::post(std::function<void()> fn) {
     {
-        std::lock_guard lock(mutex_);
+        MutexLock lock(mutex_);
         if (stopping_) {
             return;
         }
@@ -27,7 +27,7 @@ void CallbackThread::post(std::function<void()> fn) {
 
 void CallbackThread::stop() {
     {
-        std::lock_guard lock(mutex_);
+        MutexLock lock(mutex_);
         stopping_ = true;
     }
     wake_.notify_one();
@@ -40,9 +40,11 @@ void CallbackThread::run() {
     t_on_callback_thread = true;
     // Named, so that a debugger, `top -H` and the tests (the callback rule) can tell it apart.
     pthread_setname_np(pthread_self(), "tjc-callbacks");
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     for (;;) {
-        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        while (!stopping_ && queue_.empty()) {
+            lock.wait(wake_);
+        }
         if (queue_.empty()) {
             return;  // stopping, and everything queued has run
         }

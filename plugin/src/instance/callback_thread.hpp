@@ -2,10 +2,11 @@
 // delays only other callbacks, never the io thread. Drained and joined by stop().
 #pragma once
 
+#include "tjc/mutex.hpp"
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 namespace tjc {
@@ -29,10 +30,10 @@ public:
 private:
     void run();
 
-    std::mutex mutex_;
+    Mutex mutex_;
     std::condition_variable wake_;
-    std::deque<std::function<void()>> queue_;
-    bool stopping_ = false;
+    std::deque<std::function<void()>> queue_ TJC_GUARDED_BY(mutex_);
+    bool stopping_ TJC_GUARDED_BY(mutex_) = false;
     std::thread thread_;
     std::thread::id id_;  // thread_'s, kept apart: join() resets thread_'s own
 };

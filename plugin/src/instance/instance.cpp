@@ -1,4 +1,5 @@
 #include "instance/instance.hpp"
+#include "tjc/mutex.hpp"
 
 #include "events/circleci_event.hpp"
 #include "instance/callback_thread.hpp"
@@ -44,8 +45,8 @@ struct Instance::Impl {
 
     Host host;
     std::shared_ptr<PluginStats> counters = std::make_shared<PluginStats>();  // for the instance's life
-    mutable std::mutex config_mutex;
-    std::shared_ptr<const config::Config> config;
+    mutable Mutex config_mutex;
+    std::shared_ptr<const config::Config> config TJC_GUARDED_BY(config_mutex);
 
     asio::io_context io{1};
     asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
@@ -53,12 +54,12 @@ struct Instance::Impl {
     std::thread io_thread;
     std::unique_ptr<QueryEngine> engine;  // after io: destroyed first
 
-    std::mutex pending_mutex;
-    std::unordered_map<std::uint64_t, std::shared_ptr<Pending>> pending;
+    Mutex pending_mutex;
+    std::unordered_map<std::uint64_t, std::shared_ptr<Pending>> pending TJC_GUARDED_BY(pending_mutex);
     std::atomic<std::uint64_t> next_ticket{1};
 
     std::shared_ptr<const config::Config> current_config() const {
-        std::lock_guard lock(config_mutex);
+        MutexLock lock(config_mutex);
         return config;
     }
 
@@ -102,7 +103,7 @@ struct Instance::Impl {
             return;
         }
         {
-            std::lock_guard lock(pending_mutex);
+            MutexLock lock(pending_mutex);
             pending.erase(ticket);
         }
         if (p->internal) {
@@ -127,7 +128,11 @@ Expected<std::unique_ptr<Instance>> Instance::create(Host host, const ConfigSour
     }
     auto impl = std::make_unique<Impl>();
     impl->host = std::move(host);
-    impl->config = std::move(cfg).value();
+    const std::shared_ptr<const config::Config> running = std::move(cfg).value();
+    {
+        MutexLock lock(impl->config_mutex);
+        impl->config = running;
+    }
     // The engine logs from the io thread: its log goes through the callback thread, so that
     // the host is never called on the io thread.
     Host engine_host;
@@ -140,15 +145,15 @@ Expected<std::unique_ptr<Instance>> Instance::create(Host host, const ConfigSour
             impl->invalidate_host_cache(std::string(tag));
         };
     }
-    impl->engine = std::make_unique<QueryEngine>(impl->io, std::move(engine_host), impl->config, impl->counters);
-    impl->engine->warm(impl->config);
+    impl->engine = std::make_unique<QueryEngine>(impl->io, std::move(engine_host), running, impl->counters);
+    impl->engine->warm(running);
     return std::unique_ptr<Instance>(new Instance(std::move(impl)));
 }
 
 Instance::~Instance() {
     std::vector<std::pair<std::uint64_t, std::shared_ptr<Impl::Pending>>> left;
     {
-        std::lock_guard lock(impl_->pending_mutex);
+        MutexLock lock(impl_->pending_mutex);
         left.assign(impl_->pending.begin(), impl_->pending.end());
     }
     for (auto& [ticket, p] : left) {
@@ -162,20 +167,20 @@ Instance::~Instance() {
     impl_->callbacks.stop();  // delivers what is queued, then joins
 }
 
-std::string Instance::reload(const ConfigSource& source) {
+Expected<Done> Instance::reload(const ConfigSource& source) {
     auto cfg = load(source);
     if (!cfg) {
         impl_->log(LogLevel::warn, "reload rejected, keeping the running config: " + cfg.error());
-        return cfg.error();
+        return Error{cfg.error()};
     }
     {
-        std::lock_guard lock(impl_->config_mutex);
+        MutexLock lock(impl_->config_mutex);
         impl_->config = std::move(cfg).value();
         impl_->engine->reconfigure(impl_->config);
         impl_->engine->warm(impl_->config);
     }
     impl_->log(LogLevel::info, "config reloaded");
-    return {};
+    return Done{};
 }
 
 Status Instance::Impl::submit(Expected<Resolved> resolved, std::uint32_t timeout_ms, Completion done,
@@ -186,7 +191,7 @@ Status Instance::Impl::submit(Expected<Resolved> resolved, std::uint32_t timeout
     ticket = next_ticket.fetch_add(1, std::memory_order_relaxed);
     const std::size_t bound = current_config()->limits.max_queued_queries;
     {
-        std::lock_guard lock(pending_mutex);
+        MutexLock lock(pending_mutex);
         if (pending.size() >= bound) {
             ticket = 0;
             return Status::busy;
@@ -216,7 +221,7 @@ Status Instance::submit(std::string_view context_json, std::uint32_t timeout_ms,
 Status Instance::cancel(std::uint64_t ticket) {
     std::shared_ptr<Impl::Pending> p;
     {
-        std::lock_guard lock(impl_->pending_mutex);
+        MutexLock lock(impl_->pending_mutex);
         auto it = impl_->pending.find(ticket);
         if (it == impl_->pending.end()) {
             return Status::unknown_ticket;
@@ -242,18 +247,18 @@ Status Instance::query(std::string_view context_json, std::uint32_t timeout_ms, 
         }
     }
     struct Waiter {
-        std::mutex mutex;
+        Mutex mutex;
         std::condition_variable cv;
-        bool done = false;
-        Status status = Status::internal;
-        std::string payload;
+        bool done TJC_GUARDED_BY(mutex) = false;
+        Status status TJC_GUARDED_BY(mutex) = Status::internal;
+        std::string payload TJC_GUARDED_BY(mutex);
     };
     auto w = std::make_shared<Waiter>();
     std::uint64_t ticket = 0;
     const auto accepted = impl_->submit(
         std::move(resolved), timeout_ms,
         [w](std::uint64_t, Status s, std::string_view payload) {
-            std::lock_guard lock(w->mutex);
+            MutexLock lock(w->mutex);
             w->status = s;
             w->payload.assign(payload);
             w->done = true;
@@ -265,8 +270,10 @@ Status Instance::query(std::string_view context_json, std::uint32_t timeout_ms, 
               " queries in flight (limits.max_queued_queries); retry later";
         return accepted;
     }
-    std::unique_lock lock(w->mutex);
-    w->cv.wait(lock, [&] { return w->done; });
+    MutexLock lock(w->mutex);
+    while (!w->done) {
+        lock.wait(w->cv);
+    }
     out = std::move(w->payload);
     return w->status;
 }
@@ -299,6 +306,8 @@ Status Instance::notify(std::string_view event_json, std::string& problem) {
     impl_->invalidate_host_cache(change.slug);
     return Status::ok;
 }
+
+void Instance::report_invalid_call(std::string_view message) { impl_->log(LogLevel::warn, std::string(message)); }
 
 bool Instance::refuse_destroy_here() {
     if (!impl_->callbacks.is_current()) {

@@ -7,7 +7,7 @@
 #include "config/config.hpp"
 #include "instance/host.hpp"
 #include "instance/status.hpp"
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -37,8 +37,8 @@ public:
     Instance(const Instance&) = delete;
     Instance& operator=(const Instance&) = delete;
 
-    // [any-thread] "" on success; else the diagnostics, and the running config stays.
-    std::string reload(const ConfigSource& source);
+    // [any-thread] On error the diagnostics, and the running config stays.
+    Expected<Done> reload(const ConfigSource& source);
 
     // [any-thread] Accepts a query: every later outcome, bad context JSON included, comes
     // through done. Returns `busy` (done not called) when the running config's
@@ -56,6 +56,10 @@ public:
     // cache is told to drop that project's answers (on the callback thread). `no_match` for
     // events of another source or type, `invalid_argument` (with `problem`) for bad JSON.
     Status notify(std::string_view event_json, std::string& problem);
+
+    // [any-thread] Why the boundary refused a call as INVALID_ARGUMENT, for the calls that have
+    // no out string to say it in (submit, notify): a warning in the host's log.
+    void report_invalid_call(std::string_view message);
 
     // [any-thread] True (and an error is logged) on this instance's own callback thread,
     // where destroying it would join the thread it runs on: abi/ then refuses the destroy.

@@ -1,4 +1,5 @@
 #include "instance/query_engine.hpp"
+#include "tjc/mutex.hpp"
 
 #include "cache/lru_store.hpp"
 #include "cards/error_card.hpp"
@@ -18,7 +19,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <mutex>
 
 namespace tjc {
 
@@ -61,12 +61,12 @@ circleci::Timestamp system_now() {
 struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
     // One query waiting for its projects' cards.
     struct Pending {
-        std::mutex mutex;
-        std::vector<std::optional<std::string>> parts;
-        std::size_t missing = 0;
-        bool finished = false;
-        Done done;
-        std::optional<asio::steady_timer> timer;
+        Mutex mutex;
+        std::vector<std::optional<std::string>> parts TJC_GUARDED_BY(mutex);
+        std::size_t missing TJC_GUARDED_BY(mutex) = 0;
+        bool finished TJC_GUARDED_BY(mutex) = false;
+        Done done TJC_GUARDED_BY(mutex);
+        std::optional<asio::steady_timer> timer TJC_GUARDED_BY(mutex);
     };
 
     asio::io_context& io;
@@ -117,18 +117,18 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
         return key;
     }
 
-    // One cache look per project. claim: this caller may start the refresh of a stale entry.
+    // One cache look per project. Refresh::claim: this caller may start the refresh of a stale entry.
     // Returns the answer when every project is fresh (the hot path: no rendering, no copy
     // beyond the result), else nullopt with keys and hits left for the slow path.
     std::optional<std::string> look(const std::vector<mapping::ProjectTarget>& projects, const config::Config& cfg,
-                                    Clock::time_point now, bool claim, std::vector<std::string>& keys,
+                                    Clock::time_point now, cache::Refresh refresh, std::vector<std::string>& keys,
                                     std::vector<cache::ResultCache::Hit>& hits) {
         keys.clear();
         hits.clear();
         bool all_fresh = true;
         for (const auto& t : projects) {
             keys.push_back(key_of(t, cfg));
-            hits.push_back(known_missing(t) ? no_project_hit(t, now) : results.lookup(keys.back(), now, claim));
+            hits.push_back(known_missing(t) ? no_project_hit(t, now) : results.lookup(keys.back(), now, refresh));
             all_fresh = all_fresh && hits.back().state == cache::ResultCache::State::fresh;
         }
         if (!all_fresh) {
@@ -179,7 +179,7 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
         Done done;
         std::string payload;
         {
-            std::lock_guard lock(q->mutex);
+            MutexLock lock(q->mutex);
             if (q->finished) {
                 return;
             }
@@ -199,7 +199,7 @@ struct QueryEngine::Impl : std::enable_shared_from_this<QueryEngine::Impl> {
     static void fill(const std::shared_ptr<Pending>& q, std::size_t i, std::string part) {
         bool complete = false;
         {
-            std::lock_guard lock(q->mutex);
+            MutexLock lock(q->mutex);
             if (q->finished || q->parts[i]) {
                 return;
             }
@@ -364,13 +364,11 @@ std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolut
 
     std::vector<std::string> keys;
     std::vector<cache::ResultCache::Hit> hits;
-    if (auto answer = impl_->look(projects, *config, now, true, keys, hits)) {
+    if (auto answer = impl_->look(projects, *config, now, cache::Refresh::claim, keys, hits)) {
         return answer;
     }
 
-    auto q = std::make_shared<Impl::Pending>();
-    q->parts.resize(projects.size());
-    q->done = std::move(done);
+    std::vector<std::optional<std::string>> parts(projects.size());
     auto token_for = [&](const mapping::ProjectTarget& t) {
         // The host's get_secret runs here, on the submitting thread, never on the io thread.
         // Moved along, never copied: the fetch wipes its copy when it ends.
@@ -383,12 +381,12 @@ std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolut
         auto& hit = hits[i];
         if (hit.state == cache::ResultCache::State::fresh) {
             PluginStats::bump(impl_->counters->cache_hits);
-            q->parts[i] = *hit.value;
+            parts[i] = *hit.value;
         } else if (hit.state == cache::ResultCache::State::stale) {
             PluginStats::bump(impl_->counters->cache_stale);
             // Served at once, its age said; one refresh runs behind it.
             const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - hit.fetched_at);
-            q->parts[i] = impl_->with_note(cards::refreshing_note_card(age), *hit.value);
+            parts[i] = impl_->with_note(cards::refreshing_note_card(age), *hit.value);
             if (hit.refresh) {
                 impl_->spawn_fetch(keys[i], t, config, token_for(t), deadline, nullptr);
             }
@@ -399,13 +397,19 @@ std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolut
     }
     if (misses.empty()) {
         std::vector<std::string_view> views;
-        for (const auto& p : q->parts) {
+        for (const auto& p : parts) {
             views.push_back(*p);
         }
         return views.size() == 1 ? std::string(views.front()) : join_arrays(views);
     }
-    // Counted before any waiter can run: a fetch may end on the io thread at once.
-    q->missing = misses.size();
+    auto q = std::make_shared<Impl::Pending>();
+    {
+        MutexLock lock(q->mutex);
+        q->parts = std::move(parts);
+        q->done = std::move(done);
+        // Counted before any waiter can run: a fetch may end on the io thread at once.
+        q->missing = misses.size();
+    }
     for (auto i : misses) {
         const auto& t = projects[i];
         const bool leads = impl_->results.join(
@@ -418,7 +422,7 @@ std::optional<std::string> QueryEngine::start(const mapping::Resolution& resolut
     // The query's own deadline: what is still missing then becomes a timeout card (or the
     // last good cards with a note).
     asio::post(impl_->io, [impl = impl_, q, deadline, projects, keys, config] {
-        std::lock_guard lock(q->mutex);
+        MutexLock lock(q->mutex);
         if (q->finished) {
             return;
         }
@@ -444,7 +448,7 @@ std::optional<std::string> QueryEngine::peek(const mapping::Resolution& resoluti
     }
     std::vector<std::string> keys;
     std::vector<cache::ResultCache::Hit> hits;
-    return impl_->look(resolution.projects, *config, Clock::now(), false, keys, hits);
+    return impl_->look(resolution.projects, *config, Clock::now(), cache::Refresh::leave, keys, hits);
 }
 
 namespace {

@@ -22,7 +22,7 @@ std::string PluginStats::to_json() const {
     out["upstream"] = {{"requests", std::move(requests)}, {"transport_errors", load(transport_errors)}};
     boost::json::object by_secret;
     {
-        std::lock_guard lock(secrets_mutex);
+        MutexLock lock(secrets_mutex);
         for (const auto& [name, c] : secrets) {
             by_secret[name] = {{"requests", c.requests}, {"unauthorized", c.unauthorized}};
         }

@@ -3,11 +3,12 @@
 // client it makes), so they survive reloads. Relaxed atomics: each is a tally, read alone.
 #pragma once
 
+#include "tjc/mutex.hpp"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 
 namespace tjc {
@@ -44,15 +45,15 @@ struct PluginStats {
             bump(other_statuses);
         }
         if (!secret_name.empty()) {
-            std::lock_guard lock(secrets_mutex);
+            MutexLock lock(secrets_mutex);
             auto& c = secrets[secret_name];  // bounded: the names the config gives
             ++c.requests;
             c.unauthorized += status == 401 ? 1 : 0;
         }
     }
 
-    mutable std::mutex secrets_mutex;
-    std::map<std::string, SecretCounts> secrets;  // guarded by secrets_mutex
+    mutable Mutex secrets_mutex;
+    std::map<std::string, SecretCounts> secrets TJC_GUARDED_BY(secrets_mutex);
 
     // The JSON of tj_plugin_stats_v1.stats() (shape in plugin.h); other statuses are "other".
     [[nodiscard]] std::string to_json() const;

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "mapping/github_page.hpp"
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <boost/json/value.hpp>
 

@@ -2,7 +2,7 @@
 // parser of the plugin and of tj-host --repo (built alone as tjc_repo_url, which host-sdk links).
 #pragma once
 
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <string>
 #include <string_view>

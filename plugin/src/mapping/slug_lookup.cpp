@@ -47,7 +47,7 @@ std::string SlugCache::key(const SlugLookup& lookup) {
 }
 
 std::optional<std::string> SlugCache::get(const SlugLookup& lookup, Clock::time_point now) const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     const auto it = entries_.find(key(lookup));
     if (it == entries_.end() || now - it->second.stored >= ttl_) {
         return std::nullopt;
@@ -56,7 +56,7 @@ std::optional<std::string> SlugCache::get(const SlugLookup& lookup, Clock::time_
 }
 
 void SlugCache::put(const SlugLookup& lookup, std::string slug, Clock::time_point now) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     entries_[key(lookup)] = Entry{std::move(slug), now};
     while (entries_.size() > max_entries_) {
         const auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
@@ -67,7 +67,7 @@ void SlugCache::put(const SlugLookup& lookup, std::string slug, Clock::time_poin
 }
 
 std::size_t SlugCache::size() const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return entries_.size();
 }
 

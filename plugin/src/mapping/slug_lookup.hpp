@@ -5,12 +5,12 @@
 #pragma once
 
 #include "mapping/resolve.hpp"
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
+#include "tjc/mutex.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,8 +46,8 @@ private:
 
     std::chrono::seconds ttl_;
     std::size_t max_entries_;
-    mutable std::mutex mutex_;
-    std::map<std::string, Entry, std::less<>> entries_;
+    mutable Mutex mutex_;
+    std::map<std::string, Entry, std::less<>> entries_ TJC_GUARDED_BY(mutex_);
 };
 
 }  // namespace tjc::mapping

@@ -2,12 +2,13 @@
 // and why a request failed. No Beast, no Asio: every stage above the client can include this.
 #pragma once
 
+#include "tjc/expected.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 namespace tjc::net {
@@ -53,24 +54,14 @@ struct NetError {
     NetErrorKind kind = NetErrorKind::unreachable;
     std::string message;                              // one line; never holds the token
     std::optional<std::chrono::seconds> retry_after;  // set for rate_limited
+
+    // What a default-constructed HttpResult holds (a call that threw before it answered).
+    static NetError no_result() { return {NetErrorKind::bad_response, "no result", {}}; }
 };
 
 [[nodiscard]] const char* to_string(NetErrorKind kind) noexcept;
 
-// A response or the reason there is none.
-class HttpResult {
-public:
-    // co_spawn hands a default-constructed result to its handler when the call threw.
-    HttpResult() : v_(NetError{NetErrorKind::bad_response, "no result", {}}) {}
-    HttpResult(HttpResponse r) : v_(std::move(r)) {}  // NOLINT: implicit by design
-    HttpResult(NetError e) : v_(std::move(e)) {}      // NOLINT
-    [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }
-    [[nodiscard]] HttpResponse& value() { return std::get<0>(v_); }
-    [[nodiscard]] const HttpResponse& value() const { return std::get<0>(v_); }
-    [[nodiscard]] const NetError& error() const { return std::get<1>(v_); }
-
-private:
-    std::variant<HttpResponse, NetError> v_;
-};
+// A response or the reason there is none: the one result type with the net layer's error.
+using HttpResult = Expected<HttpResponse, NetError>;
 
 }  // namespace tjc::net

@@ -4,6 +4,7 @@
 #include "net/https_connection.hpp"
 
 #include "net/response_reader.hpp"
+#include "tjc/mutex.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -28,7 +29,6 @@
 
 #include <atomic>
 #include <map>
-#include <mutex>
 
 namespace tjc::net {
 
@@ -50,6 +50,9 @@ TlsContext::~TlsContext() = default;
 
 namespace {
 std::atomic<std::size_t> contexts_made{0};
+// TlsContext::shared's contexts, one per TLS settings, alive while an instance holds one.
+Mutex g_tls_contexts_mutex;
+std::map<std::string, std::weak_ptr<TlsContext>> g_tls_contexts TJC_GUARDED_BY(g_tls_contexts_mutex);
 }  // namespace
 
 std::size_t TlsContext::made() { return contexts_made.load(); }
@@ -91,17 +94,15 @@ Expected<std::shared_ptr<TlsContext>> TlsContext::shared(bool use_system_trust, 
                    std::to_string(st.st_mtim.tv_nsec);
         }
     }
-    static std::mutex mutex;
-    static std::map<std::string, std::weak_ptr<TlsContext>> contexts;  // guarded by mutex
-    std::lock_guard lock(mutex);
-    if (auto alive = contexts[key].lock()) {
+    MutexLock lock(g_tls_contexts_mutex);
+    if (auto alive = g_tls_contexts[key].lock()) {
         return alive;
     }
     auto made = create(use_system_trust, ca_file);
     if (made.has_value()) {
-        contexts[key] = made.value();
+        g_tls_contexts[key] = made.value();
     }
-    std::erase_if(contexts, [](const auto& kv) { return kv.second.expired(); });
+    std::erase_if(g_tls_contexts, [](const auto& kv) { return kv.second.expired(); });
     return made;
 }
 

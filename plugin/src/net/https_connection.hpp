@@ -6,7 +6,7 @@
 
 #include "net/http_types.hpp"
 #include "net/proxy.hpp"
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

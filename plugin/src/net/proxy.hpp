@@ -2,7 +2,7 @@
 // proxy_env_from_process, which only reads the environment).
 #pragma once
 
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "net/http_types.hpp"
-#include "util/expected.hpp"
+#include "tjc/expected.hpp"
 
 #include <string>
 #include <string_view>
