@@ -138,6 +138,16 @@ public:
         return a;
     }
 
+    // CircleCI's word that the project's main branch has a new workflow result, through the
+    // plugin's events api: the cached answers of acme/passing are refetched on their next query.
+    void project_changed(tj_instance* inst) {
+        const auto* events = plugin.events_api();
+        REQUIRE(events);
+        const std::string event = R"({"source":"circleci","type":"workflow-completed","id":"fault-matrix","payload":)"
+                                  R"({"project":{"slug":"github/acme/passing"},"pipeline":{"vcs":{"branch":"main"}}}})";
+        REQUIRE(events->notify(inst, view(event)) == TJ_STATUS_OK);
+    }
+
     // The blocking query(), kept for the scan.
     json::value query(tj_instance* inst) {
         const auto ctx = tjtest::repo_context(kRepo);
@@ -257,13 +267,18 @@ void cold(Matrix& m, const Row& row) {
     m.destroy(inst);
 }
 
-// Warm: good cards are cached, then they expire (ttl and max_stale 1 s) and the refetch
-// meets the fault.
+// Warm: good cards are cached for an hour; a CircleCI event (notify, ABI 1.2) says the project
+// changed, so the next query refetches at once and meets the fault. With a ttl this long, an
+// error that replaced the good cards would be served until the end of the test: healed() would
+// fail.
 void warm(Matrix& m, const Row& row) {
-    tj_instance* inst = m.create(m.yaml("  ttl_s: 1\n  max_stale_s: 1\n"));
+    tj_instance* inst = m.create(m.yaml("  ttl_s: 3600\n  max_stale_s: 3600\n"));
     const auto first = m.query(inst);
     REQUIRE(tjtest::find_card(first, kHealthy));
-    std::this_thread::sleep_for(1200ms);
+    const auto before = m.server.requests();
+    m.query(inst);
+    REQUIRE(m.server.requests() == before);  // cached: only the event makes it fetch again
+    m.project_changed(inst);
     if (row.fault.kind == FaultKind::wrong_host_cert) {
         // The pool's connections were verified when they opened; only a new one meets the
         // wrong certificate. A server restart drops them.
