@@ -177,7 +177,8 @@ TEST_CASE("resolve: a context from which nothing maps exits 3 and says why") {
          "'grafana.acme.io' is not a known VCS host"},
     };
     for (const auto& [context, why] : contexts) {
-        CAPTURE(context);
+        const std::string shown = context;  // CAPTURE cannot take a structured binding (clang 14)
+        CAPTURE(shown);
         const auto r = tj_host({"resolve", "--plugin", kPlugin, "--context", context});
         CHECK(r.exit_code == 3);
         const auto v = parse(r.out);
