@@ -62,6 +62,12 @@ public:
         ttl_ = ttl;
     }
 
+    void clear() {
+        MutexLock lock(mutex_);
+        lru_.clear();
+        index_.clear();
+    }
+
     [[nodiscard]] std::size_t size() const {
         MutexLock lock(mutex_);
         return lru_.size();

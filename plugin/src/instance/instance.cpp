@@ -1,6 +1,8 @@
 #include "instance/instance.hpp"
 #include "tjc/mutex.hpp"
 
+#include "cache/lru_store.hpp"
+
 #include "events/circleci_event.hpp"
 #include "instance/callback_thread.hpp"
 #include "instance/query_engine.hpp"
@@ -63,21 +65,31 @@ struct Instance::Impl {
         return config;
     }
 
-    // A context mapped under the running config. Mapping is pure and cheap: it runs on the
-    // caller's thread, as do the secret look-ups that follow it.
+    // A context mapped under the running config. Mapping is pure: it runs on the caller's
+    // thread, as do the secret look-ups that follow it.
     struct Resolved {
         std::shared_ptr<const config::Config> config;
-        mapping::Resolution resolution;
+        std::shared_ptr<const mapping::Resolution> resolution;
     };
     Expected<Resolved> resolve_context(std::string_view context_json) const {
+        auto cfg = current_config();
+        // A page is viewed again and again, and its context's text and the config decide its
+        // mapping: the recent answers are kept, so that a warm query skips the JSON and URL
+        // parsing (most of its time). An answer of another config is not reused.
+        std::string text(context_json);
+        if (auto memo = recent_mappings.get(text); memo && memo->config == cfg) {
+            return Resolved{std::move(cfg), memo->resolution};
+        }
         auto facts = mapping::parse_context(context_json);
         if (!facts) {
             return Error{facts.error()};
         }
-        auto cfg = current_config();
-        auto resolution = mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value());
+        auto resolution = std::make_shared<const mapping::Resolution>(
+            mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value()));
+        recent_mappings.put(text, std::make_shared<const Resolved>(Resolved{cfg, resolution}));
         return Resolved{std::move(cfg), std::move(resolution)};
     }
+    mutable cache::LruStore<Resolved> recent_mappings{2048};
 
     Status submit(Expected<Resolved> resolved, std::uint32_t timeout_ms, Completion done, std::uint64_t& ticket,
                   bool internal = false);
@@ -176,6 +188,7 @@ Expected<Done> Instance::reload(const ConfigSource& source) {
     {
         MutexLock lock(impl_->config_mutex);
         impl_->config = std::move(cfg).value();
+        impl_->recent_mappings.clear();  // each holds the config it was made under
         impl_->engine->reconfigure(impl_->config);
         impl_->engine->warm(impl_->config);
     }
@@ -204,7 +217,7 @@ Status Instance::Impl::submit(Expected<Resolved> resolved, std::uint32_t timeout
         return Status::ok;
     }
     const auto& [cfg, resolution] = resolved.value();
-    auto now = engine->start(resolution, cfg, timeout_ms, [this, ticket, p](Status s, std::string payload) {
+    auto now = engine->start(*resolution, cfg, timeout_ms, [this, ticket, p](Status s, std::string payload) {
         complete(ticket, p, s, std::move(payload));
     });
     if (now) {
@@ -240,7 +253,7 @@ Status Instance::query(std::string_view context_json, std::uint32_t timeout_ms, 
     // A cache hit is answered here, on the caller's thread, without a ticket or a thread hop.
     auto resolved = impl_->resolve_context(context_json);
     if (resolved) {
-        if (auto hit = impl_->engine->peek(resolved->resolution, resolved->config)) {
+        if (auto hit = impl_->engine->peek(*resolved->resolution, resolved->config)) {
             PluginStats::bump(impl_->counters->queries);
             out = std::move(*hit);
             return Status::ok;
@@ -284,7 +297,7 @@ Status Instance::resolve(std::string_view context_json, std::string& out) {
         out = resolved.error();
         return Status::invalid_argument;
     }
-    const auto& resolution = resolved->resolution;
+    const auto& resolution = *resolved->resolution;
     out = boost::json::serialize(mapping::to_json(resolution));
     return resolution.projects.empty() ? Status::no_match : Status::ok;
 }
