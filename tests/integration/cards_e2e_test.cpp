@@ -569,6 +569,8 @@ TEST_CASE("GitHub's own pages and pages naming nothing: [] at once, no request, 
         CHECK(f.query(ctx).as_array().empty());
     }
     CHECK(f.server.requests() == 0);
+    f.plugin.api().destroy(f.instance);  // delivers any log line still queued: there must be none
+    f.instance = nullptr;
     std::lock_guard lock(f.host.mutex);
     CHECK(f.host.logs.empty());
 }
@@ -610,6 +612,8 @@ TEST_CASE("a repo without a CircleCI project under a convention: the neutral car
         CHECK_FALSE(card(again, "CircleCI: refreshing"));
     }
     CHECK(f.server.requests() == asked);
+    f.plugin.api().destroy(f.instance);  // delivers the log lines still queued for the host
+    f.instance = nullptr;
     std::lock_guard lock(f.host.mutex);
     const auto said = std::count_if(f.host.logs.begin(), f.host.logs.end(), [](const std::string& l) {
         return l.find("no CircleCI project gh/acme/no-ci-here") != std::string::npos;

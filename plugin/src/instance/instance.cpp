@@ -75,9 +75,11 @@ struct Instance::Impl {
         auto cfg = current_config();
         // A page is viewed again and again, and its context's text and the config decide its
         // mapping: the recent answers are kept, so that a warm query skips the JSON and URL
-        // parsing (most of its time). An answer of another config is not reused.
-        std::string text(context_json);
-        if (auto memo = recent_mappings.get(text); memo && memo->config == cfg) {
+        // parsing (most of its time). An answer of another config is not reused. Only contexts
+        // of a real page's size are kept (the memory bound: kMaxRememberedContext each).
+        const bool rememberable = context_json.size() <= kMaxRememberedContext;
+        std::string text(rememberable ? context_json : std::string_view());
+        if (auto memo = rememberable ? recent_mappings.get(text) : nullptr; memo && memo->config == cfg) {
             return Resolved{std::move(cfg), memo->resolution};
         }
         auto facts = mapping::parse_context(context_json);
@@ -86,9 +88,12 @@ struct Instance::Impl {
         }
         auto resolution = std::make_shared<const mapping::Resolution>(
             mapping::resolve(cfg->mapping, cfg->circleci.token_secret, facts.value()));
-        recent_mappings.put(text, std::make_shared<const Resolved>(Resolved{cfg, resolution}));
+        if (rememberable) {
+            recent_mappings.put(text, std::make_shared<const Resolved>(Resolved{cfg, resolution}));
+        }
         return Resolved{std::move(cfg), std::move(resolution)};
     }
+    static constexpr std::size_t kMaxRememberedContext = 4096;  // ToolJump's contexts: a few hundred bytes
     mutable cache::LruStore<Resolved> recent_mappings{2048};
 
     Status submit(Expected<Resolved> resolved, std::uint32_t timeout_ms, Completion done, std::uint64_t& ticket,
